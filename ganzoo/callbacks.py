@@ -1,0 +1,132 @@
+"""Callbacks that make a training run inspectable and resumable."""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+
+import keras
+
+from ganzoo import images
+
+
+def write_json(data, path):
+    """Writes JSON atomically: a crash leaves the old file, never half a new one."""
+    directory = os.path.dirname(os.path.abspath(path))
+    os.makedirs(directory, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=directory, suffix=".json")
+    with os.fdopen(fd, "w") as f:
+        json.dump(data, f, indent=2, sort_keys=True, default=str)
+    os.replace(tmp, path)
+
+
+class SampleGrid(keras.callbacks.Callback):
+    """Saves `model.preview()` as `epoch_NNNN.png` after every `every` epochs.
+
+    The same seed and the same `examples` are used each time, so the grids
+    show the progress of one fixed set of latent vectors (or inputs).
+
+    Args:
+        directory: folder for the PNG files.
+        examples: a fixed batch of training data, for models whose preview
+            needs inputs (translation, super-resolution); None otherwise.
+        seed: seed of the latent vectors.
+        every: epochs between grids.
+        tensorboard_dir: if set, the grid is also logged there as an image.
+        scale: nearest-neighbour enlargement of the PNG for small images.
+
+    Example:
+
+    ```python
+    model.fit(data, epochs=10, callbacks=[ganzoo.callbacks.SampleGrid("samples")])
+    ```
+    """
+
+    def __init__(self, directory, examples=None, seed=1234, every=1, tensorboard_dir=None, scale=None):
+        super().__init__()
+        self.directory = directory
+        self.examples = examples
+        self.seed = seed
+        self.every = every
+        self.tensorboard_dir = tensorboard_dir
+        self.scale = scale
+        self._writer = None
+
+    def _scale(self, picture):
+        if self.scale is not None:
+            return self.scale
+        return max(1, 256 // max(1, min(picture.shape[:2])))
+
+    def on_epoch_end(self, epoch, logs=None):
+        if (epoch + 1) % self.every:
+            return
+        picture = self.model.preview(self.examples, seed=self.seed)
+        images.save_image(picture, os.path.join(self.directory, f"epoch_{epoch + 1:04d}.png"), scale=self._scale(picture))
+        if self.tensorboard_dir:
+            import tensorflow as tf  # summaries are TensorFlow's
+
+            if self._writer is None:
+                self._writer = tf.summary.create_file_writer(os.path.join(self.tensorboard_dir, "samples"))
+            with self._writer.as_default():
+                tf.summary.image("samples", picture[None], step=int(self.model.step))
+            self._writer.flush()
+
+
+class Checkpoint(keras.callbacks.Callback):
+    """Saves everything needed to resume after every epoch, atomically.
+
+    `checkpoint.weights.h5` holds the networks, every optimizer's state, the
+    step counter and the model's random state; `checkpoint.json` the epoch
+    and step. Files are written to a temporary name and renamed, so an
+    interrupted run keeps its previous checkpoint.
+
+    Args:
+        directory: folder of the two files.
+    """
+
+    WEIGHTS = "checkpoint.weights.h5"
+    STATE = "checkpoint.json"
+
+    def __init__(self, directory):
+        super().__init__()
+        self.directory = directory
+
+    def on_epoch_end(self, epoch, logs=None):
+        os.makedirs(self.directory, exist_ok=True)
+        tmp = os.path.join(self.directory, "incomplete.weights.h5")
+        self.model.save_weights(tmp)
+        os.replace(tmp, os.path.join(self.directory, self.WEIGHTS))
+        state = {"epoch": epoch + 1, "step": int(self.model.step),
+                 "logs": {k: float(v) for k, v in (logs or {}).items()}}
+        write_json(state, os.path.join(self.directory, self.STATE))
+
+    @classmethod
+    def state(cls, directory):
+        """The saved `{"epoch", "step"}`, or None if there is no checkpoint."""
+        path = os.path.join(directory, cls.STATE)
+        if not os.path.exists(path) or not os.path.exists(os.path.join(directory, cls.WEIGHTS)):
+            return None
+        with open(path) as f:
+            return json.load(f)
+
+    @classmethod
+    def restore(cls, model, directory):
+        """Loads the checkpoint into a compiled `model`; returns its state."""
+        state = cls.state(directory)
+        if state is not None:
+            model.load_weights(os.path.join(directory, cls.WEIGHTS))
+        return state
+
+
+class StopAtStep(keras.callbacks.Callback):
+    """Ends training once the model has done `total_steps` steps in all
+    (counted by `model.step`, so it holds across resumes)."""
+
+    def __init__(self, total_steps):
+        super().__init__()
+        self.total_steps = total_steps
+
+    def on_train_batch_end(self, batch, logs=None):
+        if int(self.model.step) >= self.total_steps:
+            self.model.stop_training = True

@@ -1,0 +1,175 @@
+"""The `ganzoo` command: a thin click layer over the Python API.
+
+Commands import Keras/TensorFlow only when they run, so `ganzoo --help` and
+`ganzoo list` answer at once. Errors print one line and exit 1; `--debug`
+shows the traceback.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+
+import click
+
+from ganzoo.errors import GanzooError
+
+
+class _State:
+    debug = False
+
+
+def _quiet_tensorflow():
+    # TF's C++ start-up banner is noise for a CLI user.
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--debug", is_flag=True, help="Show tracebacks of errors.")
+@click.version_option(package_name="ganzoo")
+def cli(debug):
+    """ganzoo: a GAN model zoo for Keras 3.
+
+    \b
+    ganzoo list                        the installed architectures
+    ganzoo info dcgan                  options, datasets, paper
+    ganzoo fit dcgan                   train on an embedded dataset, offline
+    ganzoo sample runs/dcgan --n 64    images from a trained run
+    """
+    _State.debug = debug
+    _quiet_tensorflow()
+
+
+@cli.command("list")
+@click.argument("pattern", required=False)
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+def list_command(pattern, as_json):
+    """The installed plugins (built-in and third-party); PATTERN filters with wildcards."""
+    from ganzoo.plugin import Plugin
+    from ganzoo.registry import load_all
+
+    rows = []
+    for p in load_all(pattern):
+        if isinstance(p, Plugin):
+            rows.append({"name": p.name, "task": p.task, "status": "ok", "summary": p.summary})
+        else:
+            rows.append({"name": p.name, "task": "", "status": "broken", "summary": f"{p.package}: {p.error}"})
+    if as_json:
+        click.echo(json.dumps(rows, indent=2))
+        return
+    if not rows:
+        click.echo("no plugins installed" if not pattern else f"no plugin matches {pattern!r}")
+        return
+    width = max(len(r["name"]) for r in rows)
+    task_width = max(len(r["task"]) for r in rows)
+    for r in rows:
+        summary = r["summary"] if r["status"] == "ok" else f"BROKEN  {r['summary']}"
+        click.echo(f"{r['name']:<{width}}  {r['task']:<{task_width}}  {summary}")
+
+
+@cli.command()
+@click.argument("name")
+def info(name):
+    """Options (with defaults and meaning), task, datasets and paper of a plugin."""
+    from ganzoo.options import options
+    from ganzoo.registry import get_plugin
+
+    plugin = get_plugin(name)
+    click.echo(f"{plugin.name}: {plugin.summary}")
+    click.echo(f"  task:            {plugin.task}")
+    click.echo(f"  default dataset: {plugin.default_dataset} (ganzoo fit {plugin.name})")
+    if plugin.datasets:
+        click.echo(f"  datasets:        {', '.join(plugin.datasets)}")
+    click.echo(f"  default epochs:  {plugin.default_epochs}")
+    if plugin.paper:
+        click.echo(f"  paper:           {plugin.paper}")
+    click.echo("options (ganzoo fit ... --set name=value):")
+    opts = options(plugin.model_class)
+    width = max(len(o.name) for o in opts)
+    for o in opts:
+        default = "None" if o.default is None else (
+            "x".join(map(str, o.default)) if isinstance(o.default, tuple) else str(o.default))
+        click.echo(f"  {o.name:<{width}}  {default:<14} {o.help}")
+
+
+@cli.command()
+@click.argument("name")
+@click.option("--dataset", help="Embedded or TFDS dataset (default: the plugin's embedded one).")
+@click.option("--data", type=click.Path(), help="A folder of images (or class subfolders) instead of --dataset.")
+@click.option("--data-dir", type=click.Path(), help="TFDS data directory.")
+@click.option("--image-size", type=click.IntRange(min=1), help="Square image size (default: the dataset's).")
+@click.option("--batch-size", type=click.IntRange(min=1), help="Images per step (default 64).")
+@click.option("--epochs", type=click.IntRange(min=1), help="Passes over the data (default: the plugin's).")
+@click.option("--steps", type=click.IntRange(min=1), help="Total training steps, instead of --epochs.")
+@click.option("--out", type=click.Path(), help="Run directory (default runs/NAME).")
+@click.option("--resume", is_flag=True, help="Continue the run in --out from its last checkpoint.")
+@click.option("--seed", type=int, help="Seed of weights, latents and data order.")
+@click.option("--set", "assignments", multiple=True, metavar="KEY=VALUE", help="A plugin option (see ganzoo info NAME).")
+@click.option("--precision", type=click.Choice(["float32", "mixed_bfloat16", "mixed_float16"]),
+              help="Compute precision (default mixed_bfloat16, measured fastest at equal quality on CPU).")
+@click.option("--quiet", is_flag=True, help="No per-step progress bar.")
+def fit(name, dataset, data, data_dir, image_size, batch_size, epochs, steps, out, resume, seed, assignments,
+        precision, quiet):
+    """Train plugin NAME; writes the model, checkpoints, sample grids and logs to --out."""
+    from ganzoo import runs
+    from ganzoo.options import parse_assignments
+
+    if epochs is not None and steps is not None:
+        raise GanzooError("pass either --epochs or --steps, not both")
+    runs.fit(name, dataset=dataset, data=data, data_dir=data_dir, image_size=image_size, batch_size=batch_size,
+             epochs=epochs, steps=steps, out=out, resume=resume, seed=seed,
+             overrides=parse_assignments(assignments), precision=precision,
+             verbose=2 if quiet else "auto", echo=click.echo)
+
+
+@cli.command()
+@click.argument("run", type=click.Path())
+@click.option("--n", "count", type=click.IntRange(min=1), default=64, show_default=True, help="Number of images.")
+@click.option("--seed", type=int, default=0, show_default=True, help="Latent seed (same seed, same images).")
+@click.option("--label", "labels", type=int, multiple=True, help="Class label(s) for conditional models.")
+@click.option("--input", "input_path", type=click.Path(), help="Image file or folder for image-to-image models.")
+@click.option("--direction", help="Translation direction for unpaired models, e.g. a2b or b2a.")
+@click.option("--out", type=click.Path(), default="samples.png", show_default=True,
+              help="Output PNG (a grid), or a folder for --input folders.")
+def sample(run, count, seed, labels, input_path, direction, out):
+    """Generate images from RUN (a run directory or a .keras file)."""
+    from ganzoo import sampling
+
+    written = sampling.sample(run, count=count, seed=seed, labels=labels, input_path=input_path,
+                              direction=direction, out=out)
+    for path in written:
+        click.echo(f"wrote {path}")
+
+
+def main(argv=None):
+    """Entry point of the console script: one-line errors, non-zero exit."""
+    try:
+        cli.main(args=argv, prog_name="ganzoo", standalone_mode=False)
+    except click.exceptions.Abort:
+        click.echo("aborted", err=True)
+        sys.exit(130)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(exc.exit_code)
+    except (GanzooError, FileExistsError, FileNotFoundError, PermissionError) as exc:
+        _fail(exc, str(exc))
+    except KeyboardInterrupt:
+        click.echo("interrupted; the last checkpoint is kept (continue with --resume)", err=True)
+        sys.exit(130)
+    except Exception as exc:  # noqa: BLE001 - a CLI shows one line, the traceback on --debug
+        _fail(exc, f"{type(exc).__name__}: {str(exc).strip().splitlines()[0] if str(exc).strip() else ''}"
+                   " (run with --debug for the traceback)")
+
+
+def _fail(exc, message):
+    if _State.debug:
+        import traceback
+
+        traceback.print_exception(exc)
+    click.echo(f"error: {message}", err=True)
+    sys.exit(1)
+
+
+if __name__ == "__main__":
+    main()

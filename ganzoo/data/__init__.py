@@ -1,0 +1,107 @@
+"""Training data for ganzoo: embedded sets, TFDS datasets and image folders.
+
+`load()` returns a batched `tf.data.Dataset` shaped for a model's task;
+`inspect()` describes a source without decoding it. TensorFlow is imported on
+first use, so importing this package stays cheap.
+"""
+
+from ganzoo.data.embedded import EMBEDDED
+from ganzoo.data.source import SourceInfo
+from ganzoo.errors import GanzooError
+
+__all__ = ["EMBEDDED", "SourceInfo", "inspect", "load"]
+
+
+def load(source, model=None, *, task=None, image_shape=None, batch_size=64, split="train",
+         data_dir=None, shuffle=True, seed=None, repeat=False, drop_remainder=True, cache=None):
+    """Loads a dataset as batched, prefetched training input.
+
+    Args:
+        source: An embedded dataset name (see `EMBEDDED`, e.g. `"digits"`), a
+            TFDS dataset name with an "image" feature (e.g. `"mnist"`,
+            `"cifar10"`, `"celeb_a"`), or a folder path (str or
+            `pathlib.Path`) holding images, or one subfolder of images per
+            class.
+        model: Optional model; its `task` and `image_shape` attributes are the
+            defaults for `task` and `image_shape`.
+        task: `"unconditional"` (elements are images) or `"conditional"`
+            (elements are `(images, labels)`). Defaults to the model's task,
+            else `"unconditional"`.
+        image_shape: `(H, W, C)` to resize (antialiased bilinear) and convert
+            channels to, C 1 or 3. Defaults to the model's, else the source's
+            native or preferred shape (`inspect(source).image_shape`).
+        batch_size: Examples per batch.
+        split: Split to read; TFDS slices such as `"train[:10%]"` work for
+            every source (embedded sets and folders have only `"train"`).
+        data_dir: TFDS data directory; ignored for other sources.
+        shuffle: Whether to shuffle (files, then examples, every epoch).
+        seed: Shuffle seed, for reproducible order.
+        repeat: Whether to repeat forever.
+        drop_remainder: Whether to drop the last partial batch.
+        cache: Cache decoded examples in memory: `None` does so when they
+            fit in about 1 GiB (float32), `True`/`False` force it.
+
+    Returns:
+        A `tf.data.Dataset` of float32 NHWC images in [0, 1] (task
+        `"unconditional"`), or of `(images, labels)` with int32 labels of
+        shape (batch,) (task `"conditional"`).
+
+    Raises:
+        GanzooError: For an unknown source, a missing or empty folder, a TFDS
+            dataset that cannot be downloaded (fails within seconds offline),
+            a task the source cannot serve, or a bad `image_shape`.
+
+    Example:
+
+    >>> ds = ganzoo.data.load("digits", task="conditional", image_shape=(32, 32, 1))
+    >>> images, labels = next(iter(ds))
+    >>> images.shape, labels.dtype
+    (TensorShape([64, 32, 32, 1]), tf.int32)
+    """
+    from ganzoo.data import pipeline, tasks
+
+    if model is not None:
+        task = task if task is not None else getattr(model, "task", None)
+        if image_shape is None:
+            image_shape = getattr(model, "image_shape", None)
+    task = task if task is not None else "unconditional"
+    tasks.get(task)  # fail on an unsupported task before any download
+    if isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1:
+        raise GanzooError(f"batch_size must be a positive integer, got {batch_size!r}")
+    ds, info = pipeline.open_source(source, split, data_dir, shuffle, seed, task)
+    image_shape = pipeline.check_image_shape(image_shape, info)
+    return pipeline.build(
+        ds, info, task, image_shape, batch_size=batch_size, shuffle=shuffle, seed=seed,
+        repeat=repeat, drop_remainder=drop_remainder, cache=cache,
+    )
+
+
+def inspect(source, *, split="train", data_dir=None):
+    """Describes a data source without downloading or decoding it.
+
+    Args:
+        source: As for `load()`: an embedded name, a TFDS name or a folder.
+        split: Split whose size to report.
+        data_dir: TFDS data directory; ignored for other sources.
+
+    Returns:
+        A `SourceInfo`. For a TFDS dataset that is not prepared yet,
+        `num_examples` is `None`; for a folder it counts image files without
+        checking that they decode.
+
+    Example:
+
+    >>> ganzoo.data.inspect("digits")
+    SourceInfo(name='digits', kind='embedded', num_examples=1797, image_shape=(28, 28, 1), num_classes=10, class_names=('0', '1', '2', '3', '4', '5', '6', '7', '8', '9'))
+    """
+    from ganzoo.data import embedded, folders
+    from ganzoo.data.source import resolve
+
+    kind, name = resolve(source)
+    if kind == "embedded":
+        return embedded.info(name, split)
+    if kind == "folder":
+        return folders.info(name, split)
+    from ganzoo.data import tfds_source
+
+    return tfds_source.info(name, split, data_dir=data_dir)

@@ -1,0 +1,78 @@
+"""From a source's example dicts to batched, prefetched training input."""
+
+import tensorflow as tf
+
+from ganzoo.data import embedded, folders, tasks, tfds_source
+from ganzoo.data.source import resolve
+from ganzoo.errors import GanzooError
+
+CACHE_LIMIT_BYTES = 1 << 30
+SHUFFLE_BUFFER = 10_000
+
+
+def open_source(source, split, data_dir, shuffle, seed, task="unconditional"):
+    """Returns `(dataset of example dicts, SourceInfo)` for any kind of source."""
+    kind, name = resolve(source)
+    if kind == "embedded":
+        return embedded.load(name, split)
+    if kind == "folder":
+        return folders.load(name, split, shuffle=shuffle, seed=seed)
+    return tfds_source.load(name, split, data_dir=data_dir, shuffle=shuffle, seed=seed,
+                            check=lambda info: tasks.check(task, info))
+
+
+def check_image_shape(image_shape, info):
+    """Returns `image_shape` as a tuple of 3 ints, or raises `GanzooError`."""
+    if image_shape is None:
+        image_shape = info.image_shape
+        if any(d is None for d in image_shape[:2]):
+            raise GanzooError(
+                f"images in '{info.name}' have no fixed size; pass image_shape=(H, W, C)"
+            )
+        if image_shape[2] is None:
+            image_shape = (*image_shape[:2], 3)
+    try:
+        shape = tuple(int(d) for d in image_shape)
+    except (TypeError, ValueError):
+        shape = ()
+    if len(shape) != 3 or min(shape[:2]) < 1 or shape[2] not in (1, 3):
+        raise GanzooError(
+            f"image_shape must be (height, width, channels) with channels 1 or 3, "
+            f"got {image_shape!r}"
+        )
+    return shape
+
+
+def _num_examples(ds, info):
+    if info.num_examples:
+        return info.num_examples
+    cardinality = int(ds.cardinality())
+    return cardinality if cardinality >= 0 else None
+
+
+def build(ds, info, task, image_shape, *, batch_size, shuffle, seed, repeat,
+          drop_remainder, cache):
+    """Applies the task, then cache, shuffle, repeat, batch and prefetch."""
+    task_fn = tasks.get(task)
+    num_examples = _num_examples(ds, info)
+    ds = task_fn(ds, info, image_shape)
+    if cache is None:
+        height, width, channels = image_shape
+        # Decoded float32 images; unknown size means it could be anything, so no.
+        cache = (num_examples is not None
+                 and num_examples * height * width * channels * 4 < CACHE_LIMIT_BYTES)
+    if cache:
+        ds = ds.cache()
+    if shuffle:
+        buffer = min(num_examples or SHUFFLE_BUFFER, SHUFFLE_BUFFER)
+        ds = ds.shuffle(buffer, seed=seed, reshuffle_each_iteration=True)
+    if repeat:
+        ds = ds.repeat()
+    elif drop_remainder and num_examples is not None and num_examples < batch_size:
+        raise GanzooError(
+            f"dataset '{info.name}' has {num_examples} examples, fewer than one batch of "
+            f"{batch_size}; lower the batch size or keep the last partial batch"
+        )
+    ds = ds.batch(batch_size, drop_remainder=drop_remainder,
+                  num_parallel_calls=tf.data.AUTOTUNE)
+    return ds.prefetch(tf.data.AUTOTUNE)

@@ -1,0 +1,131 @@
+"""A plugin's options, read from its model's constructor and docstring.
+
+The constructor is the single source of truth: its parameters are the
+config keys, its defaults the defaults, and the `Args:` section of the class
+docstring their meaning. `ganzoo info`, `--set key=value` and `create()` all
+read them from here.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import inspect
+import re
+
+from ganzoo.errors import GanzooError
+
+# Keras-level keyword arguments every model accepts; not plugin options.
+_KERAS_KWARGS = {"name", "dtype", "trainable", "kwargs", "self"}
+
+
+@dataclasses.dataclass(frozen=True)
+class Option:
+    name: str
+    default: object
+    help: str
+
+    @property
+    def type_name(self) -> str:
+        if self.default is None:
+            return "any"
+        if isinstance(self.default, (tuple, list)):
+            return "ints" if all(isinstance(v, int) for v in self.default) else "list"
+        return type(self.default).__name__
+
+
+def _arg_docs(cls) -> dict[str, str]:
+    docs = {}
+    for klass in reversed(cls.__mro__):
+        text = inspect.getdoc(klass) or ""
+        match = re.search(r"^Args:\s*$(.*?)(?=^\S|\Z)", text, re.S | re.M)
+        if not match:
+            continue
+        current = None
+        for line in match.group(1).splitlines():
+            item = re.match(r"^\s{4}(\w+):\s*(.*)$", line)
+            if item:
+                current = item.group(1)
+                docs[current] = item.group(2).strip()
+            elif current and line.strip():
+                docs[current] += " " + line.strip()
+    return docs
+
+
+def options(cls) -> list[Option]:
+    """The configurable options of a model class, in constructor order."""
+    docs = _arg_docs(cls)
+    seen, result = set(), []
+    for klass in cls.__mro__:
+        if "__init__" not in vars(klass):
+            continue
+        for p in inspect.signature(klass.__init__).parameters.values():
+            if p.name in _KERAS_KWARGS or p.name in seen:
+                continue
+            if p.kind in (p.VAR_KEYWORD, p.VAR_POSITIONAL):
+                continue
+            seen.add(p.name)
+            default = None if p.default is inspect.Parameter.empty else p.default
+            result.append(Option(p.name, default, docs.get(p.name, "")))
+        if klass.__name__ == "GAN":
+            break
+    return result
+
+
+def _convert(option: Option, value, plugin: str):
+    default = option.default
+    try:
+        if isinstance(default, bool):
+            if isinstance(value, str):
+                lowered = value.lower()
+                if lowered not in ("true", "false", "1", "0", "yes", "no"):
+                    raise ValueError(value)
+                return lowered in ("true", "1", "yes")
+            return bool(value)
+        if isinstance(default, int):
+            if isinstance(value, float) and not value.is_integer():
+                raise ValueError(value)
+            return int(value)
+        if isinstance(default, float):
+            return float(value)
+        if isinstance(default, (tuple, list)):
+            if isinstance(value, str):
+                value = [v for v in re.split(r"[,x ]+", value.strip("()[] ")) if v]
+            items = [type(default[0])(v) if default else v for v in value]
+            return tuple(items)
+        if default is None and isinstance(value, str):
+            # Untyped option: accept numbers and booleans written on the command line.
+            for kind in (int, float):
+                try:
+                    return kind(value)
+                except ValueError:
+                    pass
+            return {"true": True, "false": False, "none": None}.get(value.lower(), value)
+        return value
+    except (TypeError, ValueError):
+        raise GanzooError(
+            f"option {option.name}={value!r} of plugin {plugin!r} is not a valid "
+            f"{option.type_name} (default {default!r}); see `ganzoo info {plugin}`"
+        ) from None
+
+
+def check_config(cls, config: dict, plugin: str = "") -> dict:
+    """Checks keys against the constructor and converts values to its types."""
+    known = {o.name: o for o in options(cls)}
+    unknown = sorted(set(config) - set(known) - {"name", "dtype"})
+    if unknown:
+        raise GanzooError(
+            f"unknown option(s) {', '.join(unknown)} for plugin {plugin or cls.__name__!r}; "
+            f"valid options: {', '.join(known)}"
+        )
+    return {k: (_convert(known[k], v, plugin) if k in known else v) for k, v in config.items()}
+
+
+def parse_assignments(pairs) -> dict:
+    """Turns `["key=value", ...]` from `--set` into a dict of strings."""
+    result = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep or not key.strip():
+            raise GanzooError(f"--set expects key=value, got {pair!r}")
+        result[key.strip().replace("-", "_")] = value.strip()
+    return result

@@ -1,0 +1,72 @@
+"""The original GAN: Algorithm 1 of Goodfellow et al. (2014)."""
+
+import keras
+from keras import ops
+
+from ganzoo.engine import GAN
+from ganzoo_plugins.vanilla.networks import build_discriminator, build_generator
+
+
+@keras.saving.register_keras_serializable(package="ganzoo", name="vanilla")
+class VanillaGAN(GAN):
+    """The multilayer-perceptron GAN of Goodfellow et al. (2014).
+
+    A forger G maps noise z to images; an investigator D tells them from real
+    ones. They play the minimax game
+
+        min_G max_D  E_x[log D(x)] + E_z[log(1 - D(G(z)))]
+
+    by alternating gradient steps: k steps on D with G frozen, then one on G
+    with D frozen (Algorithm 1). The paper's own advice, used by default, is
+    that G maximise log D(G(z)) instead ("non_saturating"), because
+    log(1 - D(G(z))) has almost no gradient while D easily rejects early
+    samples; `loss="minimax"` keeps the game exactly as written. Adam with
+    learning rate 2e-4 and beta_1 0.5 replaces the paper's SGD with momentum.
+
+    Paper: https://arxiv.org/abs/1406.2661
+
+    Args:
+        image_shape: (height, width, channels) of the images.
+        latent_dim: size of the noise vector z ~ N(0, I).
+        hidden_units: width of each hidden layer of both networks.
+        hidden_layers: number of hidden layers in each network.
+        dropout: dropout rate after each hidden layer of the discriminator.
+        discriminator_steps: k, discriminator steps per generator step.
+        loss: "non_saturating" (default) or "minimax" (the value function as written),
+            or any name in `ganzoo.losses.LOSSES`.
+        seed: seed of the model's random stream.
+
+    Example:
+
+    ```python
+    model = ganzoo.create("vanilla", image_shape=(28, 28, 1))
+    model.compile()
+    model.fit(ganzoo.data.load("digits", model), epochs=30)
+    images = model.generate(16, seed=0)
+    ```
+    """
+
+    def __init__(self, image_shape=(28, 28, 1), latent_dim=100, hidden_units=256, hidden_layers=1,
+                 dropout=0.3, discriminator_steps=1, loss="non_saturating", seed=None, **kwargs):
+        super().__init__(image_shape=image_shape, latent_dim=latent_dim, seed=seed, **kwargs)
+        self.hidden_units = hidden_units
+        self.hidden_layers = hidden_layers
+        self.dropout = dropout
+        self.discriminator_steps = discriminator_steps
+        self.default_loss = loss
+        self.generator = build_generator(self.image_shape, self.latent_dim, hidden_units, hidden_layers)
+        self.discriminator = build_discriminator(self.image_shape, hidden_units, hidden_layers, dropout)
+
+    def train_step(self, real):
+        real = self.to_network_range(real)      # data arrive in [0, 1]; G's tanh works in [-1, 1]
+        batch = ops.shape(real)[0]
+        # 1. Freeze the generator; k steps of the discriminator (Algorithm 1).
+        for _ in range(self.discriminator_steps):
+            z = self.sample_latent(batch)
+            d_loss = self.update(self.discriminator, self.optimizer["discriminator"],
+                                 lambda: self.discriminator_loss(real, z))
+        # 2. Freeze the discriminator; one step of the generator.
+        z = self.sample_latent(batch)
+        g_loss = self.update(self.generator, self.optimizer["generator"],
+                             lambda: self.generator_loss(z))
+        return self.track(d_loss=d_loss, g_loss=g_loss)

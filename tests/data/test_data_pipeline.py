@@ -1,0 +1,86 @@
+"""The shared pipeline: caching decisions and image conversion."""
+
+import numpy as np
+import pytest
+import tensorflow as tf
+
+from ganzoo.data import pipeline, tasks
+from ganzoo.data.source import SourceInfo, resolve, split_range
+from ganzoo.errors import GanzooError
+
+
+def _counting_source(n, calls):
+    def gen():
+        calls.append(1)
+        for i in range(n):
+            yield {"image": np.full((4, 4, 1), i, np.uint8), "label": np.int32(i % 2)}
+
+    spec = {"image": tf.TensorSpec((4, 4, 1), tf.uint8), "label": tf.TensorSpec((), tf.int32)}
+    ds = tf.data.Dataset.from_generator(gen, output_signature=spec)
+    info = SourceInfo("fake", "embedded", n, (4, 4, 1), 2, ("a", "b"))
+    return ds, info
+
+
+@pytest.mark.parametrize("cache, limit, expected_calls", [
+    (None, 1 << 30, 1),   # small: auto caches
+    (None, 0, 2),         # over the limit: auto does not
+    (True, 0, 1),         # forced on
+    (False, 1 << 30, 2),  # forced off
+])
+def test_cache_decision(monkeypatch, cache, limit, expected_calls):
+    monkeypatch.setattr(pipeline, "CACHE_LIMIT_BYTES", limit)
+    calls = []
+    ds, info = _counting_source(8, calls)
+    ds = pipeline.build(ds, info, "unconditional", (4, 4, 1), batch_size=4, shuffle=True,
+                        seed=0, repeat=False, drop_remainder=True, cache=cache)
+    for _ in range(2):
+        assert sum(1 for _ in ds) == 2
+    assert len(calls) == expected_calls
+
+
+def test_prepare_image_channels_and_range():
+    rgb = tf.constant(np.array([[[255, 0, 0]]], np.uint8))
+    gray = tasks.prepare_image(rgb, (1, 1, 1)).numpy()
+    np.testing.assert_allclose(gray, tf.image.rgb_to_grayscale([[[1.0, 0.0, 0.0]]]).numpy())
+    rgba = tf.constant(np.full((6, 6, 4), 200, np.uint8))
+    out = tasks.prepare_image(rgba, (3, 3, 3)).numpy()
+    assert out.shape == (3, 3, 3) and out.dtype == np.float32
+    np.testing.assert_allclose(out, 200 / 255, atol=1e-5)
+    noise = tf.constant(np.random.default_rng(0).integers(0, 256, (37, 23, 3), dtype=np.uint8))
+    up = tasks.prepare_image(noise, (64, 64, 3)).numpy()
+    assert up.min() >= 0.0 and up.max() <= 1.0
+
+
+def test_antialiased_downscale_averages():
+    # A 1-pixel checkerboard shrunk 3x must come out near mid-gray; without
+    # antialiasing, bilinear resizing samples single pixels and keeps 0s and 1s.
+    board = (np.indices((24, 24)).sum(axis=0) % 2 * 255).astype(np.uint8)[..., None]
+    out = tasks.prepare_image(tf.constant(board), (8, 8, 1)).numpy()
+    assert np.abs(out - 0.5).max() < 0.1
+
+
+def test_resolve_kinds(tmp_path):
+    assert resolve("digits") == ("embedded", "digits")
+    assert resolve("mnist") == ("tfds", "mnist")
+    assert resolve(tmp_path) == ("folder", tmp_path)
+    assert resolve(str(tmp_path)) == ("folder", tmp_path)
+    with pytest.raises(GanzooError, match="does not exist"):
+        resolve(tmp_path / "missing")
+    with pytest.raises(GanzooError, match="does not exist"):
+        resolve("./surely_missing_folder")
+    with pytest.raises(GanzooError, match="dataset source"):
+        resolve(42)
+
+
+@pytest.mark.parametrize("split, expected", [
+    ("train", (0, 200)), ("train[:10%]", (0, 20)), ("train[50:]", (50, 200)),
+    ("train[-10:]", (190, 200)), ("train[10%:20%]", (20, 40)),
+])
+def test_split_range(split, expected):
+    assert split_range(split, 200, "x") == expected
+
+
+@pytest.mark.parametrize("split", ["test", "validation[:5]", "train[a:b]"])
+def test_split_range_rejects(split):
+    with pytest.raises(GanzooError, match="only a 'train' split"):
+        split_range(split, 200, "x")
