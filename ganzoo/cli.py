@@ -142,6 +142,29 @@ def sample(run, count, seed, labels, input_path, direction, out):
         click.echo(f"wrote {path}")
 
 
+@cli.command()
+@click.argument("run", type=click.Path())
+@click.option("--metrics", "metric_list", default="classifier", show_default=True,
+              help="Comma-separated metric names (see ganzoo.metrics.METRICS).")
+@click.option("--dataset", help="Real data to compare with (default: the run's dataset).")
+@click.option("--data", type=click.Path(), help="A folder of real images instead of --dataset.")
+@click.option("--data-dir", type=click.Path(), help="TFDS data directory.")
+@click.option("--split", default="train", show_default=True, help="Split of the real data.")
+@click.option("--n", "count", type=click.IntRange(min=10), default=1000, show_default=True,
+              help="Generated images for sample-based metrics.")
+@click.option("--seed", type=int, default=0, show_default=True, help="Seed of the generated images.")
+def evaluate(run, metric_list, dataset, data, data_dir, split, count, seed):
+    """Compute metrics of RUN (a run directory or .keras file) against real data."""
+    from ganzoo.evaluation import evaluate as evaluate_run
+
+    results = evaluate_run(run, metric_list.split(","), dataset=dataset, data=data, data_dir=data_dir,
+                           split=split, n=count, seed=seed)
+    for metric, values in results.items():
+        for key, value in values.items():
+            shown = f"{value:.4f}" if isinstance(value, float) else str(value)
+            click.echo(f"{metric}.{key}  {shown}")
+
+
 def main(argv=None):
     """Entry point of the console script: one-line errors, non-zero exit."""
     try:

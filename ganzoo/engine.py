@@ -99,6 +99,23 @@ class GAN(keras.Model):
     def from_config(cls, config):
         return cls(**config)
 
+    def _own_state(self):
+        # Keras saves a layer's own variables but not its SeedGenerator's state;
+        # a resumed run must continue the same random stream, so save it too.
+        return [*self._trainable_variables, *self._non_trainable_variables, self.seed_generator.state]
+
+    def save_own_variables(self, store):
+        for i, variable in enumerate(self._own_state()):
+            store[str(i)] = variable.numpy()
+
+    def load_own_variables(self, store):
+        variables = self._own_state()
+        if len(store.keys()) != len(variables):
+            raise ValueError(f"{self.name}: the file holds {len(store.keys())} model-level variables, "
+                             f"this model has {len(variables)}")
+        for i, variable in enumerate(variables):
+            variable.assign(store[str(i)])
+
     # ------------------------------------------------------------------ networks
     def default_optimizers(self) -> dict:
         """The published optimizers: a dict from optimizer name to optimizer.

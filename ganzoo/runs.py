@@ -15,6 +15,7 @@ RUN/
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import json
 import math
@@ -52,12 +53,21 @@ def _read_run(out):
         return json.load(f)
 
 
-def _set_precision(precision):
+@contextlib.contextmanager
+def precision_policy(precision):
+    """Builds models under `precision` without changing the caller's global
+    policy afterwards (layers keep the policy they were built with, and it is
+    saved with them)."""
     import keras
 
     if precision not in PRECISIONS:
         raise GanzooError(f"unknown precision {precision!r}; choose one of {', '.join(PRECISIONS)}")
+    previous = keras.mixed_precision.global_policy()
     keras.mixed_precision.set_global_policy(precision)
+    try:
+        yield
+    finally:
+        keras.mixed_precision.set_global_policy(previous)
 
 
 def _resolve_source(plugin, dataset, data):
@@ -160,7 +170,6 @@ def fit(plugin_name, *, dataset=None, data=None, data_dir=None, image_size=None,
 
     if resume:
         info = data_lib.inspect(settings.source, data_dir=settings.data_dir)
-        _set_precision(settings.precision)
     else:
         source = _resolve_source(plugin, dataset, data)
         info = data_lib.inspect(source, data_dir=data_dir)
@@ -169,7 +178,6 @@ def fit(plugin_name, *, dataset=None, data=None, data_dir=None, image_size=None,
             epochs=epochs or plugin.default_epochs, seed=seed, precision=precision or DEFAULT_PRECISION,
             data_dir=data_dir,
         )
-        _set_precision(settings.precision)
         settings.config = _config_for_source(plugin, info, image_size, dict(overrides or {}))
         if settings.seed is not None and "seed" in _option_names(plugin):
             settings.config.setdefault("seed", settings.seed)
@@ -182,7 +190,8 @@ def fit(plugin_name, *, dataset=None, data=None, data_dir=None, image_size=None,
 
     if settings.seed is not None:
         keras.utils.set_random_seed(settings.seed)
-    model = plugin.model_class(**settings.config)
+    with precision_policy(settings.precision):
+        model = plugin.model_class(**settings.config)
     model.compile()
     initial_epoch = 0
     if resume:
@@ -270,8 +279,8 @@ def load_run_model(path):
         from ganzoo.registry import get_plugin
 
         settings = RunSettings(**run["settings"])
-        _set_precision(settings.precision)
-        model = get_plugin(run["plugin"]).model_class(**settings.config)
+        with precision_policy(settings.precision):
+            model = get_plugin(run["plugin"]).model_class(**settings.config)
         model.compile()
         if Checkpoint.restore(model, path) is None:
             raise GanzooError(f"{path} has neither {MODEL_FILE} nor a checkpoint yet")

@@ -1,0 +1,80 @@
+"""`ganzoo evaluate`: registered metrics of a trained model on real data."""
+
+from __future__ import annotations
+
+import os
+
+import numpy as np
+
+from ganzoo.errors import GanzooError
+
+
+def _arrays(source, model, data_dir, split, limit):
+    from ganzoo import data
+
+    info = data.inspect(source, split=split, data_dir=data_dir)
+    task = "conditional" if info.labelled else "unconditional"
+    dataset = data.load(source, model, task=task, batch_size=256, split=split, data_dir=data_dir,
+                        shuffle=False, drop_remainder=False, cache=False)
+    images, labels, count = [], [], 0
+    for batch in dataset:
+        x, y = batch if info.labelled else (batch, None)
+        images.append(np.asarray(x))
+        if y is not None:
+            labels.append(np.asarray(y))
+        count += len(images[-1])
+        if count >= limit:
+            break
+    images = np.concatenate(images)[:limit]
+    labels = np.concatenate(labels)[:limit] if labels else None
+    return images, labels, info.num_classes
+
+
+def evaluate(run, metric_names, *, dataset=None, data=None, data_dir=None, split="train", n=1000, seed=0,
+             limit=5000):
+    """Computes metrics of the model in `run` (a run directory or .keras file).
+
+    Args:
+        run: run directory or `.keras` file.
+        metric_names: names registered in `ganzoo.metrics.METRICS`.
+        dataset: dataset name; the run's own dataset if None.
+        data: a folder instead of `dataset`.
+        data_dir: TFDS data directory.
+        split: split of the real data.
+        n: number of generated images for sample-based metrics.
+        seed: seed of the generated images.
+        limit: most real images loaded.
+
+    Returns:
+        A dict `{metric name: {value name: number}}`; for a run directory it
+        is also written to `RUN/evaluation.json`.
+    """
+    from ganzoo import metrics
+    from ganzoo.callbacks import write_json
+    from ganzoo.runs import _read_run, load_run_model
+
+    if dataset and data:
+        raise GanzooError("pass either --dataset or --data, not both")
+    chosen = [metrics.get(name.strip()) for name in metric_names if name.strip()]
+    if not chosen:
+        raise GanzooError(f"no metric given; available: {', '.join(sorted(metrics.METRICS))}")
+    model = load_run_model(run)
+    for metric in chosen:
+        metrics.get(metric.name, model.task)
+    source = data or dataset
+    if source is None:
+        saved = _read_run(run) if os.path.isdir(run) else None
+        if saved is None:
+            raise GanzooError("say which real data to compare with: --dataset NAME or --data FOLDER")
+        source = saved["settings"]["source"]
+        data_dir = data_dir or saved["settings"].get("data_dir")
+    real = metrics.RealData(source=str(source), data_dir=data_dir, split=split)
+    if model.task in ("unconditional", "conditional"):
+        real.images, real.labels, real.num_classes = _arrays(source, model, data_dir, split, limit)
+    results = {}
+    for metric in chosen:
+        results[metric.name] = metric.compute(model, real, {"n": n, "seed": seed})
+    if os.path.isdir(run):
+        write_json({"source": str(source), "split": split, "n": n, "seed": seed, "results": results},
+                   os.path.join(run, "evaluation.json"))
+    return results

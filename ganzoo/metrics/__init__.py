@@ -1,0 +1,98 @@
+"""Metrics of generated images, and the registry behind `ganzoo evaluate`.
+
+A metric is a function `compute(model, real, options) -> dict[str, float]`
+registered under a name with the tasks it applies to; `real` is a
+`ganzoo.metrics.RealData` holding evaluation data in the model's task
+structure. Metric modules import TensorFlow/Keras only when they run.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Callable
+
+from ganzoo.errors import GanzooError
+
+
+@dataclasses.dataclass(frozen=True)
+class Metric:
+    """A named evaluation.
+
+    Args:
+        name: name used in `ganzoo evaluate --metrics NAME`.
+        summary: one line for the help text.
+        tasks: the model tasks it applies to.
+        compute: `compute(model, real, options) -> dict[str, float]`.
+    """
+
+    name: str
+    summary: str
+    tasks: tuple
+    compute: Callable
+
+
+@dataclasses.dataclass
+class RealData:
+    """The evaluation data.
+
+    For unconditional and conditional models `images` (float32 NHWC in
+    [0, 1], at the model's image shape) and, for labelled data, `labels` are
+    loaded arrays. Metrics of other tasks read `source` themselves (for
+    example full-size images for super-resolution) with `ganzoo.data`.
+    """
+
+    source: str
+    data_dir: str | None = None
+    split: str = "train"
+    images: object = None
+    labels: object = None
+    num_classes: int | None = None
+
+
+METRICS: dict[str, Metric] = {}
+
+
+def register(metric: Metric) -> Metric:
+    """Adds a metric to the registry (its name must be new)."""
+    if metric.name in METRICS:
+        raise ValueError(f"metric {metric.name!r} is already registered")
+    METRICS[metric.name] = metric
+    return metric
+
+
+def get(name: str, task: str | None = None) -> Metric:
+    """The metric called `name`, checked against the model's task."""
+    if name not in METRICS:
+        raise GanzooError(f"unknown metric {name!r}; available: {', '.join(sorted(METRICS))}")
+    metric = METRICS[name]
+    if task is not None and task not in metric.tasks:
+        raise GanzooError(f"metric {name!r} applies to {', '.join(metric.tasks)} models, not to a {task} model")
+    return metric
+
+
+def _classifier_metric(model, real, options):
+    from ganzoo.metrics.classifier import classifier_report, train_classifier
+
+    if real.labels is None:
+        raise GanzooError("the classifier metric needs labelled data (e.g. --dataset digits or class subfolders)")
+    n = int(options.get("n", 1000))
+    seed = int(options.get("seed", 0))
+    classifier = train_classifier(real.images, real.labels, real.num_classes, validation=0.2)
+    if model.task == "conditional":
+        wanted = (__import__("numpy").arange(n) % real.num_classes).astype("int32")
+        samples = model.generate(labels=wanted, seed=seed)
+        report = classifier_report(classifier, samples, requested_labels=wanted, real_images=real.images)
+    else:
+        samples = model.generate(n, seed=seed)
+        report = classifier_report(classifier, samples, real_images=real.images)
+    report["real_accuracy"] = classifier.validation_accuracy
+    return report
+
+
+register(Metric(
+    name="classifier",
+    summary="confidence, class coverage, Fréchet distance (and conditional accuracy) under a classifier "
+            "trained on the labelled real data",
+    tasks=("unconditional", "conditional"),
+    compute=_classifier_metric,
+))

@@ -1,0 +1,101 @@
+"""Entry-point discovery with a fake third-party plugin, a broken one and a name clash."""
+
+import sys
+import textwrap
+
+import pytest
+
+import ganzoo
+from ganzoo import registry
+from ganzoo.errors import GanzooError
+
+
+def install_fake_distribution(root, dist, entry_points, modules):
+    """Writes a minimal installed distribution (dist-info + modules) under `root`."""
+    info = root / f"{dist}-1.0.dist-info"
+    info.mkdir()
+    (info / "METADATA").write_text(f"Metadata-Version: 2.1\nName: {dist}\nVersion: 1.0\n")
+    lines = "\n".join(f"{name} = {target}" for name, target in entry_points.items())
+    (info / "entry_points.txt").write_text(f"[ganzoo.plugins]\n{lines}\n")
+    for name, source in modules.items():
+        (root / f"{name}.py").write_text(textwrap.dedent(source))
+
+
+@pytest.fixture
+def site(tmp_path, monkeypatch):
+    monkeypatch.syspath_prepend(str(tmp_path))
+    registry.clear_cache()
+    yield tmp_path
+    registry.clear_cache()
+    for name in [m for m in sys.modules if m.startswith("fake_")]:
+        del sys.modules[name]
+
+
+THIRD_PARTY = """
+    from ganzoo.plugin import Plugin
+
+    def _model_class():
+        from ganzoo_plugins.dcgan.model import DCGAN  # reuse a real model for the fake
+        return DCGAN
+
+    plugin = Plugin(name="fancygan", summary="a third-party GAN", task="unconditional",
+                    load_model_class=_model_class)
+"""
+
+
+def test_builtins_register_through_entry_points():
+    from importlib import metadata
+
+    names = {ep.name for ep in metadata.entry_points(group="ganzoo.plugins")}
+    assert {"vanilla", "dcgan"} <= names
+    assert {"vanilla", "dcgan"} <= set(ganzoo.list_models())
+
+
+def test_third_party_plugin_is_discovered_and_created(site):
+    install_fake_distribution(site, "fake-gan", {"fancygan": "fake_gan:plugin"}, {"fake_gan": THIRD_PARTY})
+    assert "fancygan" in ganzoo.list_models()
+    assert ganzoo.list_models("fancy*") == ["fancygan"]
+    model = ganzoo.create("fancygan", image_shape=(28, 28, 1), generator_filters=4, discriminator_filters=4)
+    assert model.generate(2, seed=0).shape == (2, 28, 28, 1)
+
+
+def test_broken_plugin_is_reported_and_the_rest_keep_working(site):
+    install_fake_distribution(site, "fake-broken", {"brokengan": "fake_broken:plugin"},
+                              {"fake_broken": "import this_module_does_not_exist\n"})
+    everything = {p.name: p for p in registry.load_all()}
+    broken = everything["brokengan"]
+    assert isinstance(broken, registry.BrokenPlugin)
+    assert "ModuleNotFoundError" in broken.error and "this_module_does_not_exist" in broken.error
+    assert "brokengan" not in ganzoo.list_models() and "dcgan" in ganzoo.list_models()
+    with pytest.raises(GanzooError, match="brokengan.*failed to load.*this_module_does_not_exist"):
+        ganzoo.get_plugin("brokengan")
+
+
+def test_entry_point_to_something_that_is_not_a_plugin_is_broken(site):
+    install_fake_distribution(site, "fake-wrong", {"wronggan": "fake_wrong:plugin"}, {"fake_wrong": "plugin = 42\n"})
+    broken = {p.name: p for p in registry.load_all()}["wronggan"]
+    assert isinstance(broken, registry.BrokenPlugin) and "not a ganzoo.Plugin" in broken.error
+
+
+def test_two_plugins_with_one_name_is_an_error_naming_both_packages(site):
+    install_fake_distribution(site, "fake-clash", {"dcgan": "fake_clash:plugin"}, {"fake_clash": THIRD_PARTY})
+    with pytest.raises(GanzooError, match=r"two plugins are named 'dcgan'.*ganzoo.*fake-clash|fake-clash.*ganzoo"):
+        ganzoo.list_models()
+
+
+def test_unknown_plugin_lists_the_installed_ones():
+    with pytest.raises(GanzooError, match="no plugin named 'nope'; installed plugins: .*dcgan"):
+        ganzoo.get_plugin("nope")
+
+
+def test_plugin_rejects_an_unknown_task():
+    with pytest.raises(ValueError, match="task 'sideways'"):
+        ganzoo.Plugin(name="x", summary="", task="sideways", load_model_class=lambda: None)
+
+
+def test_importing_ganzoo_does_not_import_tensorflow():
+    import subprocess
+
+    code = "import sys, ganzoo; ganzoo.list_models(); print('tensorflow' in sys.modules, 'keras' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.split() == ["False", "False"]
