@@ -4,21 +4,11 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
 
 import keras
 
 from ganzoo import images
-
-
-def write_json(data, path):
-    """Writes JSON atomically: a crash leaves the old file, never half a new one."""
-    directory = os.path.dirname(os.path.abspath(path))
-    os.makedirs(directory, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=directory, suffix=".json")
-    with os.fdopen(fd, "w") as f:
-        json.dump(data, f, indent=2, sort_keys=True, default=str)
-    os.replace(tmp, path)
+from ganzoo.files import atomic_path, write_json
 
 
 class SampleGrid(keras.callbacks.Callback):
@@ -34,7 +24,8 @@ class SampleGrid(keras.callbacks.Callback):
         seed: seed of the latent vectors.
         every: epochs between grids.
         tensorboard_dir: if set, the grid is also logged there as an image.
-        scale: nearest-neighbour enlargement of the PNG for small images.
+        scale: nearest-neighbour enlargement of the PNG; by default small
+            grids are enlarged to about 700 pixels.
 
     Example:
 
@@ -56,7 +47,8 @@ class SampleGrid(keras.callbacks.Callback):
     def _scale(self, picture):
         if self.scale is not None:
             return self.scale
-        return max(1, 256 // max(1, min(picture.shape[:2])))
+        # Small grids (64 digits of 28 px) are enlarged to about 700 px to stay readable.
+        return max(1, 700 // max(picture.shape[:2]))
 
     def on_epoch_end(self, epoch, logs=None):
         if (epoch + 1) % self.every:
@@ -93,10 +85,8 @@ class Checkpoint(keras.callbacks.Callback):
         self.directory = directory
 
     def on_epoch_end(self, epoch, logs=None):
-        os.makedirs(self.directory, exist_ok=True)
-        tmp = os.path.join(self.directory, "incomplete.weights.h5")
-        self.model.save_weights(tmp)
-        os.replace(tmp, os.path.join(self.directory, self.WEIGHTS))
+        with atomic_path(os.path.join(self.directory, self.WEIGHTS), suffix=".weights.h5") as tmp:
+            self.model.save_weights(tmp)
         state = {"epoch": epoch + 1, "step": int(self.model.step),
                  "logs": {k: float(v) for k, v in (logs or {}).items()}}
         write_json(state, os.path.join(self.directory, self.STATE))

@@ -21,8 +21,26 @@ class _State:
 
 
 def _quiet_tensorflow():
-    # TF's C++ start-up banner is noise for a CLI user.
+    # TF's C++ start-up banner (oneDNN, CUDA probing) is noise for a CLI user,
+    # and TF 2.21 prints it before TF_CPP_MIN_LOG_LEVEL takes effect: import
+    # TensorFlow and probe devices with the process's stderr sent to /dev/null.
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    if _State.debug or "tensorflow" in sys.modules:
+        return
+    sys.stderr.flush()
+    saved = os.dup(2)
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, 2)
+        import tensorflow as tf
+
+        tf.config.list_physical_devices()
+    except ImportError:
+        pass
+    finally:
+        os.dup2(saved, 2)
+        os.close(devnull)
+        os.close(saved)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -38,7 +56,6 @@ def cli(debug):
     ganzoo sample runs/dcgan --n 64    images from a trained run
     """
     _State.debug = debug
-    _quiet_tensorflow()
 
 
 @cli.command("list")
@@ -82,6 +99,7 @@ def info(name):
     if plugin.datasets:
         click.echo(f"  datasets:        {', '.join(plugin.datasets)}")
     click.echo(f"  default epochs:  {plugin.default_epochs}")
+    click.echo(f"  default batch:   {plugin.default_batch_size}")
     if plugin.paper:
         click.echo(f"  paper:           {plugin.paper}")
     click.echo("options (ganzoo fit ... --set name=value):")
@@ -99,7 +117,7 @@ def info(name):
 @click.option("--data", type=click.Path(), help="A folder of images (or class subfolders) instead of --dataset.")
 @click.option("--data-dir", type=click.Path(), help="TFDS data directory.")
 @click.option("--image-size", type=click.IntRange(min=1), help="Square image size (default: the dataset's).")
-@click.option("--batch-size", type=click.IntRange(min=1), help="Images per step (default 64).")
+@click.option("--batch-size", type=click.IntRange(min=1), help="Images per step (default: the plugin's, usually 64).")
 @click.option("--epochs", type=click.IntRange(min=1), help="Passes over the data (default: the plugin's).")
 @click.option("--steps", type=click.IntRange(min=1), help="Total training steps, instead of --epochs.")
 @click.option("--out", type=click.Path(), help="Run directory (default runs/NAME).")
@@ -112,6 +130,7 @@ def info(name):
 def fit(name, dataset, data, data_dir, image_size, batch_size, epochs, steps, out, resume, seed, assignments,
         precision, quiet):
     """Train plugin NAME; writes the model, checkpoints, sample grids and logs to --out."""
+    _quiet_tensorflow()
     from ganzoo import runs
     from ganzoo.options import parse_assignments
 
@@ -134,6 +153,7 @@ def fit(name, dataset, data, data_dir, image_size, batch_size, epochs, steps, ou
               help="Output PNG (a grid), or a folder for --input folders.")
 def sample(run, count, seed, labels, input_path, direction, out):
     """Generate images from RUN (a run directory or a .keras file)."""
+    _quiet_tensorflow()
     from ganzoo import sampling
 
     written = sampling.sample(run, count=count, seed=seed, labels=labels, input_path=input_path,
@@ -155,6 +175,7 @@ def sample(run, count, seed, labels, input_path, direction, out):
 @click.option("--seed", type=int, default=0, show_default=True, help="Seed of the generated images.")
 def evaluate(run, metric_list, dataset, data, data_dir, split, count, seed):
     """Compute metrics of RUN (a run directory or .keras file) against real data."""
+    _quiet_tensorflow()
     from ganzoo.evaluation import evaluate as evaluate_run
 
     results = evaluate_run(run, metric_list.split(","), dataset=dataset, data=data, data_dir=data_dir,

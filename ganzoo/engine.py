@@ -51,6 +51,10 @@ class GAN(keras.Model):
         pixel_range: the range the networks work in; data and `generate()`
             use [0, 1] and `to_network_range`/`from_network_range` convert.
         default_loss: name of the adversarial loss `compile()` uses.
+        trains_on_crops: True for models trained on random crops of images
+            of any size (super-resolution): `ganzoo fit` then takes only the
+            channels from the dataset, and the crop size from `image_shape`'s
+            default or `--image-size`.
 
     Args:
         image_shape: (height, width, channels) of generated images.
@@ -62,6 +66,7 @@ class GAN(keras.Model):
     tracked = ("d_loss", "g_loss")
     pixel_range = (-1.0, 1.0)
     default_loss = "non_saturating"
+    trains_on_crops = False
 
     def __new__(cls, *args, **kwargs):
         instance = super().__new__(cls, *args, **kwargs)
@@ -110,6 +115,8 @@ class GAN(keras.Model):
 
     def load_own_variables(self, store):
         variables = self._own_state()
+        if len(store.keys()) == len(variables) - 1:
+            variables = variables[:-1]  # saved without the random state: keep the current stream
         if len(store.keys()) != len(variables):
             raise ValueError(f"{self.name}: the file holds {len(store.keys())} model-level variables, "
                              f"this model has {len(variables)}")

@@ -50,7 +50,7 @@ def evaluate(run, metric_names, *, dataset=None, data=None, data_dir=None, split
         is also written to `RUN/evaluation.json`.
     """
     from ganzoo import metrics
-    from ganzoo.callbacks import write_json
+    from ganzoo.files import write_json
     from ganzoo.runs import _read_run, load_run_model
 
     if dataset and data:

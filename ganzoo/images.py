@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import math
 import os
-import tempfile
 
 import numpy as np
 from PIL import Image
+
+from ganzoo.files import atomic_path
 
 
 def to_uint8(images) -> np.ndarray:
@@ -47,17 +48,9 @@ def save_image(image, path, scale=1):
     if scale > 1:
         picture = picture.resize((picture.width * scale, picture.height * scale), Image.NEAREST)
     path = os.fspath(path)
-    directory = os.path.dirname(os.path.abspath(path))
-    os.makedirs(directory, exist_ok=True)
     suffix = os.path.splitext(path)[1] or ".png"
-    fd, tmp = tempfile.mkstemp(dir=directory, suffix=suffix)
-    os.close(fd)
-    try:
-        picture.save(tmp, format=None if suffix.lower() != ".png" else "PNG")
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
+    with atomic_path(path, suffix=suffix) as tmp:
+        picture.save(tmp)
     return path
 
 

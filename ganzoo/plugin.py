@@ -36,6 +36,8 @@ class Plugin:
         paper: citation of the method, shown by `ganzoo info`.
         default_epochs: epochs of `ganzoo fit NAME` when neither `--epochs`
             nor `--steps` is given.
+        default_batch_size: batch size of `ganzoo fit NAME` without
+            `--batch-size` (the paper's, where it is practical).
 
     Example:
 
@@ -57,6 +59,7 @@ class Plugin:
     datasets: tuple[str, ...] = ()
     paper: str = ""
     default_epochs: int = 10
+    default_batch_size: int = 64
 
     def __post_init__(self):
         if self.task not in TASKS:

@@ -91,6 +91,8 @@ def _config_for_source(plugin, info, image_size, overrides):
     config = {}
     if "image_shape" in names and info.image_shape is not None:
         height, width, channels = info.image_shape
+        if cls.trains_on_crops:  # random crops of any-size images: the crop size is the model's
+            height, width = next(o.default for o in options(cls) if o.name == "image_shape")[:2]
         if image_size is not None:
             height = width = int(image_size)
         if height is not None:
@@ -166,15 +168,16 @@ def fit(plugin_name, *, dataset=None, data=None, data_dir=None, image_size=None,
     import keras
 
     from ganzoo import data as data_lib
-    from ganzoo.callbacks import Checkpoint, SampleGrid, StopAtStep, write_json
+    from ganzoo.callbacks import Checkpoint, SampleGrid, StopAtStep
+    from ganzoo.files import write_json
 
     if resume:
-        info = data_lib.inspect(settings.source, data_dir=settings.data_dir)
+        info = data_lib.inspect(settings.source, data_dir=settings.data_dir, task=plugin.task)
     else:
         source = _resolve_source(plugin, dataset, data)
-        info = data_lib.inspect(source, data_dir=data_dir)
+        info = data_lib.inspect(source, data_dir=data_dir, task=plugin.task)
         settings = RunSettings(
-            plugin=plugin_name, source=str(source), config={}, batch_size=batch_size or 64,
+            plugin=plugin_name, source=str(source), config={}, batch_size=batch_size or plugin.default_batch_size,
             epochs=epochs or plugin.default_epochs, seed=seed, precision=precision or DEFAULT_PRECISION,
             data_dir=data_dir,
         )
@@ -187,6 +190,8 @@ def fit(plugin_name, *, dataset=None, data=None, data_dir=None, image_size=None,
     else:
         settings.total_steps = steps
         settings.steps_per_epoch = settings.steps_per_epoch or _steps_per_epoch(info, settings.batch_size, steps)
+    if not resume:
+        _plan_training_steps(plugin, settings, info, overrides or {})
 
     if settings.seed is not None:
         keras.utils.set_random_seed(settings.seed)
@@ -243,6 +248,18 @@ def fit(plugin_name, *, dataset=None, data=None, data_dir=None, image_size=None,
     return model
 
 
+def _plan_training_steps(plugin, settings, info, overrides):
+    """Fills the plugin option `training_steps`, if it has one and it was not
+    set, with the run's planned length (--steps, or --epochs times the steps
+    of an epoch), for learning-rate schedules that need the total."""
+    if "training_steps" not in _option_names(plugin) or "training_steps" in overrides:
+        return
+    if settings.total_steps is not None:
+        settings.config["training_steps"] = settings.total_steps
+    elif info.num_examples:
+        settings.config["training_steps"] = settings.epochs * (info.num_examples // settings.batch_size)
+
+
 def _option_names(plugin):
     from ganzoo.options import options
 
@@ -257,9 +274,10 @@ def _version():
 
 def save_model(model, path):
     """`model.save(path)` through a temporary file, so the old model survives a crash."""
-    tmp = os.path.join(os.path.dirname(path), "incomplete.keras")
-    model.save(tmp)
-    os.replace(tmp, path)
+    from ganzoo.files import atomic_path
+
+    with atomic_path(path, suffix=".keras") as tmp:
+        model.save(tmp)
 
 
 def load_run_model(path):

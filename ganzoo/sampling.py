@@ -53,8 +53,7 @@ def sample(run, *, count=64, seed=0, labels=(), input_path=None, direction=None,
         grid = images.grid(model.generate(count, seed=seed))
     else:
         raise GanzooError(f"ganzoo sample does not handle {model.task} models yet")
-    scale = max(1, 256 // max(1, min(model.image_shape[:2])))
-    return [images.save_image(grid, out, scale=scale)]
+    return [images.save_image(grid, out, scale=max(1, 700 // max(grid.shape[:2])))]
 
 
 def _translate(model, input_path, direction, out):

@@ -24,8 +24,11 @@ def load(source, model=None, *, task=None, image_shape=None, batch_size=64, spli
             class.
         model: Optional model; its `task` and `image_shape` attributes are the
             defaults for `task` and `image_shape`.
-        task: `"unconditional"` (elements are images) or `"conditional"`
-            (elements are `(images, labels)`). Defaults to the model's task,
+        task: `"unconditional"` (elements are images), `"conditional"`
+            (elements are `(images, labels)`) or `"unpaired"` (elements are
+            `(images_a, images_b)` drawn independently from the two domains
+            of a TFDS `cycle_gan/<config>` set, a folder with `trainA/` and
+            `trainB/`, or an embedded two-domain set such as `chalk2ink`). Defaults to the model's task,
             else `"unconditional"`.
         image_shape: `(H, W, C)` to resize (antialiased bilinear) and convert
             channels to, C 1 or 3. Defaults to the model's, else the source's
@@ -76,13 +79,15 @@ def load(source, model=None, *, task=None, image_shape=None, batch_size=64, spli
     )
 
 
-def inspect(source, *, split="train", data_dir=None):
+def inspect(source, *, split="train", data_dir=None, task=None):
     """Describes a data source without downloading or decoding it.
 
     Args:
         source: As for `load()`: an embedded name, a TFDS name or a folder.
         split: Split whose size to report.
         data_dir: TFDS data directory; ignored for other sources.
+        task: Optional task; `"unpaired"` describes the source's two domains
+            as that task reads them (`num_examples` = pairs in an epoch).
 
     Returns:
         A `SourceInfo`. For a TFDS dataset that is not prepared yet,
@@ -97,6 +102,10 @@ def inspect(source, *, split="train", data_dir=None):
     from ganzoo.data import embedded, folders
     from ganzoo.data.source import resolve
 
+    if task == "unpaired":
+        from ganzoo.data import unpaired
+
+        return unpaired.info(source, split, data_dir=data_dir)
     kind, name = resolve(source)
     if kind == "embedded":
         return embedded.info(name, split)

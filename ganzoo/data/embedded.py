@@ -41,8 +41,24 @@ def _load_digits():
     return arrays, info
 
 
+def _load_chalk2ink():
+    # Two domains derived from digits; defined with the unpaired task.
+    from ganzoo.data.unpaired import load_chalk2ink
+
+    return load_chalk2ink("train")
+
+
+def _load_photos():
+    # Real photographs for super-resolution, served as training tiles (see photos.py).
+    from ganzoo.data.photos import load_embedded
+
+    return load_embedded()
+
+
 _LOADERS = {
     "digits": _load_digits,
+    "chalk2ink": _load_chalk2ink,
+    "photos": _load_photos,
 }
 
 EMBEDDED = tuple(_LOADERS)

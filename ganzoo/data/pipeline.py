@@ -13,6 +13,8 @@ SHUFFLE_BUFFER = 10_000
 def open_source(source, split, data_dir, shuffle, seed, task="unconditional"):
     """Returns `(dataset of example dicts, SourceInfo)` for any kind of source."""
     kind, name = resolve(source)
+    if task in tasks.OPENERS:  # the task reads its sources its own way (e.g. two domains)
+        return tasks.OPENERS[task](kind, name, split, data_dir=data_dir, shuffle=shuffle, seed=seed)
     if kind == "embedded":
         return embedded.load(name, split)
     if kind == "folder":
@@ -52,14 +54,20 @@ def _num_examples(ds, info):
 
 def build(ds, info, task, image_shape, *, batch_size, shuffle, seed, repeat,
           drop_remainder, cache):
-    """Applies the task, then cache, shuffle, repeat, batch and prefetch."""
+    """Applies the task, then cache, shuffle, repeat, batch and prefetch.
+
+    A tuple of datasets (the domains of an unpaired source) becomes a tuple of
+    independent streams, zipped; see `build_independent`."""
+    if isinstance(ds, tuple):
+        return build_independent(ds, info, task, image_shape, batch_size=batch_size, shuffle=shuffle, seed=seed,
+                                 repeat=repeat, drop_remainder=drop_remainder, cache=cache)
     task_fn = tasks.get(task)
     num_examples = _num_examples(ds, info)
     ds = task_fn(ds, info, image_shape)
     if cache is None:
         height, width, channels = image_shape
         # Decoded float32 images; unknown size means it could be anything, so no.
-        cache = (num_examples is not None
+        cache = (num_examples is not None and task not in tasks.RANDOM_TASKS
                  and num_examples * height * width * channels * 4 < CACHE_LIMIT_BYTES)
     if cache:
         ds = ds.cache()
@@ -75,4 +83,44 @@ def build(ds, info, task, image_shape, *, batch_size, shuffle, seed, repeat,
         )
     ds = ds.batch(batch_size, drop_remainder=drop_remainder,
                   num_parallel_calls=tf.data.AUTOTUNE)
+    return ds.prefetch(tf.data.AUTOTUNE)
+
+
+def build_independent(datasets, info, task, image_shape, *, batch_size, shuffle, seed, repeat,
+                      drop_remainder, cache):
+    """Batches of tuples drawn independently from several streams.
+
+    The task maps the tuple of source datasets to a tuple of element streams.
+    Each stream is cached, shuffled (stream i with seed `seed + i`) and
+    repeated on its own, and the streams are zipped, so that the elements
+    of a tuple are unrelated and the streams may differ in size. An epoch is
+    `info.num_examples` tuples (the largest stream's size: every element of
+    it once, the smaller streams cycle); when that is unknown, it ends with
+    the shortest stream.
+    """
+    streams = tasks.get(task)(datasets, info, image_shape)
+    num_examples = info.num_examples
+    if cache is None:
+        height, width, channels = image_shape
+        cache = (num_examples is not None
+                 and len(streams) * num_examples * height * width * channels * 4 < CACHE_LIMIT_BYTES)
+    arranged = []
+    for i, stream in enumerate(streams):
+        if cache:
+            stream = stream.cache()
+        if shuffle:
+            stream = stream.shuffle(min(num_examples or SHUFFLE_BUFFER, SHUFFLE_BUFFER),
+                                    seed=None if seed is None else seed + i, reshuffle_each_iteration=True)
+        if repeat or num_examples is not None:
+            stream = stream.repeat()
+        arranged.append(stream)
+    ds = tf.data.Dataset.zip(tuple(arranged))
+    if not repeat and num_examples is not None:
+        ds = ds.take(num_examples)
+        if drop_remainder and num_examples < batch_size:
+            raise GanzooError(
+                f"dataset '{info.name}' has {num_examples} examples, fewer than one batch of "
+                f"{batch_size}; lower the batch size or keep the last partial batch"
+            )
+    ds = ds.batch(batch_size, drop_remainder=drop_remainder, num_parallel_calls=tf.data.AUTOTUNE)
     return ds.prefetch(tf.data.AUTOTUNE)

@@ -8,6 +8,7 @@ pipeline caches, shuffles and batches afterwards.
 
 import tensorflow as tf
 
+from ganzoo.data import paired, unpaired
 from ganzoo.errors import GanzooError
 
 
@@ -68,6 +69,19 @@ def conditional(ds, info, image_shape):
 TASKS = {
     "unconditional": unconditional,
     "conditional": conditional,
+    "unpaired": unpaired.unpaired,
+    "paired": paired.paired,
+}
+
+# Tasks whose elements are random draws (crops, flips): a cache would repeat
+# the first epoch's draws forever, so the pipeline caches them only on request.
+RANDOM_TASKS = frozenset({"paired"})
+
+# Tasks that read the source their own way: `(kind, name, split, data_dir=,
+# shuffle=, seed=) -> (dataset or tuple of datasets, SourceInfo)`. A tuple is
+# one independent stream per domain (see `pipeline.build`).
+OPENERS = {
+    "unpaired": unpaired.open_domains,
 }
 
 # Checks that need only a SourceInfo, run before a TFDS download.

@@ -60,11 +60,21 @@ def _builder(name, data_dir):
         raise GanzooError(f"cannot open TFDS dataset {name!r}: {_first_line(error)}") from error
 
 
+# The main image of an example: "image", or "hr" in super-resolution datasets
+# (div2k), whose other image features ("lr") are passed on under their names.
+IMAGE_KEYS = ("image", "hr")
+
+
+def _image_key(features):
+    return next((key for key in IMAGE_KEYS if key in features), IMAGE_KEYS[0])
+
+
 def _features(builder, name):
     import tensorflow_datasets as tfds
 
     features = builder.info.features
-    image = features["image"] if "image" in features else None
+    key = _image_key(features)
+    image = features[key] if key in features else None
     if not isinstance(image, tfds.features.Image):
         raise GanzooError(
             f"TFDS dataset {name!r} has no 'image' feature; ganzoo.data loads image datasets"
@@ -148,11 +158,17 @@ def load(name, split="train", data_dir=None, shuffle=True, seed=None, check=None
     # Prepared now, so split sizes are known.
     source_info = _info(builder, name, split)
 
+    features = builder.info.features
+    key = _image_key(features)
+    extra = [k for k in features if k != key and isinstance(features[k], tfds.features.Image)]
+
     def to_example(example):
-        image = example["image"]
-        if image.dtype != tf.uint8:
-            image = tf.image.convert_image_dtype(image, tf.uint8, saturate=True)
-        out = {"image": image}
+        out = {}
+        for name_in, name_out in ((key, "image"), *((k, k) for k in extra)):
+            image = example[name_in]
+            if image.dtype != tf.uint8:
+                image = tf.image.convert_image_dtype(image, tf.uint8, saturate=True)
+            out[name_out] = image
         if label is not None:
             out["label"] = tf.cast(example["label"], tf.int32)
         return out

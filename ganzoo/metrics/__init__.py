@@ -89,6 +89,33 @@ def _classifier_metric(model, real, options):
     return report
 
 
+def _psnr_metric(model, real, options):
+    from ganzoo.metrics.super_resolution import psnr_metric
+
+    return psnr_metric(model, real, options)
+
+
+def _ssim_metric(model, real, options):
+    from ganzoo.metrics.super_resolution import ssim_metric
+
+    return ssim_metric(model, real, options)
+
+
+register(Metric(
+    name="psnr",
+    summary="super-resolution PSNR (dB, Y channel, border = scale cropped) of the model and of bicubic "
+            "upscaling on whole high-resolution images",
+    tasks=("paired",),
+    compute=_psnr_metric,
+))
+
+register(Metric(
+    name="ssim",
+    summary="super-resolution SSIM (Y channel, border = scale cropped) of the model and of bicubic upscaling",
+    tasks=("paired",),
+    compute=_ssim_metric,
+))
+
 register(Metric(
     name="classifier",
     summary="confidence, class coverage, Fréchet distance (and conditional accuracy) under a classifier "

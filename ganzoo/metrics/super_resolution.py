@@ -1,0 +1,214 @@
+"""PSNR and SSIM of super-resolved images, measured as the SR literature does.
+
+Papers since SRCNN (Dong et al. 2014) and SRGAN (Ledig et al. 2017) report
+PSNR (dB) and SSIM on the luminance (Y) channel of YCbCr (ITU-R BT.601, the
+range MATLAB's `rgb2ycbcr` gives: Y in [16, 235] for RGB in [0, 1]), after
+removing a border of `scale` pixels on each side, with 255 as peak value.
+SSIM is Wang et al. (2004) with an 11x11 Gaussian window (sigma 1.5),
+K1 = 0.01, K2 = 0.03 (`tf.image.ssim`).
+
+`evaluate_super_resolution` follows the usual protocol on whole images:
+the HR image is cropped to a multiple of the scale, the LR input is its
+antialiased bicubic downscaling rounded to 8 bits, and the model's output
+and the bicubic upscaling of the same LR input (the baseline every paper
+compares with) are rounded to 8 bits, as saved images are, before measuring.
+
+Images are float arrays in [0, 1], HWC or NHWC; RGB (3 channels) or grey
+(1 channel: measured directly, as Y).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ganzoo.errors import GanzooError
+
+# ITU-R BT.601 luma of RGB in [0, 1], giving Y in [16, 235] (MATLAB rgb2ycbcr).
+_Y_WEIGHTS = np.array([65.481, 128.553, 24.966])
+_Y_OFFSET = 16.0
+
+
+def rgb_to_y(images):
+    """Luma Y in [16, 235] of RGB images in [0, 1] (grey images: 255 x value).
+
+    Args:
+        images: float array (..., H, W, 3) or (..., H, W, 1).
+
+    Returns:
+        float64 array (..., H, W).
+    """
+    images = np.asarray(images, dtype=np.float64)
+    if images.shape[-1] == 1:
+        return images[..., 0] * 255.0
+    if images.shape[-1] != 3:
+        raise GanzooError(f"images must have 1 or 3 channels, got shape {images.shape}")
+    return images @ _Y_WEIGHTS + _Y_OFFSET
+
+
+def _pair(sr, hr, border):
+    sr, hr = np.asarray(sr, dtype=np.float64), np.asarray(hr, dtype=np.float64)
+    if sr.shape != hr.shape:
+        raise GanzooError(f"super-resolved and reference images differ in shape: {sr.shape} vs {hr.shape}")
+    if sr.ndim == 3:
+        sr, hr = sr[None], hr[None]
+    if sr.ndim != 4:
+        raise GanzooError(f"images must be HWC or NHWC, got shape {sr.shape}")
+    border = int(border)
+    height, width = sr.shape[1:3]
+    if border < 0 or height <= 2 * border or width <= 2 * border:
+        raise GanzooError(f"cannot crop a border of {border} pixels from {height}x{width} images")
+    y_sr, y_hr = rgb_to_y(sr), rgb_to_y(hr)
+    if border:
+        y_sr, y_hr = y_sr[:, border:-border, border:-border], y_hr[:, border:-border, border:-border]
+    return y_sr, y_hr
+
+
+def psnr_y(sr, hr, border=4):
+    """PSNR (dB) on the Y channel, `border` pixels cropped, peak 255.
+
+    Args:
+        sr: super-resolved images, float in [0, 1], HWC or NHWC.
+        hr: the reference images, same shape.
+        border: pixels removed on each side before measuring (the scale).
+
+    Returns:
+        The PSNR as a float; for NHWC input, the mean of the per-image PSNRs
+        (how benchmark tables average). `inf` for identical images.
+
+    Example:
+
+    >>> psnr_y(np.full((8, 8, 3), 0.5), np.full((8, 8, 3), 0.6), border=2)  # 20 log10(255 / 21.9)
+    21.32...
+    """
+    y_sr, y_hr = _pair(sr, hr, border)
+    mse = ((y_sr - y_hr) ** 2).mean(axis=(1, 2))
+    with np.errstate(divide="ignore"):
+        values = 10.0 * np.log10(255.0 ** 2 / mse)
+    return float(values.mean())
+
+
+def ssim_y(sr, hr, border=4):
+    """SSIM on the Y channel (Gaussian 11x11, sigma 1.5), `border` pixels cropped.
+
+    Args:
+        sr: super-resolved images, float in [0, 1], HWC or NHWC.
+        hr: the reference images, same shape.
+        border: pixels removed on each side before measuring.
+
+    Returns:
+        The SSIM as a float; for NHWC input, the mean over images.
+    """
+    import tensorflow as tf  # tf.image.ssim: the reference Gaussian SSIM
+
+    y_sr, y_hr = _pair(sr, hr, border)
+    if min(y_sr.shape[1:3]) < 11:
+        raise GanzooError(f"SSIM needs at least 11x11 pixels after the border crop, got {y_sr.shape[1:3]}")
+    values = tf.image.ssim(tf.constant(y_sr[..., None], tf.float32), tf.constant(y_hr[..., None], tf.float32),
+                           max_val=255.0, filter_size=11, filter_sigma=1.5, k1=0.01, k2=0.03)
+    return float(np.mean(values.numpy()))
+
+
+def modcrop(image, scale=4):
+    """Crops an HWC image (top-left kept) to sides that are multiples of `scale`."""
+    height, width = image.shape[0] - image.shape[0] % scale, image.shape[1] - image.shape[1] % scale
+    return image[:height, :width]
+
+
+def _resize(images, size):
+    from keras import ops
+
+    resized = ops.image.resize(np.asarray(images, np.float32), size, interpolation="bicubic", antialias=True)
+    return np.clip(ops.convert_to_numpy(resized), 0.0, 1.0)
+
+
+def quantize(images):
+    """Rounds float images in [0, 1] to the 256 levels of an 8-bit file."""
+    return np.round(np.asarray(images, np.float32) * 255.0) / 255.0
+
+
+def make_low_res(hr, scale=4):
+    """The LR input of the bicubic degradation: antialiased bicubic downscaling
+    by `scale` (HWC or NHWC, sides multiples of `scale`), rounded to 8 bits."""
+    height, width = np.shape(hr)[-3:-1]
+    return quantize(_resize(hr, (height // scale, width // scale)))
+
+
+def bicubic_upscale(lr, scale=4):
+    """The bicubic baseline: LR images (HWC or NHWC) enlarged `scale` times, clipped to [0, 1]."""
+    height, width = np.shape(lr)[-3:-1]
+    return _resize(lr, (height * scale, width * scale))
+
+
+def evaluate_super_resolution(model, hr_images, scale=4, border=None, **generate_kwargs):
+    """PSNR and SSIM (Y channel) of a model and of bicubic upscaling.
+
+    Args:
+        model: a super-resolution model: `model.generate(images=lr)` returns
+            the `scale`-times larger images (float32 NHWC in [0, 1]).
+        hr_images: high-resolution images, float in [0, 1]: a list of HWC
+            arrays of any sizes, or one NHWC array.
+        scale: the model's upscaling factor.
+        border: pixels cropped before measuring; `scale` if None.
+        **generate_kwargs: passed to `model.generate` (e.g. tile sizes).
+
+    Returns:
+        A dict of means over the images: `psnr`, `ssim` (the model),
+        `bicubic_psnr`, `bicubic_ssim`, and `images` (how many).
+
+    Example:
+
+    ```python
+    from ganzoo.data.photos import held_back
+    scores = evaluate_super_resolution(model, held_back())
+    scores["psnr"] - scores["bicubic_psnr"]     # dB gained over bicubic
+    ```
+    """
+    border = scale if border is None else border
+    images = list(hr_images)
+    if not images:
+        raise GanzooError("no high-resolution images to evaluate on")
+    scores = {"psnr": [], "ssim": [], "bicubic_psnr": [], "bicubic_ssim": []}
+    for hr in images:
+        hr = modcrop(np.asarray(hr, np.float32), scale)
+        if min(hr.shape[:2]) < scale * 4:
+            raise GanzooError(f"image of {hr.shape[0]}x{hr.shape[1]} pixels is too small to evaluate at x{scale}")
+        lr = make_low_res(hr, scale)
+        sr = quantize(model.generate(images=lr[None], **generate_kwargs)[0])
+        bicubic = quantize(bicubic_upscale(lr, scale))
+        for prefix, output in (("", sr), ("bicubic_", bicubic)):
+            scores[prefix + "psnr"].append(psnr_y(output, hr, border))
+            scores[prefix + "ssim"].append(ssim_y(output, hr, border))
+    result = {key: float(np.mean(values)) for key, values in scores.items()}
+    result["images"] = len(images)
+    return result
+
+
+def evaluate_source(model, real, options):
+    """`evaluate_super_resolution` on the images of `real.source` (a
+    `ganzoo.metrics.RealData`), at most `options["n"]` of them, for
+    `ganzoo evaluate --metrics psnr,ssim`. The result is kept on `real`, so
+    that asking for both metrics upscales the images once."""
+    from ganzoo.data.paired import full_images
+
+    key = (id(model), real.source, real.split, real.data_dir)
+    cached = getattr(real, "_super_resolution", None)
+    if cached is not None and cached[0] == key:
+        return cached[1]
+    limit = int(options.get("n", 0)) or None
+    hr_images = full_images(real.source, real.split, real.data_dir, limit=limit, channels=model.image_shape[-1])
+    result = evaluate_super_resolution(model, hr_images, scale=getattr(model, "scale", 4))
+    real._super_resolution = (key, result)
+    return result
+
+
+def psnr_metric(model, real, options):
+    """The `psnr` metric: Y-channel PSNR of the model and of bicubic upscaling (dB)."""
+    scores = evaluate_source(model, real, options)
+    return {"psnr": scores["psnr"], "bicubic_psnr": scores["bicubic_psnr"],
+            "gain_db": scores["psnr"] - scores["bicubic_psnr"], "images": scores["images"]}
+
+
+def ssim_metric(model, real, options):
+    """The `ssim` metric: Y-channel SSIM of the model and of bicubic upscaling."""
+    scores = evaluate_source(model, real, options)
+    return {"ssim": scores["ssim"], "bicubic_ssim": scores["bicubic_ssim"], "images": scores["images"]}

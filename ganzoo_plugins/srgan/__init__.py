@@ -1,0 +1,23 @@
+"""srgan: x4 photo-realistic super-resolution of Ledig et al. (2017), SRResNet then SRGAN."""
+
+from ganzoo.plugin import Plugin
+
+
+def _model_class():
+    from ganzoo_plugins.srgan.model import SRGAN
+
+    return SRGAN
+
+
+plugin = Plugin(
+    name="srgan",
+    summary="SRGAN x4 super-resolution of Ledig et al. 2017 (SRResNet pre-training, then VGG perceptual loss)",
+    task="paired",
+    load_model_class=_model_class,
+    default_dataset="photos",
+    datasets=("photos", "div2k/bicubic_x4", "a folder of high-resolution images"),
+    paper="Ledig et al., Photo-Realistic Single Image Super-Resolution Using a Generative Adversarial "
+    "Network, CVPR 2017. https://arxiv.org/abs/1609.04802",
+    default_epochs=20,
+    default_batch_size=16,
+)

@@ -1,0 +1,76 @@
+"""cgan on every kind of labelled source: the embedded digits, TFDS sets (mocked,
+offline) and a folder of class subfolders, through the same path as `ganzoo fit`."""
+
+import json
+import os
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from ganzoo.errors import GanzooError
+
+SMALL = {"generator_filters": 4, "discriminator_filters": 4, "latent_dim": 8, "embedding_dim": 4}
+
+
+def quiet(*_):
+    pass
+
+
+def test_digits_batches_fit_the_model():
+    import ganzoo
+
+    model = ganzoo.create("cgan", image_shape=(28, 28, 1), **SMALL)
+    images, labels = next(iter(ganzoo.data.load("digits", model, batch_size=8, seed=0)))
+    assert images.shape == (8, 28, 28, 1) and images.dtype == "float32"
+    assert labels.shape == (8,) and labels.dtype == "int32"
+    assert set(np.asarray(labels)) <= set(range(model.num_classes))
+    model.compile()
+    logs = model.train_on_batch(images, labels, return_dict=True)
+    assert np.isfinite(logs["d_loss"]) and np.isfinite(logs["g_loss"])
+
+
+def write_class_folder(root, classes, per_class=4, size=12):
+    rng = np.random.default_rng(0)
+    for c in classes:
+        for i in range(per_class):
+            path = root / c / f"{i}.png"
+            path.parent.mkdir(parents=True, exist_ok=True)
+            Image.fromarray(rng.integers(0, 256, (size, size, 3), dtype=np.uint8)).save(path)
+    return root
+
+
+def test_fit_on_class_folder_takes_num_classes_from_the_data(tmp_path):
+    from ganzoo import runs, sampling
+
+    folder = write_class_folder(tmp_path / "shapes", ["circle", "square", "star"])
+    out = tmp_path / "run"
+    model = runs.fit("cgan", data=str(folder), image_size=16, batch_size=4, steps=2, out=str(out),
+                     overrides={**SMALL, "architecture": "conv"}, precision="float32", verbose=0, echo=quiet)
+    assert model.num_classes == 3 and model.image_shape == (16, 16, 3)
+    assert json.loads((out / "run.json").read_text())["settings"]["config"]["num_classes"] == 3
+    grid = np.asarray(Image.open(out / "samples" / "epoch_0001.png"))
+    # One row per class, ten columns (the PNG is enlarged by a whole factor).
+    assert grid.shape[0] * (10 * (16 + 2) + 2) == grid.shape[1] * (3 * (16 + 2) + 2)
+    [written] = sampling.sample(str(out), count=4, labels=(2,), out=str(tmp_path / "stars.png"))
+    assert os.path.exists(written)
+    with pytest.raises(GanzooError, match=r"valid labels are 0 \.\. 2"):
+        sampling.sample(str(out), count=4, labels=(3,), out=str(tmp_path / "bad.png"))
+
+
+@pytest.mark.parametrize("name,shape,architecture", [("mnist", (28, 28, 1), "conv"),
+                                                     ("fashion_mnist", (28, 28, 1), "conv"),
+                                                     ("cifar10", (32, 32, 3), "conv")])
+def test_fit_on_tfds_datasets(name, shape, architecture, tmp_path, monkeypatch):
+    import tensorflow_datasets as tfds
+
+    from ganzoo import runs
+    from ganzoo.data import tfds_source
+
+    monkeypatch.setattr(tfds_source, "network_available", lambda timeout=3.0: True)
+    with tfds.testing.mock_data(num_examples=8):
+        model = runs.fit("cgan", dataset=name, data_dir=str(tmp_path / "tfds"), batch_size=4, steps=2,
+                         out=str(tmp_path / "run"), overrides=SMALL, precision="float32", verbose=0, echo=quiet)
+    assert model.num_classes == 10
+    assert model.image_shape == shape and model.architecture == architecture
+    assert int(model.step) == 2
