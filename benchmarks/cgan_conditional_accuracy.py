@@ -67,9 +67,9 @@ def measure(run, n, speed_steps):
     model = load_run_model(run)
     batch = settings["batch_size"]
     train = ganzoo.data.load(settings["source"], model, batch_size=batch, repeat=True, seed=0)
-    model.fit(train, steps_per_epoch=20, epochs=1, verbose=0)             # warm-up: tracing
+    model.fit(train, steps_per_epoch=20, epochs=1, verbose=0, shuffle=False)   # warm-up: tracing
     start = time.perf_counter()
-    model.fit(train, steps_per_epoch=speed_steps, epochs=1, verbose=0)
+    model.fit(train, steps_per_epoch=speed_steps, epochs=1, verbose=0, shuffle=False)
     images_per_second = speed_steps * batch / (time.perf_counter() - start)
     return {
         "steps": int(json.load(open(os.path.join(run, "checkpoint.json")))["step"]),

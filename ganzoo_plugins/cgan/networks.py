@@ -22,30 +22,28 @@ import keras
 from keras import layers, ops
 
 from ganzoo.errors import GanzooError
+from ganzoo.layers.dcgan_blocks import downsampling_stack, resolution_plan, upsampling_stack
+from ganzoo.layers.dcgan_blocks import normal_init as weight_init
 
 ARCHITECTURES = ("mlp", "conv")
 DISCRIMINATORS = ("concat", "projection")
 LABEL_ENCODINGS = ("one_hot", "embedding")
 
 
-def weight_init():
-    """DCGAN's N(0, 0.02) initialisation."""
-    return keras.initializers.RandomNormal(0.0, 0.02)
-
-
-def gamma_init():
-    return keras.initializers.RandomNormal(1.0, 0.02)
-
-
 class OneHot(layers.Layer):
-    """Integer labels (batch,) -> one-hot vectors (batch, num_classes)."""
+    """Integer labels (batch,) -> one-hot vectors (batch, num_classes).
+
+    Rows of the identity matrix are gathered rather than `ops.one_hot`
+    computed, so that a label outside 0 .. num_classes - 1 fails (on CPU) as
+    an out-of-range index, the way an `Embedding` lookup does, instead of
+    silently becoming a zero vector."""
 
     def __init__(self, num_classes, **kwargs):
         super().__init__(**kwargs)
         self.num_classes = int(num_classes)
 
     def call(self, labels):
-        return ops.one_hot(ops.cast(labels, "int32"), self.num_classes, dtype=self.compute_dtype)
+        return ops.take(ops.eye(self.num_classes, dtype=self.compute_dtype), ops.cast(labels, "int32"), axis=0)
 
     def compute_output_shape(self, input_shape):
         return (*input_shape, self.num_classes)
@@ -80,19 +78,6 @@ def projection_head(features, labels, num_classes, name="logit"):
 
 
 # --------------------------------------------------------------------------- conv
-def resolution_plan(size):
-    """Start resolution and number of stride-2 stages for a conv image size:
-    16 = 4 x 2^2, 28 = 7 x 2^2, 32 = 4 x 2^3, 64 = 4 x 2^4, ... (None if none)."""
-    for start in (4, 7):
-        stages, s = 0, size
-        while s > start and s % 2 == 0:
-            s //= 2
-            stages += 1
-        if s == start and stages >= 1:
-            return start, stages
-    return None
-
-
 def check_conv_shape(image_shape):
     height, width, _ = image_shape
     if height != width or resolution_plan(height) is None:
@@ -108,24 +93,11 @@ def build_conv_generator(image_shape, latent_dim, num_classes, filters, label_en
     """[z, e(y)] -> project to start x start -> stride-2 transposed convolutions
     (BatchNorm, ReLU) that double the resolution and halve the filters -> tanh."""
     start, stages = check_conv_shape(image_shape)
-    channels = image_shape[-1]
-    top = filters * 2 ** (stages - 1)
     z = keras.Input((latent_dim,), name="z")
     labels = keras.Input((), dtype="int32", name="label")
     x = layers.Concatenate(name="z_and_label")([z, encode_label(labels, num_classes, label_encoding, embedding_dim,
                                                                  "label_code")])
-    x = layers.Dense(start * start * top, use_bias=False, kernel_initializer=weight_init(), name="project")(x)
-    x = layers.Reshape((start, start, top))(x)
-    x = layers.BatchNormalization(gamma_initializer=gamma_init())(x)
-    x = layers.ReLU()(x)
-    for i in range(stages - 1):
-        x = layers.Conv2DTranspose(top // 2 ** (i + 1), 4, strides=2, padding="same", use_bias=False,
-                                   kernel_initializer=weight_init(), name=f"up_{i}")(x)
-        x = layers.BatchNormalization(gamma_initializer=gamma_init())(x)
-        x = layers.ReLU()(x)
-    x = layers.Conv2DTranspose(channels, 4, strides=2, padding="same", kernel_initializer=weight_init(),
-                               name="to_image")(x)
-    images = layers.Activation("tanh", dtype="float32", name="tanh")(x)
+    images = upsampling_stack(x, start, stages, filters, image_shape[-1])
     return keras.Model([z, labels], images, name=name)
 
 
@@ -142,13 +114,7 @@ def build_conv_discriminator(image_shape, num_classes, filters, kind, label_enco
     if kind == "concat":
         code = encode_label(labels, num_classes, label_encoding, embedding_dim, "label_code")
         x = layers.Concatenate(axis=-1, name="image_and_label_maps")([images, label_maps(code, height, width)])
-    for i in range(stages):
-        x = layers.Conv2D(filters * 2 ** i, 4, strides=2, padding="same", use_bias=i == 0,
-                          kernel_initializer=weight_init(), name=f"down_{i}")(x)
-        if i > 0:
-            x = layers.BatchNormalization(gamma_initializer=gamma_init())(x)
-        x = layers.LeakyReLU(0.2)(x)
-    features = layers.Flatten(name="phi")(x)
+    features = layers.Flatten(name="phi")(downsampling_stack(x, stages, filters))
     logit = _head(features, labels, num_classes, kind)
     return keras.Model([images, labels], logit, name=name)
 

@@ -74,3 +74,21 @@ def test_fit_on_tfds_datasets(name, shape, architecture, tmp_path, monkeypatch):
     assert model.num_classes == 10
     assert model.image_shape == shape and model.architecture == architecture
     assert int(model.step) == 2
+
+
+def test_fewer_classes_than_the_data_is_a_clear_error(tmp_path):
+    from ganzoo import runs
+
+    with pytest.raises(GanzooError, match="num_classes=5 is fewer than the 10 classes of digits"):
+        runs.fit("cgan", out=str(tmp_path / "run"), steps=1, overrides={"num_classes": "5"}, echo=quiet)
+    assert not (tmp_path / "run").exists()
+
+
+def test_training_labels_out_of_range_fail_instead_of_training_on_zero_vectors():
+    import ganzoo
+
+    model = ganzoo.create("cgan", image_shape=(16, 16, 1), num_classes=3, architecture="conv", **SMALL)
+    model.compile()
+    images = np.zeros((2, 16, 16, 1), "float32")
+    with pytest.raises(Exception, match=r"not in \[0, 3\)"):
+        model.train_on_batch(images, np.array([1, 7], "int32"))

@@ -10,7 +10,8 @@ from ganzoo.testing import PluginTestCase
 class TestCGANConv(PluginTestCase):
     plugin_name = "cgan"
     init_kwargs = {"image_shape": (28, 28, 1), "num_classes": 10, "latent_dim": 16, "architecture": "conv",
-                   "generator_filters": 8, "discriminator_filters": 8, "embedding_dim": 8}
+                   "generator_filters": 8, "discriminator_filters": 8, "label_encoding": "embedding",
+                   "embedding_dim": 8}
 
 
 class TestCGANMLP(PluginTestCase):
@@ -35,7 +36,7 @@ def tiny(**overrides):
     import ganzoo
 
     config = {"image_shape": (16, 16, 1), "num_classes": 4, "latent_dim": 8, "architecture": "conv",
-              "generator_filters": 4, "discriminator_filters": 4, "embedding_dim": 4}
+              "generator_filters": 4, "discriminator_filters": 4, "embedding_dim": 3}
     return ganzoo.create("cgan", **{**config, **overrides})
 
 
@@ -104,12 +105,19 @@ def test_auto_architecture_follows_image_size(shape, expected):
     assert model.generator.output_shape == (None, *shape)
 
 
-def test_label_enters_both_networks():
-    model = tiny(discriminator="concat")
+@pytest.mark.parametrize("encoding,code_size", [("one_hot", 4), ("embedding", 3)])
+def test_label_enters_both_networks(encoding, code_size):
+    model = tiny(discriminator="concat", label_encoding=encoding)   # 4 classes, embedding_dim 3
     d_inputs = [tuple(t.shape) for t in model.discriminator.inputs]
     assert d_inputs == [(None, 16, 16, 1), (None,)]
-    # The label maps are concatenated to the image channels: 1 + embedding_dim channels.
-    assert model.discriminator.get_layer("image_and_label_maps").output.shape == (None, 16, 16, 1 + 4)
+    # Label maps concatenated to the image channels; e(y) concatenated to z.
+    assert model.discriminator.get_layer("image_and_label_maps").output.shape == (None, 16, 16, 1 + code_size)
+    assert model.generator.get_layer("z_and_label").output.shape == (None, 8 + code_size)
+
+
+def test_mlp_concatenates_the_label_to_z_and_to_the_flattened_image():
+    model = tiny(architecture="mlp", image_shape=(8, 8, 1), hidden_units=8)   # one-hot, 4 classes
+    assert model.discriminator.get_layer("image_and_label").output.shape == (None, 8 * 8 + 4)
     assert model.generator.get_layer("z_and_label").output.shape == (None, 8 + 4)
 
 
