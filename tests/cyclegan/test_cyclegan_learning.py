@@ -4,7 +4,7 @@ chalk2ink's domain B is a known per-pixel colour mapping T of *other* digits
 than domain A's, so on held-out A images x the translation G_AB(x) can be
 compared with the truth T(x). Two baselines: doing nothing (x itself, about
 0.62) and the best input-blind answer (the per-pixel median of the training
-B images, which ignores x). A generator that learnt the mapping beats both
+B images, which ignores x; about 0.10). A generator that learnt the mapping beats both
 by far, and its round trip G_BA(G_AB(x)) comes back to x.
 """
 
@@ -15,7 +15,7 @@ import keras
 import ganzoo
 from ganzoo.data.unpaired import chalk2ink_mapping
 
-STEPS = 150        # about 30 s on 2 CPU cores, after the trace
+STEPS = 300        # about 50 s on 2 CPU cores
 CONFIG = {"image_shape": (32, 32, 3), "generator_filters": 8, "discriminator_filters": 8, "residual_blocks": 2,
           "seed": 0}
 
@@ -41,18 +41,19 @@ def test_cyclegan_learns_the_known_mapping_from_unpaired_images():
     model.compile()
     a, truth = held_out(model)
     train = ganzoo.data.load("chalk2ink", model, batch_size=8, seed=0, repeat=True)
-    train_b = np.concatenate([np.asarray(b) for _, b in ganzoo.data.load("chalk2ink", model, batch_size=800)])
+    train_a, train_b = (np.asarray(t) for t in next(iter(ganzoo.data.load("chalk2ink", model, batch_size=800))))
     do_nothing = float(np.abs(a - truth).mean())
-    input_blind = float(np.abs(np.median(train_b, axis=0) - truth).mean())
+    blind_a2b = float(np.abs(np.median(train_b, axis=0) - truth).mean())
+    blind_b2a = float(np.abs(np.median(train_a, axis=0) - a).mean())
     before = errors(model, a, truth)
 
     history = model.fit(train, steps_per_epoch=STEPS, epochs=1, verbose=0)
     after = errors(model, a, truth)
 
-    print(before, after, do_nothing, input_blind)
     assert all(np.isfinite(v[0]) for v in history.history.values())
-    assert do_nothing > 0.55 and input_blind > 0.1, (do_nothing, input_blind)
-    # Measured about 0.04 against 0.62 (nothing) and 0.18 (input-blind) after 150 steps.
-    assert after["a2b"] < 0.25 * do_nothing and after["a2b"] < 0.5 * input_blind, (after, do_nothing, input_blind)
-    assert after["b2a"] < 0.5 * input_blind, after
-    assert after["cycle"] < 0.1 and after["cycle"] < 0.5 * before["cycle"], (before, after)
+    assert do_nothing > 0.55 and min(blind_a2b, blind_b2a) > 0.08, (do_nothing, blind_a2b, blind_b2a)
+    # Measured 0.034 (a2b) and 0.044 (b2a) against 0.62 (nothing) and 0.096 (input-blind).
+    assert after["a2b"] < 0.1 * do_nothing and after["a2b"] < 0.5 * blind_a2b, (after, do_nothing, blind_a2b)
+    assert after["b2a"] < 0.1 * do_nothing and after["b2a"] < 0.6 * blind_b2a, (after, do_nothing, blind_b2a)
+    # The round trip comes back (measured 0.043, from 0.36 untrained).
+    assert after["cycle"] < 0.08 and after["cycle"] < 0.25 * before["cycle"], (before, after)
