@@ -120,3 +120,18 @@ class StopAtStep(keras.callbacks.Callback):
     def on_train_batch_end(self, batch, logs=None):
         if int(self.model.step) >= self.total_steps:
             self.model.stop_training = True
+
+
+class MetricsCSV(keras.callbacks.CSVLogger):
+    """Keras' `CSVLogger` without the empty `val_*` columns it adds when
+    `fit()` has no validation data; appends on resume.
+
+    Args:
+        filename: the CSV file.
+        append: continue an existing file (resumed runs).
+    """
+
+    def on_epoch_end(self, epoch, logs=None):
+        if self.keys is None:
+            self.keys = sorted((logs or {}).keys())
+        super().on_epoch_end(epoch, logs)

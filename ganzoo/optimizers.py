@@ -79,8 +79,10 @@ class OptimizerGroup(keras.optimizers.Optimizer):
     @property
     def optimizers(self):
         """The members, in name order (the attribute Keras' TensorBoard
-        callback reads to log each learning rate)."""
-        return list(self._members.values())
+        callback reads to log each learning rate). A view, not a list: Keras'
+        saving walks list attributes and would write every member's state a
+        second time."""
+        return self._members.values()
 
     def get_config(self):
         return {

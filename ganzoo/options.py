@@ -52,22 +52,16 @@ def _arg_docs(cls) -> dict[str, str]:
 
 
 def options(cls) -> list[Option]:
-    """The configurable options of a model class, in constructor order."""
+    """The configurable options of a model class: the named parameters of its
+    constructor, in order (a base-class parameter the subclass does not name,
+    such as `latent_dim` for a model without noise input, is not an option)."""
     docs = _arg_docs(cls)
-    seen, result = set(), []
-    for klass in cls.__mro__:
-        if "__init__" not in vars(klass):
+    result = []
+    for p in inspect.signature(cls.__init__).parameters.values():
+        if p.name in _KERAS_KWARGS or p.kind in (p.VAR_KEYWORD, p.VAR_POSITIONAL):
             continue
-        for p in inspect.signature(klass.__init__).parameters.values():
-            if p.name in _KERAS_KWARGS or p.name in seen:
-                continue
-            if p.kind in (p.VAR_KEYWORD, p.VAR_POSITIONAL):
-                continue
-            seen.add(p.name)
-            default = None if p.default is inspect.Parameter.empty else p.default
-            result.append(Option(p.name, default, docs.get(p.name, "")))
-        if klass.__name__ == "GAN":
-            break
+        default = None if p.default is inspect.Parameter.empty else p.default
+        result.append(Option(p.name, default, docs.get(p.name, "")))
     return result
 
 

@@ -102,7 +102,13 @@ def _config_for_source(plugin, info, image_size, overrides):
     if "num_classes" in names and info.num_classes is not None:
         config["num_classes"] = info.num_classes
     config.update(overrides)
-    return check_config(cls, config, plugin=plugin.name)
+    config = check_config(cls, config, plugin=plugin.name)
+    if "num_classes" in names and info.num_classes is not None and config["num_classes"] < info.num_classes:
+        raise GanzooError(
+            f"num_classes={config['num_classes']} is fewer than the {info.num_classes} classes of {info.name}, "
+            f"whose labels go up to {info.num_classes - 1}; drop --set num_classes (the data sets it)"
+        )
+    return config
 
 
 def _steps_per_epoch(info, batch_size, steps):
@@ -151,6 +157,8 @@ def fit(plugin_name, *, dataset=None, data=None, data_dir=None, image_size=None,
 
     out = os.path.abspath(out or os.path.join("runs", plugin_name))
     previous = _read_run(out)
+    if previous and not resume and not _saved_anything(out):
+        previous = None  # it stopped before its first checkpoint (e.g. a setup error): start it afresh
     if previous and not resume:
         raise GanzooError(f"{out} already holds a run; pass --resume to continue it or choose another --out")
     if resume and not previous:
@@ -168,7 +176,7 @@ def fit(plugin_name, *, dataset=None, data=None, data_dir=None, image_size=None,
     import keras
 
     from ganzoo import data as data_lib
-    from ganzoo.callbacks import Checkpoint, SampleGrid, StopAtStep
+    from ganzoo.callbacks import Checkpoint, MetricsCSV, SampleGrid, StopAtStep
     from ganzoo.files import write_json
 
     if resume:
@@ -224,14 +232,16 @@ def fit(plugin_name, *, dataset=None, data=None, data_dir=None, image_size=None,
     train = data_lib.load(settings.source, model, batch_size=settings.batch_size, data_dir=settings.data_dir,
                           seed=None if settings.seed is None else settings.seed + initial_epoch,
                           repeat=settings.steps_per_epoch is not None)
+    # A fixed, seeded draw of training examples for the per-epoch grids: varied
+    # (not the first files in order) and the same in every epoch.
     preview_data = data_lib.load(settings.source, model, batch_size=min(settings.batch_size, 16),
-                                 data_dir=settings.data_dir, shuffle=False, drop_remainder=False, cache=False)
+                                 data_dir=settings.data_dir, seed=(settings.seed or 0) + 1234, cache=False)
     examples = next(iter(preview_data))
     callbacks = [
         Checkpoint(out),
         SampleGrid(os.path.join(out, "samples"), examples=examples, seed=settings.seed or 1234,
                    tensorboard_dir=os.path.join(out, "tensorboard")),
-        keras.callbacks.CSVLogger(os.path.join(out, "metrics.csv"), append=resume),
+        MetricsCSV(os.path.join(out, "metrics.csv"), append=resume),
         keras.callbacks.TensorBoard(os.path.join(out, "tensorboard"), write_graph=False),
     ]
     if settings.total_steps is not None:
@@ -258,6 +268,11 @@ def _plan_training_steps(plugin, settings, info, overrides):
         settings.config["training_steps"] = settings.total_steps
     elif info.num_examples:
         settings.config["training_steps"] = settings.epochs * (info.num_examples // settings.batch_size)
+
+
+def _saved_anything(out):
+    """Whether a run directory holds a checkpoint or a model (training got somewhere)."""
+    return any(os.path.exists(os.path.join(out, name)) for name in (MODEL_FILE, "checkpoint.weights.h5", "checkpoint.json"))
 
 
 def _option_names(plugin):

@@ -28,7 +28,12 @@ def load(source, model=None, *, task=None, image_shape=None, batch_size=64, spli
             (elements are `(images, labels)`) or `"unpaired"` (elements are
             `(images_a, images_b)` drawn independently from the two domains
             of a TFDS `cycle_gan/<config>` set, a folder with `trainA/` and
-            `trainB/`, or an embedded two-domain set such as `chalk2ink`). Defaults to the model's task,
+            `trainB/`, or an embedded two-domain set such as `chalk2ink`), or
+            `"paired"` (super-resolution: elements are `(low_res, high_res)`,
+            an aligned random `image_shape` crop of each image and its x4
+            smaller input, drawn anew every epoch; from the embedded `photos`,
+            a folder of high-resolution images, or TFDS `div2k/bicubic_x4`;
+            see `ganzoo.data.paired`). Defaults to the model's task,
             else `"unconditional"`.
         image_shape: `(H, W, C)` to resize (antialiased bilinear) and convert
             channels to, C 1 or 3. Defaults to the model's, else the source's
@@ -42,7 +47,8 @@ def load(source, model=None, *, task=None, image_shape=None, batch_size=64, spli
         repeat: Whether to repeat forever.
         drop_remainder: Whether to drop the last partial batch.
         cache: Cache decoded examples in memory: `None` does so when they
-            fit in about 1 GiB (float32), `True`/`False` force it.
+            fit in about 1 GiB (float32) and the task draws no random crops
+            (not `"paired"`), `True`/`False` force it.
 
     Returns:
         A `tf.data.Dataset` of float32 NHWC images in [0, 1] (task

@@ -60,8 +60,6 @@ class CycleGAN(GAN):
             rate stays constant for the first half and falls linearly to
             zero over the second half. 0 keeps it constant. `ganzoo fit`
             fills it in from --steps or --epochs unless it is set.
-        latent_dim: unused; CycleGAN translates images and draws no latent
-            vector.
         seed: seed of the model's random stream (the history's draws).
 
     Example:

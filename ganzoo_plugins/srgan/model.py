@@ -87,8 +87,6 @@ class SRGAN(GAN):
             loss (the paper: 1e-3).
         learning_rate: Adam learning rate (beta_1 0.9) of both networks
             (the paper: 1e-4).
-        latent_dim: unused (SRGAN has no noise input); part of every ganzoo
-            model's interface.
         seed: seed of the model's random stream.
 
     Example:
