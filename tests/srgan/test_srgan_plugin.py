@@ -155,7 +155,7 @@ def test_vgg_weights_unavailable_is_a_clear_error_before_training(monkeypatch):
     import tensorflow as tf
 
     def offline(*args, **kwargs):
-        raise Exception("URL fetch failure on https://storage.googleapis.com/...: None -- [Errno -3]")
+        raise Exception("URL fetch failure on https://weights.invalid/vgg19.h5: None -- [Errno -3]")  # as Keras says offline
 
     monkeypatch.setattr(keras.applications, "VGG19", offline)
     model = tiny(content_loss="vgg54")
