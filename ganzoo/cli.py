@@ -89,6 +89,7 @@ def list_command(pattern, as_json):
 @click.argument("name")
 def info(name):
     """Options (with defaults and meaning), task, datasets and paper of a plugin."""
+    _quiet_tensorflow()
     from ganzoo.options import options
     from ganzoo.registry import get_plugin
 
