@@ -14,6 +14,7 @@ import sys
 import click
 
 from ganzoo.errors import GanzooError
+from ganzoo.precision import PRECISIONS
 
 
 class _State:
@@ -125,7 +126,7 @@ def info(name):
 @click.option("--resume", is_flag=True, help="Continue the run in --out from its last checkpoint.")
 @click.option("--seed", type=int, help="Seed of weights, latents and data order.")
 @click.option("--set", "assignments", multiple=True, metavar="KEY=VALUE", help="A plugin option (see ganzoo info NAME).")
-@click.option("--precision", type=click.Choice(["float32", "mixed_bfloat16", "mixed_float16"]),
+@click.option("--precision", type=click.Choice(PRECISIONS),
               help="Compute precision (default mixed_bfloat16: as fast or faster than float32 at equal quality; see docs/benchmarks.md).")
 @click.option("--quiet", is_flag=True, help="No per-step progress bar.")
 def fit(name, dataset, data, data_dir, image_size, batch_size, epochs, steps, out, resume, seed, assignments,

@@ -224,13 +224,21 @@ class GAN(keras.Model):
         """The forger's loss: make the discriminator call G(z) real."""
         return self.loss.generator(self.discriminator(self.generator(z, training=True), training=True))
 
-    def track(self, **values):
+    def track(self, weights=None, **values):
         """Records this step's values (declared in `tracked`), counts the step,
-        and returns the logs that Keras shows in the progress bar."""
+        and returns the logs that Keras shows in the progress bar.
+
+        Args:
+            weights: optional dict from a value's name to its weight in the
+                epoch's average (0 leaves a step out, e.g. a loss of a stage
+                that is not running).
+            **values: the step's values by name.
+        """
+        weights = weights or {}
         for name, value in values.items():
             if name not in self.trackers:
                 raise KeyError(f"{type(self).__name__}.tracked does not declare {name!r}")
-            self.trackers[name].update_state(value)
+            self.trackers[name].update_state(value, sample_weight=weights.get(name))
         self.optimizer.iterations.assign_add(1)
         return {name: tracker.result() for name, tracker in self.trackers.items()}
 

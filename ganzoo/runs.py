@@ -15,17 +15,16 @@ RUN/
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
 import json
 import math
 import os
 
 from ganzoo.errors import GanzooError
+from ganzoo.precision import precision_policy
 
 RUN_FILE = "run.json"
 MODEL_FILE = "model.keras"
-PRECISIONS = ("float32", "mixed_bfloat16", "mixed_float16")
 DEFAULT_PRECISION = "mixed_bfloat16"
 
 
@@ -51,23 +50,6 @@ def _read_run(out):
         return None
     with open(path) as f:
         return json.load(f)
-
-
-@contextlib.contextmanager
-def precision_policy(precision):
-    """Builds models under `precision` without changing the caller's global
-    policy afterwards (layers keep the policy they were built with, and it is
-    saved with them)."""
-    import keras
-
-    if precision not in PRECISIONS:
-        raise GanzooError(f"unknown precision {precision!r}; choose one of {', '.join(PRECISIONS)}")
-    previous = keras.mixed_precision.global_policy()
-    keras.mixed_precision.set_global_policy(precision)
-    try:
-        yield
-    finally:
-        keras.mixed_precision.set_global_policy(previous)
 
 
 def _resolve_source(plugin, dataset, data):

@@ -10,6 +10,7 @@ from keras import ops
 from ganzoo import images as images_lib
 from ganzoo.engine import GAN
 from ganzoo.errors import GanzooError
+from ganzoo.precision import precision_policy
 from ganzoo_plugins.srgan import perceptual
 from ganzoo_plugins.srgan.networks import build_discriminator, build_generator
 
@@ -145,13 +146,9 @@ class SRGAN(GAN):
         if self.content_loss == "mse":
             return self.pixel_loss
         if self._content is None:
-            previous = keras.mixed_precision.global_policy()
             # Run the VGG in the model's precision (bfloat16 by default).
-            keras.mixed_precision.set_global_policy(self.dtype_policy.name)
-            try:
+            with precision_policy(self.dtype_policy.name):
                 self._content = perceptual.ContentLoss(self.content_loss, self.vgg_weights)
-            finally:
-                keras.mixed_precision.set_global_policy(previous)
         return self._content
 
     @staticmethod
@@ -205,13 +202,13 @@ class SRGAN(GAN):
         result = ops.cond(adversarial, lambda: self.srgan_step(low_res, high_res),
                           lambda: self.srresnet_step(low_res, high_res))
         in_stage_2 = ops.cast(adversarial, "float32")
-        # Each stage's losses are averaged over that stage's steps only.
-        for name, key, weight in (("mse_loss", "mse", 1.0 - in_stage_2), ("content_loss", "content", in_stage_2),
-                                  ("adversarial_loss", "adversarial", in_stage_2), ("d_loss", "d_loss", in_stage_2)):
-            self.trackers[name].update_state(result[key], sample_weight=weight)
         # PSNR (RGB) of the generator's output before the step; MSE in [-1, 1] is 4x that in [0, 1].
         psnr = 10.0 * ops.log10(4.0 / ops.maximum(result["mse"], 1e-10))
-        return self.track(stage=1.0 + in_stage_2, psnr=psnr)
+        # Each stage's losses are averaged over that stage's steps only.
+        return self.track(stage=1.0 + in_stage_2, psnr=psnr, mse_loss=result["mse"], content_loss=result["content"],
+                          adversarial_loss=result["adversarial"], d_loss=result["d_loss"],
+                          weights={"mse_loss": 1.0 - in_stage_2, "content_loss": in_stage_2,
+                                   "adversarial_loss": in_stage_2, "d_loss": in_stage_2})
 
     # ------------------------------------------------------------------ generation
     def prepare_generation(self, n, images=None, **conditions):
