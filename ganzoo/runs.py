@@ -172,9 +172,17 @@ def _same(name, given, saved):
         return os.path.abspath(os.path.expanduser(str(given))) == saved.source
     if name == "dataset":
         return given == saved.source
-    if name == "overrides":
-        return False
+    if name == "overrides":   # --set equal to the run's options is no change
+        from ganzoo.options import check_config
+        from ganzoo.registry import get_plugin
+
+        converted = check_config(get_plugin(saved.plugin).model_class, dict(given), plugin=saved.plugin)
+        return all(_plain(value) == _plain(saved.config.get(key)) for key, value in converted.items())
     return given == getattr(saved, name, None)
+
+
+def _plain(value):
+    return list(value) if isinstance(value, (tuple, list)) else value
 
 
 def _resumed_settings(request, previous, out):

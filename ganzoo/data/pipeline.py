@@ -44,6 +44,9 @@ def build(ds, info, task, image_shape, *, batch_size, shuffle, seed, repeat,
 
     A tuple of datasets (the domains of an unpaired source) becomes a tuple of
     independent streams, zipped; see `build_independent`."""
+    from ganzoo import tasks
+
+    task = tasks.get(task)
     if isinstance(ds, tuple):
         return build_independent(ds, info, task, image_shape, batch_size=batch_size, shuffle=shuffle, seed=seed,
                                  repeat=repeat, drop_remainder=drop_remainder, cache=cache)

@@ -80,7 +80,7 @@ def test_fit_sample_resume_and_evaluate(tmp_path, capsys):
     code, stdout, err = run_main(["sample", str(out), "--n", "4", "--out", str(grid)], capsys)
     assert code == 0 and grid.exists(), err
     code, stdout, err = run_main(["sample", str(out), "--label", "3"], capsys)
-    assert code == 1 and "No such option: --label" in err and "unconditional model" in err
+    assert code == 1 and "No such option '--label'" in err and "unconditional model" in err
 
     code, stdout, err = run_main(["evaluate", str(out), "--n", "100"], capsys)
     assert code == 0, err
