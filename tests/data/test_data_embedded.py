@@ -180,7 +180,7 @@ def test_digits_load_from_a_zipped_install(tmp_path):
     code = (
         "import ganzoo.data, ganzoo.data.embedded as e; "
         "assert '.zip' in ganzoo.data.__file__, ganzoo.data.__file__; "
-        "a, i = e._load_digits(); print(a['image'].shape, i.num_examples)"
+        "a, i = e.arrays('digits'); print(a['image'].shape, i.num_examples)"
     )
     result = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True,
                             text=True, env={"PYTHONPATH": str(archive)}, timeout=60)
