@@ -26,3 +26,7 @@ WARNING_FILTERS = (
 def pytest_configure(config):
     for line in WARNING_FILTERS:
         config.addinivalue_line("filterwarnings", line)
+    # Registered for every suite, so that plugin packages (and ganzoo's harness)
+    # can mark tests slow under --strict-markers.
+    config.addinivalue_line("markers", "slow: a test that takes more than a few seconds; "
+                                       "deselect with -m \"not slow\"")
