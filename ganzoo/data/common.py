@@ -44,12 +44,14 @@ class SourceInfo:
 
 
 def warn(message):
-    """Warns with the location of the first caller outside `ganzoo.data`."""
+    """Warns with the location of the first caller outside `ganzoo.data` and
+    `ganzoo.tasks` (whose task objects open sources)."""
     # The internal call depth differs between load() and inspect(), so a fixed
     # stacklevel would blame ganzoo's own code.
     package_dir = os.path.dirname(os.path.abspath(__file__))
+    internal = {package_dir, os.path.join(os.path.dirname(package_dir), "tasks")}
     level, frame = 2, sys._getframe(1)
-    while frame is not None and os.path.dirname(frame.f_code.co_filename) == package_dir:
+    while frame is not None and os.path.dirname(os.path.abspath(frame.f_code.co_filename)) in internal:
         level, frame = level + 1, frame.f_back
     warnings.warn(message, UserWarning, stacklevel=level)
 

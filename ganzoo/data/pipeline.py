@@ -57,6 +57,7 @@ def build(ds, info, task, image_shape, *, batch_size, shuffle, seed, repeat,
 
     A tuple of datasets (the domains of an unpaired source) becomes a tuple of
     independent streams, zipped; see `build_independent`."""
+    task = _task(task)
     if isinstance(ds, tuple):
         return build_independent(ds, info, task, image_shape, batch_size=batch_size, shuffle=shuffle, seed=seed,
                                  repeat=repeat, drop_remainder=drop_remainder, cache=cache, model=model)
@@ -84,6 +85,15 @@ def build(ds, info, task, image_shape, *, batch_size, shuffle, seed, repeat,
     return ds.prefetch(tf.data.AUTOTUNE)
 
 
+def _task(task):
+    """A `ganzoo.tasks.Task`, also from its name."""
+    if isinstance(task, str):
+        from ganzoo import tasks  # task objects call into ganzoo.data, never at import time
+
+        return tasks.get(task)
+    return task
+
+
 def build_independent(datasets, info, task, image_shape, *, batch_size, shuffle, seed, repeat,
                       drop_remainder, cache, model=None):
     """Batches of tuples drawn independently from several streams.
@@ -96,6 +106,7 @@ def build_independent(datasets, info, task, image_shape, *, batch_size, shuffle,
     it once, the smaller streams cycle); when that is unknown, it ends with
     the shortest stream.
     """
+    task = _task(task)
     streams = task.elements(datasets, info, image_shape, model=model)
     num_examples = info.num_examples
     if cache is None:
