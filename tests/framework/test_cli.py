@@ -54,6 +54,7 @@ def test_errors_are_one_line_without_traceback(args, message, capsys):
     assert "Traceback" not in err
 
 
+@pytest.mark.slow
 def test_fit_sample_resume_and_evaluate(tmp_path, capsys):
     out = tmp_path / "run"
     code, stdout, err = run_main(["fit", "dcgan", "--steps", "3", "--batch-size", "32", "--out", str(out),
@@ -130,6 +131,7 @@ def test_info_lists_presets(capsys):
     assert "cpu" in result.output and "(default)" in result.output
 
 
+@pytest.mark.slow
 def test_console_script_trains_two_steps(tmp_path):
     exe = os.path.join(os.path.dirname(sys.executable), "ganzoo")
     result = subprocess.run([exe, "fit", "dcgan", "--steps", "2", "--out", str(tmp_path / "r"), "--quiet", *TINY],

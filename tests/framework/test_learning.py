@@ -2,9 +2,12 @@
 digits, judged by a classifier trained on the real digits."""
 
 import numpy as np
+import pytest
 
 import ganzoo
 from ganzoo.metrics.classifier import classifier_report, train_classifier
+
+pytestmark = pytest.mark.slow  # a learning/training test: deselect with -m "not slow"
 
 STEPS = 2000  # about 4 s on 2 CPU cores
 

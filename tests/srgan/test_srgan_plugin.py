@@ -83,6 +83,7 @@ def test_bad_image_shape_is_a_clear_error():
 
 
 # ------------------------------------------------------------------ stages
+@pytest.mark.slow
 def test_stage_schedule_follows_the_step_counter_across_save_and_load(tmp_path):
     import keras
     import tensorflow as tf
