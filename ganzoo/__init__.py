@@ -17,7 +17,7 @@ from __future__ import annotations
 import importlib
 
 from ganzoo.errors import GanzooError
-from ganzoo.plugin import Plugin
+from ganzoo.plugin import Plugin, Preset
 from ganzoo.registry import create, get_plugin, list_models
 
 __version__ = "0.1.0"
@@ -32,9 +32,10 @@ _LAZY = {
     "metrics": ("ganzoo.metrics", None),
     "layers": ("ganzoo.layers", None),
     "testing": ("ganzoo.testing", None),
+    "tasks": ("ganzoo.tasks", None),
 }
 
-__all__ = ["GanzooError", "Plugin", "create", "get_plugin", "list_models", *_LAZY]
+__all__ = ["GanzooError", "Plugin", "Preset", "create", "get_plugin", "list_models", *_LAZY]
 
 
 def __getattr__(name):

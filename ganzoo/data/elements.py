@@ -4,7 +4,7 @@ One plain function per task, `(ds, info, image_shape, **options) -> ds`: it maps
 the source's unbatched example dicts (`{"image": uint8 HxWxC, "label": int32}`)
 to unbatched elements of the task's structure; the pipeline caches, shuffles
 and batches afterwards. The task objects of `ganzoo.tasks` call these
-(`Task.elements`); `TASKS` maps task names to them for code that has a name.
+(`Task.elements`), which also say which task draws random elements.
 """
 
 import tensorflow as tf
@@ -14,8 +14,7 @@ from ganzoo.data.decode import prepare_image
 from ganzoo.data.degrade import DEFAULT_SCALE
 from ganzoo.errors import GanzooError
 
-__all__ = ["RANDOM_TASKS", "TASKS", "check", "conditional", "get", "paired",
-           "prepare_image", "unconditional", "unpaired"]
+__all__ = ["captioned", "conditional", "paired", "prepare_image", "unconditional", "unpaired"]
 
 
 def unconditional(ds, info, image_shape):
@@ -115,34 +114,17 @@ def unpaired(domains, info, image_shape):
     )
 
 
-TASKS = {
-    "unconditional": unconditional,
-    "conditional": conditional,
-    "unpaired": unpaired,
-    "paired": paired,
-}
+def captioned(ds, info, image_shape):
+    """Elements are `(image, text)`: float32 (H, W, C) in [0, 1] and a string scalar.
 
-# Tasks whose elements are random draws (crops, flips): a cache would repeat
-# the first epoch's draws forever, so the pipeline caches them only on request.
-RANDOM_TASKS = frozenset({"paired"})
+    Args:
+        ds: a dataset of example dicts with a uint8 `"image"` and a `"text"`.
+        info: the source's `SourceInfo`.
+        image_shape: `(H, W, C)` to resize and convert to, C 1 or 3.
 
-# Checks that need only a SourceInfo, run before a TFDS download.
-_CHECKS = {
-    "conditional": lambda info: _require_labels(info, "conditional"),
-}
-
-def check(task, info):
-    """Raises `GanzooError` if a source described by `info` cannot serve `task`."""
-    get(task)
-    if task in _CHECKS:
-        _CHECKS[task](info)
-
-
-def get(task):
-    """Returns the mapping function for `task`, or raises `GanzooError`."""
-    if task not in TASKS:
-        supported = ", ".join(repr(name) for name in TASKS)
-        raise GanzooError(
-            f"task {task!r} is not supported by ganzoo.data yet (supported: {supported})"
-        )
-    return TASKS[task]
+    Returns:
+        The dataset of `(image, text)` pairs, unbatched.
+    """
+    return ds.map(lambda example: (prepare_image(example["image"], image_shape),
+                                   tf.cast(example["text"], tf.string)),
+                  num_parallel_calls=tf.data.AUTOTUNE)

@@ -14,7 +14,7 @@ Each source example gives one training pair per epoch:
   applied to both (rotations only by 180 degrees for non-square crops).
 
 Crops are drawn anew every epoch, so the pipeline never caches this task's
-elements (see `elements.RANDOM_TASKS`). Images smaller than the crop are first
+elements (see `ganzoo.tasks.paired`: `random_elements`). Images smaller than the crop are first
 enlarged (bicubic) to fit it.
 """
 
