@@ -230,19 +230,19 @@ def evaluate(run, metric_list, dataset, data, data_dir, split, count, seed):
 @cli.command("new-plugin")
 @click.argument("name")
 @click.option("--dir", "directory", type=click.Path(file_okay=False), default=".", show_default=True,
-              help="Where to create the package folder NAME/.")
+              help="Where to create the project folder ganzoo-NAME/.")
 @click.option("--template", type=click.Choice(["dcgan", "wgan-gp"]), default="dcgan", show_default=True,
               help="dcgan: one D and one G update per step; wgan-gp: n_critic critic updates on fresh real "
                    "images, gradient penalty.")
 @click.option("--task", type=click.Choice(["unconditional"]), default="unconditional", show_default=True,
               help="What the plugin trains on and generate() takes.")
 def new_plugin(name, directory, template, task):
-    """Write a new plugin package NAME/ (pyproject with the entry point, model, networks, tests)."""
+    """Write a new plugin project ganzoo-NAME/ (pyproject with the entry point, package NAME/, tests)."""
     from ganzoo.scaffold import create_plugin
 
     path = create_plugin(name, directory, template=template, task=task)
     shown = path if path.is_absolute() else f"./{path.as_posix()}"
-    click.echo(f"wrote {shown}/ (see its README.md); next:\n  pip install -e {shown}\n  ganzoo list\n"
+    click.echo(f"wrote {shown}/ (see its README.md); next:\n  pip install -e \"{shown}[test]\"\n  ganzoo list\n"
                f"  ganzoo fit {name} --steps 50\n  cd {shown} && python -m pytest")
 
 

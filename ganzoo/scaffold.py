@@ -58,7 +58,8 @@ def check_name(name: str) -> None:
 
 def create_plugin(name: str, directory: str | os.PathLike = ".", *, template: str = "dcgan",
                   task: str = "unconditional", ganzoo_requirement: str = DEFAULT_GANZOO_REQUIREMENT) -> Path:
-    """Writes the package of a new plugin `name` into `directory/name`.
+    """Writes the project of a new plugin `name` into `directory/ganzoo-name`
+    (`ganzoo-name/name/` is the package, `ganzoo-name/tests/` its tests).
 
     Args:
         name: plugin name: a lower-case Python identifier; also the import
@@ -70,7 +71,7 @@ def create_plugin(name: str, directory: str | os.PathLike = ".", *, template: st
             `pyproject.toml`.
 
     Returns:
-        The package folder.
+        The project folder.
 
     Raises:
         GanzooError: for a bad name, an unknown template or task, or an
@@ -80,21 +81,26 @@ def create_plugin(name: str, directory: str | os.PathLike = ".", *, template: st
 
     ```python
     from ganzoo.scaffold import create_plugin
-    create_plugin("mygan", "plugins", template="wgan-gp")   # writes plugins/mygan/
+    create_plugin("mygan", "plugins", template="wgan-gp")   # writes plugins/ganzoo-mygan/
     ```
     """
     if template not in TEMPLATES:
         raise GanzooError(f"unknown template {template!r}; choose one of {', '.join(TEMPLATES)}")
     if task not in TASKS:
         raise GanzooError(f"no template for task {task!r} yet; templates exist for {', '.join(TASKS)}")
-    target = Path(directory) / name
+    distribution = "ganzoo-" + name.replace("_", "-")
+    # The project folder is named after the distribution, not the package: a
+    # folder `mygan/` in the working directory would be imported as an empty
+    # namespace package `mygan` by `python -m ...` or a notebook started there,
+    # hiding the installed plugin ("module 'mygan' has no attribute 'plugin'").
+    target = Path(directory) / distribution
     if target.exists():
         raise GanzooError(f"{target} already exists; remove it or choose another --dir")
     check_name(name)
     values = {
         "name": name,
         "class_name": class_name(name),
-        "distribution": "ganzoo-" + name.replace("_", "-"),
+        "distribution": distribution,
         "ganzoo_requirement": ganzoo_requirement,
         "task": task,
     }
