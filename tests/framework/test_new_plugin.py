@@ -52,6 +52,9 @@ def test_writes_a_complete_package(tmp_path, template, capsys):
     for call in ("self.update(", "self.track(", "self.sample_latent(", "self.to_network_range("):
         assert call in model, call
     assert "import tensorflow" not in model
+    if template == "wgan-gp":   # the engine's penalty, side values out of the tape, a critic optimizer
+        for call in ("self.gradient_penalty(", "has_aux=True", 'self.optimizer["critic"]', "def optimizer_targets"):
+            assert call in model, call
     assert "PluginTestCase" in (root / "tests" / "test_mygan.py").read_text()
     # The plugin module stays free of Keras: `ganzoo list` imports it.
     assert "keras" not in (root / "mygan" / "__init__.py").read_text().replace("Keras", "")
@@ -88,7 +91,8 @@ def test_class_names():
 
 def test_templates_ship_as_package_data():
     """Every template file matches the package-data globs, so wheels carry it."""
-    globs = tomllib.loads((REPO / "pyproject.toml").read_text())["tool"]["setuptools"]["package-data"]["ganzoo.templates"]
+    package_data = tomllib.loads((REPO / "pyproject.toml").read_text())["tool"]["setuptools"]["package-data"]
+    globs = package_data["ganzoo.templates"]
 
     def matches(relative, pattern):
         parts, pattern_parts = relative.split("/"), pattern.split("/")
