@@ -227,6 +227,25 @@ def evaluate(run, metric_list, dataset, data, data_dir, split, count, seed):
             click.echo(f"{metric}.{key}  {shown}")
 
 
+@cli.command("new-plugin")
+@click.argument("name")
+@click.option("--dir", "directory", type=click.Path(file_okay=False), default=".", show_default=True,
+              help="Where to create the project folder ganzoo-NAME/.")
+@click.option("--template", type=click.Choice(["dcgan", "wgan-gp"]), default="dcgan", show_default=True,
+              help="dcgan: one D and one G update per step; wgan-gp: n_critic critic updates on fresh real "
+                   "images, gradient penalty.")
+@click.option("--task", type=click.Choice(["unconditional"]), default="unconditional", show_default=True,
+              help="What the plugin trains on and generate() takes.")
+def new_plugin(name, directory, template, task):
+    """Write a new plugin project ganzoo-NAME/ (pyproject with the entry point, package NAME/, tests)."""
+    from ganzoo.scaffold import create_plugin
+
+    path = create_plugin(name, directory, template=template, task=task)
+    shown = path if path.is_absolute() else f"./{path.as_posix()}"
+    click.echo(f"wrote {shown}/ (see its README.md); next:\n  pip install -e \"{shown}[test]\"\n  ganzoo list\n"
+               f"  ganzoo fit {name} --steps 50\n  cd {shown} && python -m pytest")
+
+
 def main(argv=None):
     """Entry point of the console script: one-line errors, non-zero exit."""
     try:
