@@ -153,13 +153,17 @@ def fit(name, dataset, data, data_dir, image_size, batch_size, epochs, steps, ou
 @click.option("--direction", help="Translation direction for unpaired models, e.g. a2b or b2a.")
 @click.option("--out", type=click.Path(), default="samples.png", show_default=True,
               help="Output PNG (a grid), or a folder for --input folders.")
-def sample(run, count, seed, labels, input_path, direction, out):
+@click.option("--mix", is_flag=True, help="Style-mixing figure (models that offer it, e.g. stylegan).")
+@click.option("--interpolate", type=click.IntRange(min=2), help="Interpolation grid with N steps per row (stylegan).")
+def sample(run, count, seed, labels, input_path, direction, out, mix, interpolate):
     """Generate images from RUN (a run directory or a .keras file)."""
     _quiet_tensorflow()
     from ganzoo import sampling
 
+    grid, options = (("mix", {}) if mix else ("interpolate", {"steps": interpolate, "seed": seed})
+                     if interpolate else (None, None))
     written = sampling.sample(run, count=count, seed=seed, labels=labels, input_path=input_path,
-                              direction=direction, out=out)
+                              direction=direction, out=out, grid=grid, grid_options=options)
     for path in written:
         click.echo(f"wrote {path}")
 

@@ -77,6 +77,9 @@ def _config_for_source(plugin, info, image_size, overrides):
             height, width = next(o.default for o in options(cls) if o.name == "image_shape")[:2]
         if image_size is not None:
             height = width = int(image_size)
+        elif height is not None and hasattr(cls, "supported_image_shape"):
+            # The size the model can make nearest the data's (e.g. 28 -> 32 for power-of-two networks).
+            height, width, channels = cls.supported_image_shape((height, width, channels))
         if height is not None:
             config["image_shape"] = (height, width, channels)
     elif image_size is not None:

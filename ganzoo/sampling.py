@@ -24,7 +24,8 @@ def _input_files(path):
     return [path], False
 
 
-def sample(run, *, count=64, seed=0, labels=(), input_path=None, direction=None, out="samples.png"):
+def sample(run, *, count=64, seed=0, labels=(), input_path=None, direction=None, out="samples.png", grid=None,
+           grid_options=None):
     """Generates from the model of `run` and writes PNG files; returns their paths.
 
     Unconditional models write a grid of `count` images. Conditional models
@@ -35,6 +36,13 @@ def sample(run, *, count=64, seed=0, labels=(), input_path=None, direction=None,
     from ganzoo.runs import load_run_model
 
     model = load_run_model(run)
+    if grid is not None:
+        # A model-specific picture (e.g. StyleGAN's --mix, --interpolate N): the model's sample_grids().
+        grids = getattr(model, "sample_grids", dict)()
+        if grid not in grids:
+            raise GanzooError(f"--{grid} is not offered by this {type(model).__name__} model")
+        picture = grids[grid](**(grid_options or {}))
+        return [images.save_image(picture, out, scale=max(1, 700 // max(picture.shape[:2])))]
     if model.task in ("paired", "unpaired"):
         if input_path is None:
             raise GanzooError(f"a {model.task} model translates images: pass --input FILE_OR_FOLDER")

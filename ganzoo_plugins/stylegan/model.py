@@ -89,6 +89,16 @@ class StyleGANBase(GAN):
 
     last_value_tracked = ()
 
+    @classmethod
+    def supported_image_shape(cls, shape):
+        """The data's image shape rounded up to powers of two (28x28 -> 32x32),
+        at least 8: what `ganzoo fit` trains at without `--image-size`."""
+        def up(n):
+            return max(8, 1 << (int(n) - 1).bit_length())
+
+        height, width, channels = shape
+        return up(height), up(width), channels
+
     # -------------------------------------------------------------- networks
     def build_mapping(self, name):
         return build_mapping(self.latent_dim, self.style_dim, self.mapping_layers, self.mapping_lr_multiplier, name)
@@ -228,7 +238,7 @@ class StyleGANBase(GAN):
         """One z per seed: the same z as `generate(1, seed=s)`."""
         return ops.concatenate([self.sample_latent(1, keras.random.SeedGenerator(int(s))) for s in seeds], axis=0)
 
-    def style_mixing(self, coarse_seeds, fine_seeds, crossover, truncation_psi=1.0, noise="const"):
+    def mix_styles(self, coarse_seeds, fine_seeds, crossover, truncation_psi=1.0, noise="const"):
         """Images whose layers `[0, crossover)` take their styles from
         `coarse_seeds` and the rest from `fine_seeds` (pairwise), in [0, 1].
 
@@ -239,7 +249,7 @@ class StyleGANBase(GAN):
         if not 0 <= crossover <= self.num_ws:
             raise GanzooError(f"crossover is a layer index in [0, {self.num_ws}]; got {crossover}")
         if len(coarse_seeds) != len(fine_seeds):
-            raise GanzooError("style_mixing() pairs coarse_seeds with fine_seeds: give as many of each")
+            raise GanzooError("mix_styles() pairs coarse_seeds with fine_seeds: give as many of each")
         ws_coarse = styles.truncate(self.styles(self.latents(coarse_seeds)), self.w_avg, truncation_psi)
         ws_fine = styles.truncate(self.styles(self.latents(fine_seeds)), self.w_avg, truncation_psi)
         ws = styles.mix(ws_coarse, ws_fine, crossover)
@@ -258,7 +268,7 @@ class StyleGANBase(GAN):
         blank = np.ones_like(sources[:1])
         rows = [np.concatenate([blank, sources])]
         for i, destination in enumerate(destination_seeds):
-            mixed = self.style_mixing(list(source_seeds), [destination] * len(source_seeds), crossover,
+            mixed = self.mix_styles(list(source_seeds), [destination] * len(source_seeds), crossover,
                                       truncation_psi)
             rows.append(np.concatenate([destinations[i:i + 1], mixed]))
         cells = np.concatenate(rows)
@@ -386,10 +396,10 @@ class StyleGAN(StyleGANBase):
     tracked = ("d_loss", "g_loss", "r1", "resolution", "alpha")
     last_value_tracked = ("resolution", "alpha")
 
-    def __init__(self, image_shape=(32, 32, 1), latent_dim=128, style_dim=128, mapping_layers=8,
-                 mapping_lr_multiplier=0.01, generator_filters=64, discriminator_filters=64, learning_rate=0.001,
+    def __init__(self, image_shape=(32, 32, 1), latent_dim=64, style_dim=64, mapping_layers=8,
+                 mapping_lr_multiplier=0.01, generator_filters=32, discriminator_filters=32, learning_rate=0.001,
                  r1_gamma=10.0, style_mixing=0.9, ema=0.999, w_avg_decay=0.995, progressive=True,
-                 fade_images=24000, stable_images=24000, seed=None, **kwargs):
+                 fade_images=4000, stable_images=4000, seed=None, **kwargs):
         self.progressive = bool(progressive)
         if int(fade_images) < 1 or int(stable_images) < 0:
             raise GanzooError(f"fade_images must be >= 1 and stable_images >= 0; got {fade_images}, {stable_images}")
@@ -528,8 +538,8 @@ class StyleGAN2(StyleGANBase):
     tracked = ("d_loss", "g_loss", "r1", "path_length")
     last_value_tracked = ("path_length",)
 
-    def __init__(self, image_shape=(32, 32, 1), latent_dim=128, style_dim=128, mapping_layers=8,
-                 mapping_lr_multiplier=0.01, generator_filters=64, discriminator_filters=64, learning_rate=0.002,
+    def __init__(self, image_shape=(32, 32, 1), latent_dim=64, style_dim=64, mapping_layers=8,
+                 mapping_lr_multiplier=0.01, generator_filters=32, discriminator_filters=32, learning_rate=0.002,
                  r1_gamma=10.0, r1_interval=16, path_length_weight=0.0, path_length_interval=4, style_mixing=0.9,
                  ema=0.999, w_avg_decay=0.995, seed=None, **kwargs):
         if int(r1_interval) < 1 or int(path_length_interval) < 1:

@@ -2,7 +2,7 @@
 
 from ganzoo.testing import PluginTestCase
 
-TINY = {"image_shape": (16, 16, 1), "latent_dim": 16, "style_dim": 16, "mapping_layers": 2,
+TINY = {"image_shape": (8, 8, 1), "latent_dim": 16, "style_dim": 16, "mapping_layers": 1,
         "generator_filters": 8, "discriminator_filters": 8}
 
 
