@@ -6,6 +6,7 @@ demodulated convolutions, a skip generator and a residual discriminator.
 """
 
 from ganzoo.plugin import Plugin
+from ganzoo_plugins.stylegan.presets import STYLEGAN, STYLEGAN2
 
 
 def _stylegan_class():
@@ -34,6 +35,8 @@ stylegan_plugin = Plugin(
     # 20 x 1,797 digits: the cpu schedule reaches 32 px stable after 28,000 images, then trains 7,900 more.
     default_epochs=20,
     default_batch_size=32,
+    presets=STYLEGAN,
+    default_preset="cpu",
 )
 
 stylegan2_plugin = Plugin(
@@ -47,4 +50,6 @@ stylegan2_plugin = Plugin(
     "https://arxiv.org/abs/1912.04958",
     default_epochs=25,
     default_batch_size=32,
+    presets=STYLEGAN2,
+    default_preset="cpu",
 )

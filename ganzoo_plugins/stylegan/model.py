@@ -13,9 +13,9 @@ import keras
 from keras import ops
 
 from ganzoo import images as images_lib
-from ganzoo import losses
 from ganzoo.engine import GAN
 from ganzoo.errors import GanzooError
+from ganzoo.tasks.base import SampleOption
 from ganzoo_plugins.stylegan import networks_v1, networks_v2, progressive, styles
 from ganzoo_plugins.stylegan.mapping import build_mapping
 from ganzoo_plugins.stylegan.plan import plan as make_plan
@@ -67,14 +67,10 @@ class StyleGANBase(GAN):
         self.synthesis = self.build_synthesis("synthesis")
         self.discriminator = self.build_discriminator()
         if self.ema > 0:
-            self.mapping_ema = self.build_mapping("mapping_ema")
-            self.synthesis_ema = self.build_synthesis("synthesis_ema")
-            self.mapping_ema.set_weights(self.mapping.get_weights())
-            self.synthesis_ema.set_weights(self.synthesis.get_weights())
-            self.mapping_ema.trainable = False
-            self.synthesis_ema.trainable = False
-        else:
-            self.mapping_ema, self.synthesis_ema = self.mapping, self.synthesis
+            # The engine keeps the averages (mapping_ema, synthesis_ema), updates them
+            # after every step and saves them; generation uses them.
+            self.average(self.mapping, decay=self.ema)
+            self.average(self.synthesis, decay=self.ema)
         self.w_avg = self.add_weight(name="w_avg", shape=(self.style_dim,), initializer="zeros", trainable=False)
         self.images_seen = self.add_weight(name="images_seen", shape=(), initializer="zeros", dtype="float32",
                                            trainable=False)
@@ -88,6 +84,15 @@ class StyleGANBase(GAN):
             self.trackers[name] = progressive.LastValue(name)
 
     last_value_tracked = ()
+
+    @classmethod
+    def run_config(cls, run):
+        """`ganzoo fit` trains at the data's size rounded up to powers of two
+        (the embedded digits' 28x28 -> 32x32), unless `--image-size` says."""
+        config = super().run_config(run)
+        if "image_shape" in config and run.image_size is None:
+            config["image_shape"] = cls.supported_image_shape(config["image_shape"])
+        return config
 
     @classmethod
     def supported_image_shape(cls, shape):
@@ -125,7 +130,7 @@ class StyleGANBase(GAN):
     # -------------------------------------------------------------- styles and noise
     def styles(self, z, training=False, averaged=None):
         """z (batch, latent_dim) -> ws (batch, num_ws, style_dim), one w per layer."""
-        mapping = self.mapping if training or averaged is False else self.mapping_ema
+        mapping = self.mapping if training or averaged is False else self.averaged(self.mapping)
         return styles.broadcast(mapping(z, training=training), self.num_ws)
 
     def noise(self, batch, mode="random", seed=None):
@@ -135,13 +140,12 @@ class StyleGANBase(GAN):
             raise GanzooError(f"noise is one of {', '.join(NOISE_MODES)}; got {mode!r}")
         if mode == "const":
             return [ops.tile(ops.convert_to_tensor(v), (batch, 1, 1, 1)) for v in self.const_noise]
-        seed = seed if seed is not None else self.seed_generator
-        return [keras.random.normal((batch, *shape), seed=seed) for shape in self.noise_shapes()]
+        return [self.random.normal((batch, *shape), seed=seed) for shape in self.noise_shapes()]
 
     def synthesize(self, ws, noise="const", seed=None, training=False, averaged=None):
         """ws -> images in the networks' range [-1, 1] (the average generator
         unless training)."""
-        network = self.synthesis if training or averaged is False else self.synthesis_ema
+        network = self.synthesis if training or averaged is False else self.averaged(self.synthesis)
         batch = ops.shape(ws)[0]
         return network(self.synthesis_inputs(ws, self.noise(batch, noise, seed)), training=training)
 
@@ -151,8 +155,8 @@ class StyleGANBase(GAN):
         layer, which is `num_ws` (no mixing) with probability 1 - `style_mixing`."""
         z1 = self.sample_latent(batch)
         z2 = self.sample_latent(batch)
-        crossover = keras.random.randint((batch,), 1, self.num_ws, seed=self.seed_generator)
-        mixing = keras.random.uniform((batch,), seed=self.seed_generator) < self.style_mixing
+        crossover = self.random.integers((batch,), maxval=self.num_ws, minval=1)
+        mixing = self.random.bernoulli((batch,), self.style_mixing) > 0
         return z1, z2, ops.where(mixing, crossover, self.num_ws)
 
     def mixed_styles(self, z1, z2, crossover):
@@ -171,23 +175,13 @@ class StyleGANBase(GAN):
 
     def r1(self, real, critic):
         """E ||grad_x D(x)||^2 on real images (Mescheder et al., 2018)."""
-        _, gradients = self.input_gradients(critic, real)
-        return losses.r1_penalty(gradients)
+        return self.r1_penalty(critic, real)
 
-    def update_averages(self, w):
-        """After each step: the w average and the generator's moving average.
-
-        The average's decay ramps up as (1 + step) / (10 + step) until it
-        reaches `ema`, so that short runs are not dominated by the random
-        initial weights."""
+    def update_w_average(self, w):
+        """The tracked average of w (for truncation), after each step; the
+        generator's moving average is the engine's (`average()`)."""
         w_mean = ops.mean(ops.cast(w, "float32"), axis=0)
         self.w_avg.assign(w_mean + (self.w_avg - w_mean) * self.w_avg_decay)
-        if self.ema > 0:
-            step = ops.cast(self.step, "float32")
-            decay = ops.minimum(self.ema, (1.0 + step) / (10.0 + step))
-            for average, current in ((self.mapping_ema, self.mapping), (self.synthesis_ema, self.synthesis)):
-                for a, b in zip(average.weights, current.weights):
-                    a.assign(ops.cast(decay, a.dtype) * a + ops.cast(1.0 - decay, a.dtype) * b)
 
     def count_images(self, batch):
         self.images_seen.assign_add(ops.cast(batch, "float32"))
@@ -297,7 +291,7 @@ class StyleGANBase(GAN):
             zs = (np.sin((1 - tt) * omega) * z0[:, None] + np.sin(tt * omega) * z1[:, None]) / np.sin(omega)
             ws = self.styles(zs.reshape(rows * steps, -1).astype("float32"))
         else:
-            w0, w1 = (ops.convert_to_numpy(self.mapping_ema(z)) for z in (z0, z1))
+            w0, w1 = (ops.convert_to_numpy(self.averaged(self.mapping)(z)) for z in (z0, z1))
             w = w0[:, None] + (w1 - w0)[:, None] * t[None, :, None]
             ws = styles.broadcast(w.reshape(rows * steps, -1), self.num_ws)
         ws = styles.truncate(ws, self.w_avg, truncation_psi)
@@ -309,10 +303,31 @@ class StyleGANBase(GAN):
         cells = np.concatenate([self.generate_from_seeds(seeds, psi) for psi in psis])
         return images_lib.grid(cells, rows=len(psis))
 
-    def sample_grids(self):
-        """The extra pictures `ganzoo sample --mix / --interpolate` can ask for."""
-        return {"mix": self.style_mixing_grid, "interpolate": self.interpolation_grid,
-                "truncation": self.truncation_grid}
+    #: `ganzoo sample RUN --mix` and `--interpolate N` (beyond the unconditional task's grid).
+    extra_sample_options = (
+        SampleOption("mix", "--mix", "the style-mixing figure: sources on top, destinations on the left",
+                     is_flag=True, default=False),
+        SampleOption("interpolate", "--interpolate", "an interpolation grid in W with N steps per row", type="int"),
+        SampleOption("truncation_psi", "--truncation-psi", "the truncation trick's psi (1 = off)", type="float",
+                     default=1.0),
+    )
+
+    def sample(self, *, out, count=64, seed=0, mix=False, interpolate=None, truncation_psi=1.0, **options):
+        """`ganzoo sample`: the task's grid, or with `--mix` the style-mixing
+        figure, with `--interpolate N` the interpolation grid."""
+        if mix and interpolate:
+            raise GanzooError("pass either --mix or --interpolate, not both")
+        if not (mix or interpolate):
+            if truncation_psi == 1.0:
+                return super().sample(out=out, count=count, seed=seed, **options)
+            picture = images_lib.grid(self.generate(count, seed=seed, truncation_psi=truncation_psi))
+        elif mix:
+            picture = self.style_mixing_grid(truncation_psi=truncation_psi)
+        else:
+            if int(interpolate) < 2:
+                raise GanzooError("--interpolate needs at least 2 steps")
+            picture = self.interpolation_grid(steps=int(interpolate), seed=seed, truncation_psi=truncation_psi)
+        return [images_lib.save_image(picture, out, scale=max(1, 700 // max(picture.shape[:2])))]
 
 
 @keras.saving.register_keras_serializable(package="ganzoo", name="stylegan")
@@ -373,7 +388,8 @@ class StyleGAN(StyleGANBase):
             (the paper: 10 on FFHQ).
         style_mixing: probability of style-mixing regularisation per sample
             (the paper: 0.9).
-        ema: decay of the generator's moving average per step (0 = off).
+        ema: decay of the generator's moving average per step (0 = off;
+            the paper: 0.9978, a half-life of 10k images at batch 32).
         w_avg_decay: decay of the tracked average of w per step.
         progressive: grow from 4x4 (True) or train at the image size.
         fade_images: training images over which each new resolution fades
@@ -398,7 +414,7 @@ class StyleGAN(StyleGANBase):
 
     def __init__(self, image_shape=(32, 32, 1), latent_dim=64, style_dim=64, mapping_layers=8,
                  mapping_lr_multiplier=0.01, generator_filters=32, discriminator_filters=32, learning_rate=0.001,
-                 r1_gamma=10.0, style_mixing=0.9, ema=0.999, w_avg_decay=0.995, progressive=True,
+                 r1_gamma=10.0, style_mixing=0.9, ema=0.99, w_avg_decay=0.995, progressive=True,
                  fade_images=4000, stable_images=4000, seed=None, **kwargs):
         self.progressive = bool(progressive)
         if int(fade_images) < 1 or int(stable_images) < 0:
@@ -446,10 +462,10 @@ class StyleGAN(StyleGANBase):
 
     # -------------------------------------------------------------- the step
     def discriminator_loss_r1(self, real, fake):
-        """Non-saturating logistic loss + gamma / 2 R1."""
+        """Non-saturating logistic loss + gamma / 2 R1; the two terms as aux."""
         adversarial = self.loss.discriminator(self.critic(real), self.critic(fake))
         r1 = self.r1(real, self.critic)
-        return adversarial + 0.5 * self.r1_gamma * r1, r1
+        return adversarial + 0.5 * self.r1_gamma * r1, {"adversarial": adversarial, "r1": r1}
 
     def train_step(self, real):
         real = self.to_network_range(real)                       # data arrive in [0, 1]
@@ -461,21 +477,16 @@ class StyleGAN(StyleGANBase):
         ws, w = self.mixed_styles(*latents)
         fake = self.synthesis(self.synthesis_inputs(ws, noises), training=True)
         # 1. Freeze the generator, train the discriminator (with R1 on the real images).
-        parts = {}
-
-        def d_loss_fn():
-            total, parts["r1"] = self.discriminator_loss_r1(real, fake)
-            return total
-
-        d_loss = self.update(self.discriminator, self.optimizer["discriminator"], d_loss_fn)
+        _, d_parts = self.update(self.discriminator, self.optimizer["discriminator"],
+                                 lambda: self.discriminator_loss_r1(real, fake), has_aux=True)
         # 2. Freeze the discriminator, train mapping + synthesis to fool it.
         g_loss = self.update([self.mapping, self.synthesis], self.optimizer["generator"],
                              lambda: self.loss.generator(self.critic(self.synthesis(
                                  self.synthesis_inputs(self.mixed_styles(*latents)[0], noises), training=True))))
-        self.update_averages(w)
+        self.update_w_average(w)
         resolution, alpha = self.resolution_and_alpha()          # before counting: the level this step used
         self.count_images(batch)
-        return self.track(d_loss=d_loss - 0.5 * self.r1_gamma * parts["r1"], g_loss=g_loss, r1=parts["r1"],
+        return self.track(d_loss=d_parts["adversarial"], g_loss=g_loss, r1=d_parts["r1"],
                           resolution=resolution, alpha=alpha)
 
 
@@ -521,7 +532,8 @@ class StyleGAN2(StyleGANBase):
             steps (the paper: 4).
         style_mixing: probability of style-mixing regularisation per sample
             (the paper: 0.9).
-        ema: decay of the generator's moving average per step (0 = off).
+        ema: decay of the generator's moving average per step (0 = off;
+            the paper: 0.9978, a half-life of 10k images at batch 32).
         w_avg_decay: decay of the tracked average of w per step.
         seed: seed of the model's random stream.
 
@@ -541,7 +553,7 @@ class StyleGAN2(StyleGANBase):
     def __init__(self, image_shape=(32, 32, 1), latent_dim=64, style_dim=64, mapping_layers=8,
                  mapping_lr_multiplier=0.01, generator_filters=32, discriminator_filters=32, learning_rate=0.002,
                  r1_gamma=10.0, r1_interval=16, path_length_weight=0.0, path_length_interval=4, style_mixing=0.9,
-                 ema=0.999, w_avg_decay=0.995, seed=None, **kwargs):
+                 ema=0.99, w_avg_decay=0.995, seed=None, **kwargs):
         if int(r1_interval) < 1 or int(path_length_interval) < 1:
             raise GanzooError("r1_interval and path_length_interval must be >= 1")
         self.r1_interval = int(r1_interval)
@@ -585,7 +597,7 @@ class StyleGAN2(StyleGANBase):
         mean. Returns (penalty, new mean of the lengths)."""
         fake = self.synthesis([ws, *noises], training=True)
         height, width = self.image_shape[:2]
-        y = keras.random.normal(ops.shape(fake), seed=self.seed_generator) / math.sqrt(height * width)
+        y = self.random.normal(ops.shape(fake)) / math.sqrt(height * width)
         _, gradients = self.input_gradients(
             lambda v: ops.cast(self.synthesis([v, *noises], training=True), "float32") * y, ws)
         lengths = ops.sqrt(ops.mean(ops.sum(ops.square(ops.cast(gradients, "float32")), axis=2), axis=1))
@@ -600,38 +612,34 @@ class StyleGAN2(StyleGANBase):
         ws, w = self.mixed_styles(*latents)
         fake = self.synthesis([ws, *noises], training=True)
         regularise_d = self._every(self.r1_interval)
-        parts = {}
 
         # 1. Freeze the generator, train the discriminator; every r1_interval
         #    steps also on interval * gamma / 2 * R1 (lazy regularisation).
         def d_loss_fn():
             adversarial = self.loss.discriminator(self.critic(real), self.critic(fake))
-            parts["adversarial"] = adversarial
-            parts["r1"] = ops.cond(regularise_d, lambda: self.r1(real, self.critic),
-                                   lambda: ops.zeros((), "float32"))
-            return adversarial + 0.5 * self.r1_gamma * self.r1_interval * parts["r1"]
+            r1 = ops.cond(regularise_d, lambda: self.r1(real, self.critic), lambda: ops.zeros((), "float32"))
+            return adversarial + 0.5 * self.r1_gamma * self.r1_interval * r1, {"adversarial": adversarial, "r1": r1}
 
-        self.update(self.discriminator, self.optimizer["discriminator"], d_loss_fn)
+        _, d_parts = self.update(self.discriminator, self.optimizer["discriminator"], d_loss_fn, has_aux=True)
 
         # 2. Freeze the discriminator, train mapping + synthesis; every
         #    path_length_interval steps also on the path-length penalty.
         def g_loss_fn():
             ws_g = self.mixed_styles(*latents)[0]
             adversarial = self.loss.generator(self.critic(self.synthesis([ws_g, *noises], training=True)))
-            parts["g_adversarial"] = adversarial
             if self.path_length_weight <= 0:
-                parts["pl_mean"] = self.path_length_mean
-                return adversarial
-            regularise = self._every(self.path_length_interval)
+                return adversarial, {"adversarial": adversarial,
+                                     "pl_mean": ops.convert_to_tensor(self.path_length_mean)}
             penalty, mean = ops.cond(
-                regularise, lambda: self.path_length_penalty(ws_g, noises),
+                self._every(self.path_length_interval), lambda: self.path_length_penalty(ws_g, noises),
                 lambda: (ops.zeros((), "float32"), ops.convert_to_tensor(self.path_length_mean)))
-            parts["pl_mean"] = mean
-            return adversarial + self.path_length_weight * self.path_length_interval * penalty
+            total = adversarial + self.path_length_weight * self.path_length_interval * penalty
+            return total, {"adversarial": adversarial, "pl_mean": mean}
 
-        self.update([self.mapping, self.synthesis], self.optimizer["generator"], g_loss_fn)
-        self.path_length_mean.assign(parts["pl_mean"])
-        self.update_averages(w)
+        _, g_parts = self.update([self.mapping, self.synthesis], self.optimizer["generator"], g_loss_fn,
+                                 has_aux=True)
+        self.path_length_mean.assign(g_parts["pl_mean"])
+        self.update_w_average(w)
         self.count_images(batch)
-        return self.track(d_loss=parts["adversarial"], g_loss=parts["g_adversarial"], r1=parts["r1"],
-                          path_length=self.path_length_mean, weights={"r1": ops.cast(regularise_d, "float32")})
+        return self.track(d_loss=d_parts["adversarial"], g_loss=g_parts["adversarial"], r1=d_parts["r1"],
+                          path_length=g_parts["pl_mean"], weights={"r1": ops.cast(regularise_d, "float32")})
