@@ -38,6 +38,12 @@ def prepare_image(image, image_shape):
     height, width, channels = image_shape
     image = to_float(image, channels)
     if tuple(image.shape[:2]) != (height, width):
+        # Centre crop to the target's aspect ratio first, so that faces
+        # (celeb_a's 218x178) and photos are not squashed.
+        size = tf.shape(image)
+        crop_h = tf.minimum(size[0], tf.cast(tf.round(tf.cast(size[1], tf.float32) * height / width), tf.int32))
+        crop_w = tf.minimum(size[1], tf.cast(tf.round(tf.cast(size[0], tf.float32) * width / height), tf.int32))
+        image = tf.image.crop_to_bounding_box(image, (size[0] - crop_h) // 2, (size[1] - crop_w) // 2, crop_h, crop_w)
         image = tf.image.resize(image, (height, width), method="bilinear", antialias=True)
         # Bilinear weights are convex, but float rounding can leave tiny overshoots.
         image = tf.clip_by_value(image, 0.0, 1.0)
