@@ -90,6 +90,7 @@ def test_fit_sample_resume_and_evaluate(tmp_path, capsys):
     assert json.loads((out / "evaluation.json").read_text())["results"]["classifier"]["frechet"] >= 0
 
 
+@pytest.mark.slow
 def test_arguments_are_checked_before_the_run_directory(tmp_path, capsys):
     out = tmp_path / "run"
     code, _, err = run_main(["fit", "dcgan", "--steps", "1", "--batch-size", "32", "--out", str(out), "--quiet",
@@ -103,6 +104,7 @@ def test_arguments_are_checked_before_the_run_directory(tmp_path, capsys):
         assert code == 1 and message in err, err
 
 
+@pytest.mark.slow
 def test_resume_refuses_every_flag_it_cannot_honour(tmp_path, capsys):
     out = tmp_path / "run"
     code, _, err = run_main(["fit", "dcgan", "--steps", "1", "--batch-size", "32", "--out", str(out), "--quiet",
