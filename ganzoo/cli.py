@@ -90,6 +90,7 @@ def list_command(pattern, as_json):
 @click.argument("name")
 def info(name):
     """Options (with defaults and meaning), task, datasets and paper of a plugin."""
+    _known_plugin(name)
     _quiet_tensorflow()
     from ganzoo.options import options
     from ganzoo.registry import get_plugin
@@ -122,6 +123,16 @@ def info(name):
         click.echo(f"  {o.name:<{width}}  {_shown(o.default):<14} {o.help}")
 
 
+def _known_plugin(name):
+    """An unknown plugin name is answered at once, before TensorFlow loads."""
+    from ganzoo.registry import registered_names
+
+    if name not in registered_names():
+        from ganzoo.registry import get_plugin
+
+        get_plugin(name)  # raises the error with the closest names
+
+
 def _shown(value):
     if value is None:
         return "None"
@@ -149,6 +160,7 @@ def _shown(value):
 def fit(name, dataset, data, data_dir, image_size, batch_size, epochs, steps, out, resume, seed, assignments,
         precision, preset, quiet):
     """Train plugin NAME; writes the model, checkpoints, sample grids and logs to --out."""
+    _known_plugin(name)
     _quiet_tensorflow()
     from ganzoo import runs
     from ganzoo.options import parse_assignments

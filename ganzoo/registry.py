@@ -107,8 +107,12 @@ def get_plugin(name: str) -> Plugin:
     """
     eps = _entry_points()
     if name not in eps:
+        import difflib
+
         known = ", ".join(registered_names()) or "none"
-        raise GanzooError(f"no plugin named {name!r}; installed plugins: {known}")
+        close = difflib.get_close_matches(name, registered_names(), n=2)
+        hint = f"did you mean {' or '.join(close)}? " if close else ""
+        raise GanzooError(f"no plugin named {name!r}; {hint}installed plugins: {known}")
     if name not in _cache:
         _cache[name] = _load(eps[name])
     plugin = _cache[name]
