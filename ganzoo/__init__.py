@@ -18,7 +18,8 @@ import importlib
 
 from ganzoo.errors import GanzooError
 from ganzoo.plugin import Plugin, Preset
-from ganzoo.registry import create, get_plugin, list_models
+from ganzoo.factory import create
+from ganzoo.registry import get_plugin, list_models
 
 __version__ = "0.1.0"
 

@@ -162,9 +162,9 @@ def check_request(request):
 
 
 def _is_file(preset):
-    from ganzoo.registry import _is_file_preset
+    from ganzoo.factory import is_file_preset
 
-    return _is_file_preset(preset)
+    return is_file_preset(preset)
 
 
 def _same(name, given, saved):
@@ -267,9 +267,9 @@ def _build(plugin, settings, weights_preset=None):
         model = plugin.model_class(**settings.config)
     model.compile()
     if weights_preset is not None:
-        from ganzoo.registry import _from_file
+        from ganzoo.factory import from_file
 
-        source = _from_file(plugin, weights_preset, {} if str(weights_preset).endswith(".keras")
+        source = from_file(plugin, weights_preset, {} if str(weights_preset).endswith(".keras")
                             else settings.config)
         model.set_weights(source.get_weights())
     return model
