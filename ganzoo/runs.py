@@ -391,6 +391,11 @@ def _restore(model, out, settings, echo):
 
     state = Checkpoint.restore(model, out)
     if state is None:
+        if _saved_anything(out):
+            # Never train from scratch over a run that got somewhere.
+            raise GanzooError(f"{out} has a model or part of a checkpoint but no complete checkpoint "
+                              f"({Checkpoint.WEIGHTS} and {Checkpoint.STATE}), so it cannot resume where it "
+                              "stopped; start a new run with another --out")
         echo(f"no checkpoint in {out} yet; starting from step 0")
         return 0
     echo(f"resuming {settings.plugin} from step {state['step']} (epoch {state['epoch']})")

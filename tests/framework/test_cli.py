@@ -105,6 +105,19 @@ def test_arguments_are_checked_before_the_run_directory(tmp_path, capsys):
 
 
 @pytest.mark.slow
+def test_resume_never_starts_over_a_run_without_its_checkpoint(tmp_path, capsys):
+    out = tmp_path / "run"
+    code, _, err = run_main(["fit", "dcgan", "--steps", "1", "--batch-size", "32", "--out", str(out), "--quiet",
+                             *TINY], capsys)
+    assert code == 0, err
+    (out / "checkpoint.json").unlink()
+    model_bytes = (out / "model.keras").read_bytes()
+    code, _, err = run_main(["fit", "dcgan", "--out", str(out), "--resume", "--steps", "2", "--quiet"], capsys)
+    assert code == 1 and "cannot resume where it stopped" in err, err
+    assert (out / "model.keras").read_bytes() == model_bytes
+
+
+@pytest.mark.slow
 def test_resume_refuses_every_flag_it_cannot_honour(tmp_path, capsys):
     out = tmp_path / "run"
     code, _, err = run_main(["fit", "dcgan", "--steps", "1", "--batch-size", "32", "--out", str(out), "--quiet",
