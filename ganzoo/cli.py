@@ -172,20 +172,49 @@ def sample(run, count, seed, labels, input_path, direction, out):
 @click.option("--data", type=click.Path(), help="A folder of real images instead of --dataset.")
 @click.option("--data-dir", type=click.Path(), help="TFDS data directory.")
 @click.option("--split", default="train", show_default=True, help="Split of the real data.")
-@click.option("--n", "count", type=click.IntRange(min=10), default=1000, show_default=True,
-              help="Generated images for sample-based metrics.")
+@click.option("--n", "count", type=click.IntRange(min=10), default=None,
+              help="Generated images (default 50000 for fid/kid/is/pr/dc, as fid50k_full; 1000 for classifier).")
 @click.option("--seed", type=int, default=0, show_default=True, help="Seed of the generated images.")
-def evaluate(run, metric_list, dataset, data, data_dir, split, count, seed):
-    """Compute metrics of RUN (a run directory or .keras file) against real data."""
+@click.option("--resize", type=click.Choice(["reference", "clean"]), default="reference", show_default=True,
+              help="Resize to 299 for Inception: TF1 bilinear (reference FID) or clean-fid's bicubic.")
+@click.option("--inception-weights", type=click.Path(), help="classify_image_graph_def.pb, its .tgz, or a converted .npz.")
+@click.option("--real-n", type=click.IntRange(min=2), help="Most real images (default: the whole split).")
+def evaluate(run, metric_list, dataset, data, data_dir, split, count, seed, resize, inception_weights, real_n):
+    """Compute metrics of RUN (a run directory or .keras file) against real data.
+
+    \b
+    ganzoo evaluate runs/dcgan --metrics fid,kid,is,pr    (50k vs the full train split)
+    """
     _quiet_tensorflow()
     from ganzoo.evaluation import evaluate as evaluate_run
 
     results = evaluate_run(run, metric_list.split(","), dataset=dataset, data=data, data_dir=data_dir,
-                           split=split, n=count, seed=seed)
+                           split=split, n=count, seed=seed, resize=resize, inception_weights=inception_weights,
+                           real_n=real_n)
+    _echo_results(results)
+
+
+def _echo_results(results):
+    """`metric.key value` lines; a protocol shared by the metrics is shown once."""
+    shown_protocol = None
     for metric, values in results.items():
         for key, value in values.items():
+            if key == "protocol":
+                continue
             shown = f"{value:.4f}" if isinstance(value, float) else str(value)
             click.echo(f"{metric}.{key}  {shown}")
+    for metric, values in results.items():
+        record = values.get("protocol") if isinstance(values, dict) else None
+        if not record:
+            continue
+        for key, value in record.items():
+            if key == "warnings" or (shown_protocol and shown_protocol.get(key) == value):
+                continue
+            click.echo(f"protocol.{key}  {value}")
+        if shown_protocol is None:
+            for warning in record.get("warnings", []):
+                click.echo(f"warning: {warning}", err=True)
+        shown_protocol = dict(shown_protocol or {}, **record)
 
 
 def main(argv=None):
