@@ -129,8 +129,13 @@ def info(name):
 @click.option("--precision", type=click.Choice(PRECISIONS),
               help="Compute precision (default mixed_bfloat16: as fast or faster than float32 at equal quality; see docs/benchmarks.md).")
 @click.option("--quiet", is_flag=True, help="No per-step progress bar.")
+@click.option("--eval-every", help="Score the model every N epochs (5) or steps (500steps); keeps best.weights.h5.")
+@click.option("--eval-metrics", default="fid", show_default=True, help="Scores during training: fid, kid, is.")
+@click.option("--eval-n", type=click.IntRange(min=10), default=5000, show_default=True,
+              help="Generated images per evaluation.")
+@click.option("--inception-weights", type=click.Path(), help="classify_image_graph_def.pb, its .tgz, or a converted .npz.")
 def fit(name, dataset, data, data_dir, image_size, batch_size, epochs, steps, out, resume, seed, assignments,
-        precision, quiet):
+        precision, quiet, eval_every, eval_metrics, eval_n, inception_weights):
     """Train plugin NAME; writes the model, checkpoints, sample grids and logs to --out."""
     _quiet_tensorflow()
     from ganzoo import runs
@@ -138,10 +143,19 @@ def fit(name, dataset, data, data_dir, image_size, batch_size, epochs, steps, ou
 
     if epochs is not None and steps is not None:
         raise GanzooError("pass either --epochs or --steps, not both")
+    evaluation = None
+    if eval_every:
+        from ganzoo.metrics.callback import parse_every
+        from ganzoo.metrics.inception_weights import check_available
+
+        every, unit = parse_every(eval_every)
+        check_available(inception_weights)
+        evaluation = {"every": every, "unit": unit, "metrics": eval_metrics, "n": eval_n,
+                      "inception_weights": inception_weights}
     runs.fit(name, dataset=dataset, data=data, data_dir=data_dir, image_size=image_size, batch_size=batch_size,
              epochs=epochs, steps=steps, out=out, resume=resume, seed=seed,
              overrides=parse_assignments(assignments), precision=precision,
-             verbose=2 if quiet else "auto", echo=click.echo)
+             verbose=2 if quiet else "auto", echo=click.echo, evaluation=evaluation)
 
 
 @cli.command()

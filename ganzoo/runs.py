@@ -112,7 +112,7 @@ def _check_batch(info, batch_size):
 
 def fit(plugin_name, *, dataset=None, data=None, data_dir=None, image_size=None, batch_size=None,
         epochs=None, steps=None, out=None, resume=False, seed=None, overrides=None, precision=None,
-        verbose="auto", echo=print):
+        verbose="auto", echo=print, evaluation=None):
     """Trains a plugin into a run directory (the engine of `ganzoo fit`).
 
     Args:
@@ -131,6 +131,9 @@ def fit(plugin_name, *, dataset=None, data=None, data_dir=None, image_size=None,
         precision: "float32", "mixed_bfloat16" or "mixed_float16".
         verbose: Keras `fit` verbosity.
         echo: function that prints progress messages.
+        evaluation: None, or keyword arguments of
+            `ganzoo.metrics.callback.InceptionEvaluation` (`every`, `unit`,
+            `metrics`, `n`, ...) to score the model during training.
 
     Returns:
         The trained model.
@@ -219,11 +222,13 @@ def fit(plugin_name, *, dataset=None, data=None, data_dir=None, image_size=None,
     preview_data = data_lib.load(settings.source, model, batch_size=min(settings.batch_size, 16),
                                  data_dir=settings.data_dir, seed=(settings.seed or 0) + 1234, cache=False)
     examples = next(iter(preview_data))
+    scorer = _evaluation_callback(evaluation, settings, out)
     callbacks = [
         Checkpoint(out),
         SampleGrid(os.path.join(out, "samples"), examples=examples, seed=settings.seed or 1234,
                    tensorboard_dir=os.path.join(out, "tensorboard")),
-        MetricsCSV(os.path.join(out, "metrics.csv"), append=resume),
+        *([scorer] if scorer else []),  # before the CSV and TensorBoard, which log what it adds
+        MetricsCSV(os.path.join(out, "metrics.csv"), append=resume, extra_keys=scorer.log_keys if scorer else ()),
         keras.callbacks.TensorBoard(os.path.join(out, "tensorboard"), write_graph=False),
     ]
     if settings.total_steps is not None:
@@ -238,6 +243,16 @@ def fit(plugin_name, *, dataset=None, data=None, data_dir=None, image_size=None,
     save_model(model, os.path.join(out, MODEL_FILE))
     echo(f"saved {os.path.join(out, MODEL_FILE)} after {int(model.step)} steps")
     return model
+
+
+def _evaluation_callback(evaluation, settings, out):
+    """`InceptionEvaluation` for `ganzoo fit --eval-every`, or None."""
+    if not evaluation:
+        return None
+    from ganzoo.metrics.callback import InceptionEvaluation
+
+    return InceptionEvaluation(settings.source, out, data_dir=settings.data_dir,
+                               tensorboard_dir=os.path.join(out, "tensorboard"), **evaluation)
 
 
 def _plan_training_steps(plugin, settings, info, overrides):
