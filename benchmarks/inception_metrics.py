@@ -47,6 +47,14 @@ def _speed(weights, precision, images, batch_size):
     return extractor, len(images) / wall
 
 
+def _from_features(features):
+    from ganzoo.metrics.statistics import FeatureStatistics
+
+    stats = FeatureStatistics(features.shape[1], keep_features=True)
+    stats.update(features)
+    return stats
+
+
 def _fid(a, b):
     from ganzoo.metrics.statistics import frechet_distance
 
@@ -64,8 +72,10 @@ def main():
     parser.add_argument("--weights", help="classify_image_graph_def.pb (default: synthetic weights)")
     parser.add_argument("--speed-n", type=int, default=200)
     parser.add_argument("--batch-size", type=int, default=50)
-    parser.add_argument("--n", type=int, default=2000, help="generated images per run")
+    parser.add_argument("--n", type=int, default=1797, help="generated images per run (default: as many as the split)")
     parser.add_argument("--runs", nargs="*", default=[])
+    parser.add_argument("--run-precisions", default="float32,mixed_bfloat16",
+                        help="precisions under which the runs are scored")
     parser.add_argument("--out", help="also write the report here")
     args = parser.parse_args()
 
@@ -88,21 +98,29 @@ def main():
 
     stats = {}
     for precision, extractor in extractors.items():
-        halves = [protocol.real_statistics(extractor, "digits", split, image_shape=(28, 28, 1), verbose=False)[0]
-                  for split in ("train[:50%]", "train[50%:]")]
+        # The whole training split once; its halves are slices of the same features.
         full = protocol.real_statistics(extractor, "digits", "train", image_shape=(28, 28, 1), verbose=False)[0]
+        half = full.count // 2
+        halves = [_from_features(full.features[:half]), _from_features(full.features[half:])]
         stats[precision] = {"halves": halves, "full": full}
         entry = report["floor"].setdefault(precision, {})
         entry["real train[:50%] vs train[50%:]"] = {"fid": _fid(*halves), "kid": _kid(*halves),
                                                     "n": [halves[0].count, halves[1].count]}
-        for run in args.runs:
+        for run in (args.runs if precision in args.run_precisions.split(",") else []):
             model = load_run_model(run)
+            start = time.perf_counter()
             gen, _, _ = inception_metrics.generated_statistics(model, extractor, args.n, 0, verbose=False)
-            entry[f"{os.path.basename(run.rstrip('/'))} vs train"] = {"fid": _fid(gen, full), "kid": _kid(gen, full),
-                                                                      "n": [gen.count, full.count]}
+            seconds = time.perf_counter() - start
+            name = os.path.basename(run.rstrip("/"))
+            entry[f"{name} vs train"] = {"fid": _fid(gen, full), "kid": _kid(gen, full), "n": [gen.count, full.count],
+                                         "seconds": round(seconds, 1)}
+            entry[f"{name} vs train[50%:]"] = {"fid": _fid(_from_features(gen.features[:half]), halves[1]),
+                                               "kid": _kid(gen, halves[1]), "n": [half, halves[1].count]}
             inception_metrics._GENERATED.clear()
         print(precision, json.dumps(entry), flush=True)
     for key in report["floor"]["float32"]:
+        if key not in report["floor"]["mixed_bfloat16"]:
+            continue
         f32, bf16 = report["floor"]["float32"][key]["fid"], report["floor"]["mixed_bfloat16"][key]["fid"]
         report["bf16"][key] = {"fid_float32": f32, "fid_bfloat16": bf16, "difference": bf16 - f32,
                                "relative": (bf16 - f32) / f32 if f32 else None}

@@ -31,7 +31,7 @@ def test_parse_every():
         InceptionEvaluation("digits", ".", metrics="fid,psnr")
 
 
-def _folder(path, count=48):
+def _folder(path, count=24):
     import numpy as np
     from PIL import Image
 
@@ -48,17 +48,17 @@ def _folder(path, count=48):
 def test_fit_scores_every_two_epochs_and_keeps_the_best(tmp_path, capsys, synthetic_pb):
     out = tmp_path / "run"
     data = _folder(tmp_path / "images")
-    # 4 epochs of 3 steps on 48 images, evaluations after epochs 2 and 4.
+    # 4 epochs of 3 steps on 24 images, evaluations after epochs 2 and 4.
     code, stdout, err = run_main(["fit", "dcgan", "--data", str(data), "--image-size", "28", "--epochs", "4",
-                                  "--batch-size", "16",
+                                  "--batch-size", "8",
                                   "--out", str(out), "--seed", "1", "--quiet", "--precision", "float32", *TINY,
-                                  "--eval-every", "2", "--eval-metrics", "fid,kid", "--eval-n", "40",
+                                  "--eval-every", "2", "--eval-metrics", "fid,kid", "--eval-n", "20",
                                   "--inception-weights", synthetic_pb], capsys)
     assert code == 0, err
     history = json.loads((out / "evaluations.json").read_text())
     assert [entry["epoch"] for entry in history] == [2, 4]
-    assert all(entry["eval_fid"] > 0 and entry["protocol"]["generated"] == 40 for entry in history)
-    assert history[0]["protocol"]["real"] == 48
+    assert all(entry["eval_fid"] > 0 and entry["protocol"]["generated"] == 20 for entry in history)
+    assert history[0]["protocol"]["real"] == 24
     rows = list(csv.DictReader((out / "metrics.csv").open()))
     assert len(rows) == 4
     assert rows[0]["eval_fid"] == "NA" and float(rows[1]["eval_fid"]) == pytest.approx(history[0]["eval_fid"])
@@ -82,7 +82,7 @@ def test_no_evaluation_falls_in_the_run_costs_nothing(tmp_path, synthetic_pb):
     from ganzoo import data
 
     train = data.load("digits", model, batch_size=32)
-    scorer = InceptionEvaluation("digits", str(tmp_path), every=1000, unit="step", n=20,
+    scorer = InceptionEvaluation("digits", str(tmp_path), every=1000, unit="step", n=20, real_n=24,
                                  inception_weights=synthetic_pb)
     model.fit(train, epochs=1, steps_per_epoch=3, callbacks=[scorer], verbose=0)
     assert scorer.evaluations == 0 and scorer.seconds == 0.0

@@ -34,7 +34,7 @@ def _fit(plugin, out, capsys):
 
 def test_evaluate_fid_kid_is_pr_dc_records_the_protocol(tmp_path, capsys, synthetic_pb):
     run = _fit("dcgan", tmp_path / "run", capsys)
-    args = ["evaluate", str(run), "--metrics", "fid,kid,is,pr,dc", "--n", "60", "--real-n", "80",
+    args = ["evaluate", str(run), "--metrics", "fid,kid,is,pr,dc", "--n", "20", "--real-n", "24",
             "--inception-weights", synthetic_pb]
     code, out, err = run_main(args, capsys)
     assert code == 0, err
@@ -46,17 +46,17 @@ def test_evaluate_fid_kid_is_pr_dc_records_the_protocol(tmp_path, capsys, synthe
     assert "2,048" in err and "NOT the reference" in err  # small N and synthetic weights are both flagged
     saved = json.loads((run / "evaluation.json").read_text())
     protocol = saved["results"]["fid"]["protocol"]
-    assert protocol["generated"] == 60 and protocol["real"] == 80
+    assert protocol["generated"] == 20 and protocol["real"] == 24
     assert protocol["split"] == "train" and protocol["seed"] == 0 and protocol["dataset"] == "digits"
     assert protocol["reference_weights"] is False and len(protocol["weights_sha256"]) == 64
     assert "N - 1" in protocol["covariance"] and protocol["precision"] == "float32"
-    assert saved["results"]["kid"]["protocol"]["kid"]["subset_size"] == 60
+    assert saved["results"]["kid"]["protocol"]["kid"]["subset_size"] == 20
     cache = protocol["real_statistics_cache"]
     assert os.path.exists(cache)
     stamp = os.path.getmtime(cache)
 
     # The real statistics are reused; another resize mode is another cache entry and another score.
-    code, out2, err = run_main(args[:-4] + ["--real-n", "80", "--inception-weights", synthetic_pb, "--metrics", "fid"],
+    code, out2, err = run_main(args[:-4] + ["--real-n", "24", "--inception-weights", synthetic_pb, "--metrics", "fid"],
                                capsys)
     assert code == 0, err
     assert os.path.getmtime(cache) == stamp
@@ -69,14 +69,14 @@ def test_evaluate_fid_kid_is_pr_dc_records_the_protocol(tmp_path, capsys, synthe
 
 def test_intra_fid_of_a_conditional_model(tmp_path, capsys, synthetic_pb):
     run = _fit("cgan", tmp_path / "cgan", capsys)
-    code, out, err = run_main(["evaluate", str(run), "--metrics", "fid,intra_fid", "--n", "100", "--real-n", "120",
+    code, out, err = run_main(["evaluate", str(run), "--metrics", "fid,intra_fid", "--n", "30", "--real-n", "40",
                                "--inception-weights", synthetic_pb], capsys)
     assert code == 0, err
     results = json.loads((run / "evaluation.json").read_text())["results"]
     per_class = [results["intra_fid"][f"fid_class_{k}"] for k in range(10)]
     assert results["intra_fid"]["intra_fid"] == pytest.approx(np.mean(per_class))
-    assert results["intra_fid"]["protocol"]["intra_fid"]["generated_per_class"] == 10
-    assert results["fid"]["protocol"]["real"] == 120
+    assert results["intra_fid"]["protocol"]["intra_fid"]["generated_per_class"] == 3
+    assert results["fid"]["protocol"]["real"] == 40
 
 
 def test_generated_images_far_from_the_data_score_worse_than_held_out_real_images(synthetic_weights):
@@ -85,9 +85,9 @@ def test_generated_images_far_from_the_data_score_worse_than_held_out_real_image
     from ganzoo.metrics.statistics import frechet_distance
 
     extractor = InceptionExtractor(synthetic_weights, batch_size=32)
-    a, *_ = protocol.real_statistics(extractor, "digits", "train[:150]", image_shape=(28, 28, 1), verbose=False)
-    b, *_ = protocol.real_statistics(extractor, "digits", "train[150:300]", image_shape=(28, 28, 1), verbose=False)
-    noise = np.random.default_rng(0).uniform(0, 1, (150, 28, 28, 1)).astype(np.float32)
+    a, *_ = protocol.real_statistics(extractor, "digits", "train[:40]", image_shape=(28, 28, 1), verbose=False)
+    b, *_ = protocol.real_statistics(extractor, "digits", "train[40:80]", image_shape=(28, 28, 1), verbose=False)
+    noise = np.random.default_rng(0).uniform(0, 1, (40, 28, 28, 1)).astype(np.float32)
     c, _, _ = extractor.statistics(noise, verbose=False)
     floor = frechet_distance(a.mean, a.covariance, b.mean, b.covariance)
     assert 0 < floor < 0.5 * frechet_distance(c.mean, c.covariance, b.mean, b.covariance)
