@@ -56,9 +56,9 @@ def _from_features(features):
 
 
 def _fid(a, b):
-    from ganzoo.metrics.statistics import frechet_distance
+    from ganzoo.metrics.statistics import fid_of
 
-    return frechet_distance(a.mean, a.covariance, b.mean, b.covariance)
+    return fid_of(a, b)
 
 
 def _kid(a, b):

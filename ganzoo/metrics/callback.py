@@ -132,7 +132,7 @@ class InceptionEvaluation(keras.callbacks.Callback):
             image_shape=tuple(shape) if shape else None, limit=self.options["real_n"], verbose=False)
         values = {}
         if "fid" in self.metrics:
-            values["eval_fid"] = statistics.frechet_distance(gen.mean, gen.covariance, real.mean, real.covariance)
+            values["eval_fid"] = statistics.fid_of(gen, real)
         if "kid" in self.metrics:
             values["eval_kid"], values["eval_kid_std"], _ = statistics.kernel_inception_distance(
                 gen.features, real.features, seed=self.seed or 0)

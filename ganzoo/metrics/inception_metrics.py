@@ -84,7 +84,7 @@ def _context(model, real, options):
 def fid(model, real, options):
     """FID: Fréchet distance of pool_3 Gaussians (float64, N - 1 covariance)."""
     c = _context(model, real, options)
-    value = statistics.frechet_distance(c["gen"].mean, c["gen"].covariance, c["real"].mean, c["real"].covariance)
+    value = statistics.fid_of(c["gen"], c["real"])
     return {"fid": value, "protocol": c["record"]}
 
 
@@ -140,8 +140,10 @@ def intra_fid(model, real, options):
         r = real_features[c["real_labels"] == label]
         if len(g) < 2 or len(r) < 2:
             continue
-        out[f"fid_class_{label}"] = statistics.frechet_distance(g.mean(0), np.cov(g, rowvar=False),
-                                                                r.mean(0), np.cov(r, rowvar=False))
+        # Classes hold fewer samples than dimensions: the low-rank route, exact and fast.
+        out[f"fid_class_{label}"] = statistics.frechet_distance_low_rank(g, r.mean(0), np.cov(r, rowvar=False)) \
+            if len(g) < g.shape[1] else statistics.frechet_distance(g.mean(0), np.cov(g, rowvar=False),
+                                                                    r.mean(0), np.cov(r, rowvar=False))
     if not out:
         raise GanzooError("no class has two generated and two real images")
     per_class = min(int((c["gen_labels"] == k).sum()) for k in range(model.num_classes))

@@ -82,15 +82,15 @@ def test_intra_fid_of_a_conditional_model(tmp_path, capsys, synthetic_pb):
 def test_generated_images_far_from_the_data_score_worse_than_held_out_real_images(synthetic_weights):
     from ganzoo.metrics import protocol
     from ganzoo.metrics.features import InceptionExtractor
-    from ganzoo.metrics.statistics import frechet_distance
+    from ganzoo.metrics.statistics import fid_of
 
     extractor = InceptionExtractor(synthetic_weights, batch_size=32)
     a, *_ = protocol.real_statistics(extractor, "digits", "train[:40]", image_shape=(28, 28, 1), verbose=False)
     b, *_ = protocol.real_statistics(extractor, "digits", "train[40:80]", image_shape=(28, 28, 1), verbose=False)
     noise = np.random.default_rng(0).uniform(0, 1, (40, 28, 28, 1)).astype(np.float32)
     c, _, _ = extractor.statistics(noise, verbose=False)
-    floor = frechet_distance(a.mean, a.covariance, b.mean, b.covariance)
-    assert 0 < floor < 0.5 * frechet_distance(c.mean, c.covariance, b.mean, b.covariance)
+    floor = fid_of(a, b)
+    assert 0 < floor < 0.5 * fid_of(c, b)
 
 
 def test_offline_without_weights_fails_in_seconds_with_one_line(tmp_path, capsys):

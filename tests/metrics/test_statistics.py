@@ -124,3 +124,17 @@ def test_density_coverage():
 def test_knn_radii_exclude_the_sample_itself():
     points = np.array([[0.0], [1.0], [3.0], [7.0]])
     np.testing.assert_allclose(st.kth_neighbour_radii(points, 1), [1.0, 1.0, 4.0, 16.0])
+
+
+def test_low_rank_route_equals_the_full_formula():
+    rng = np.random.default_rng(10)
+    x = rng.normal(size=(40, 120)) @ rng.normal(size=(120, 120)) * 0.1
+    y = rng.normal(0.2, 1.0, size=(300, 120))
+    full = st.frechet_distance(x.mean(0), np.cov(x, rowvar=False), y.mean(0), np.cov(y, rowvar=False))
+    low = st.frechet_distance_low_rank(x, y.mean(0), np.cov(y, rowvar=False))
+    assert low == pytest.approx(full, rel=1e-7)
+    a, b = st.FeatureStatistics(120, keep_features=True), st.FeatureStatistics(120, keep_features=True)
+    a.update(x)
+    b.update(y)
+    assert st.fid_of(a, b) == pytest.approx(full, rel=1e-5)  # float32 kept features
+    assert st.fid_of(b, a) == pytest.approx(full, rel=1e-5)
