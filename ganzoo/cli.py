@@ -193,7 +193,10 @@ def sample(run, count, seed, labels, input_path, direction, out):
               help="Resize to 299 for Inception: TF1 bilinear (reference FID) or clean-fid's bicubic.")
 @click.option("--inception-weights", type=click.Path(), help="classify_image_graph_def.pb, its .tgz, or a converted .npz.")
 @click.option("--real-n", type=click.IntRange(min=2), help="Most real images (default: the whole split).")
-def evaluate(run, metric_list, dataset, data, data_dir, split, count, seed, resize, inception_weights, real_n):
+@click.option("--inception-precision", type=click.Choice(["float32", "mixed_bfloat16"]), default="float32",
+              show_default=True, help="Precision of the Inception network (bfloat16 shifts FID; see docs/metrics.md).")
+def evaluate(run, metric_list, dataset, data, data_dir, split, count, seed, resize, inception_weights, real_n,
+             inception_precision):
     """Compute metrics of RUN (a run directory or .keras file) against real data.
 
     \b
@@ -204,7 +207,7 @@ def evaluate(run, metric_list, dataset, data, data_dir, split, count, seed, resi
 
     results = evaluate_run(run, metric_list.split(","), dataset=dataset, data=data, data_dir=data_dir,
                            split=split, n=count, seed=seed, resize=resize, inception_weights=inception_weights,
-                           real_n=real_n)
+                           real_n=real_n, precision=inception_precision)
     _echo_results(results)
 
 

@@ -16,7 +16,6 @@ import os
 import numpy as np
 
 from ganzoo.metrics.inception import FEATURE_DIM
-from ganzoo.metrics.statistics import FeatureStatistics
 
 # FID's covariance has rank at most N - 1: below 2,048 samples it is singular
 # and the score is far above its large-N value.
