@@ -202,8 +202,11 @@ def evaluate(run, metric_list, dataset, data, data_dir, split, count, seed, resi
     \b
     ganzoo evaluate runs/dcgan --metrics fid,kid,is,pr    (50k vs the full train split)
     """
-    _quiet_tensorflow()
+    from ganzoo.evaluation import check_metrics
     from ganzoo.evaluation import evaluate as evaluate_run
+
+    check_metrics(metric_list.split(","), {"inception_weights": inception_weights})  # seconds, before TensorFlow
+    _quiet_tensorflow()
 
     results = evaluate_run(run, metric_list.split(","), dataset=dataset, data=data, data_dir=data_dir,
                            split=split, n=count, seed=seed, resize=resize, inception_weights=inception_weights,

@@ -30,6 +30,18 @@ def _arrays(source, model, data_dir, split, limit):
     return images, labels, info.num_classes
 
 
+def check_metrics(metric_names, options):
+    """Runs the metrics' fast checks (e.g. that the Inception weights can be
+    had) before anything heavy is imported or loaded; raises GanzooError."""
+    from ganzoo import metrics
+
+    for name in metric_names:
+        if name.strip():
+            metric = metrics.get(name.strip())
+            if metric.check is not None:
+                metric.check(options)
+
+
 def evaluate(run, metric_names, *, dataset=None, data=None, data_dir=None, split="train", n=None, seed=0,
              limit=5000, **metric_options):
     """Computes metrics of the model in `run` (a run directory or .keras file).
