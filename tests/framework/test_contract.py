@@ -224,3 +224,12 @@ def test_run_config_hook_fills_data_and_plan_options():
     cyclegan = ganzoo.get_plugin("cyclegan").model_class.run_config(
         RunPlan(info=inspect("chalk2ink", task="unpaired"), image_size=None, batch_size=8, total_steps=500, seed=None))
     assert cyclegan["training_steps"] == 500 and cyclegan["image_shape"] == (32, 32, 3)
+
+
+def test_each_task_names_metrics_that_apply_to_it():
+    from ganzoo import metrics, tasks
+
+    for name in tasks.available():
+        task = tasks.get(name)
+        for metric in task.metrics:
+            assert task in metrics.get(metric).tasks, (name, metric)
