@@ -33,7 +33,11 @@ def load(source, model=None, *, task=None, image_shape=None, batch_size=64, spli
             an aligned random `image_shape` crop of each image and its x4
             smaller input, drawn anew every epoch; from the embedded `photos`,
             a folder of high-resolution images, or TFDS `div2k/bicubic_x4`;
-            see `ganzoo.data.paired`). Defaults to the model's task,
+            see `ganzoo.data.paired`), or `"captioned"` (elements are
+            `(images, texts)`, texts a tf.string tensor of shape (batch,), one
+            element per (image, caption) pair of the embedded `shapes`, a
+            folder with a `metadata.jsonl`, or TFDS `coco_captions`; see
+            `ganzoo.data.captioned`). Defaults to the model's task,
             else `"unconditional"`.
         image_shape: `(H, W, C)` to resize (antialiased bilinear) and convert
             channels to, C 1 or 3. Defaults to the model's, else the source's
@@ -112,6 +116,10 @@ def inspect(source, *, split="train", data_dir=None, task=None):
         from ganzoo.data import unpaired
 
         return unpaired.info(source, split, data_dir=data_dir)
+    if task == "captioned":
+        from ganzoo.data import captioned
+
+        return captioned.describe(source, split, data_dir=data_dir)
     kind, name = resolve(source)
     if kind == "embedded":
         return embedded.info(name, split)

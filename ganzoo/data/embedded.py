@@ -55,10 +55,21 @@ def _load_photos():
     return load_embedded()
 
 
+def _load_shapes():
+    # Captioned shapes (see shapes.py); split "train" here, "test" through ganzoo.data.captioned.
+    from ganzoo.data import shapes
+
+    arrays = shapes.split_arrays("train")
+    info = SourceInfo(name="shapes", kind="embedded", num_examples=len(arrays["image"]),
+                      image_shape=(shapes.SIZE, shapes.SIZE, 3))
+    return {"image": arrays["image"], "text": arrays["text"]}, info
+
+
 _LOADERS = {
     "digits": _load_digits,
     "chalk2ink": _load_chalk2ink,
     "photos": _load_photos,
+    "shapes": _load_shapes,
 }
 
 EMBEDDED = tuple(_LOADERS)

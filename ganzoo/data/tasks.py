@@ -8,6 +8,7 @@ pipeline caches, shuffles and batches afterwards.
 
 import tensorflow as tf
 
+from ganzoo.data import captioned as captioned_source
 from ganzoo.data import paired, unpaired
 from ganzoo.errors import GanzooError
 
@@ -66,8 +67,18 @@ def conditional(ds, info, image_shape):
     )
 
 
+def captioned(ds, info, image_shape):
+    """Elements are `(image, text)`: float32 (H, W, C) in [0, 1] and a tf.string scalar
+    (see `ganzoo.data.captioned`)."""
+    return ds.map(
+        lambda example: (prepare_image(example["image"], image_shape), example["text"]),
+        num_parallel_calls=tf.data.AUTOTUNE,
+    )
+
+
 TASKS = {
     "unconditional": unconditional,
+    "captioned": captioned,
     "conditional": conditional,
     "unpaired": unpaired.unpaired,
     "paired": paired.paired,
@@ -82,6 +93,7 @@ RANDOM_TASKS = frozenset({"paired"})
 # one independent stream per domain (see `pipeline.build`).
 OPENERS = {
     "unpaired": unpaired.open_domains,
+    "captioned": captioned_source.open,
 }
 
 # Checks that need only a SourceInfo, run before a TFDS download.
