@@ -384,3 +384,26 @@ def captions(source, split="train", data_dir=None, limit=None):
             ds = ds.take(limit)
         found = [t.decode("utf-8", errors="replace") for t in ds.as_numpy_iterator()]
     return found[:limit] if limit is not None else found
+
+
+def preview_captions(source, n=8, split="train", data_dir=None):
+    """Fixed captions for a model's per-epoch grid: for `shapes`, half seen
+    combinations and half held-out ones (never in training); otherwise the
+    first `n` distinct captions of the split."""
+    kind, name = resolve(source)
+    if kind == "embedded" and name == "shapes":
+        from ganzoo.data import shapes
+
+        seen = [shapes.canonical_caption(*names) for names in (
+            ("red", "circle", "top left", "large"), ("green", "square", "bottom right", "large"),
+            ("blue", "triangle", "center", "large"), ("yellow", "circle", "top right", "small"))]
+        unseen = [shapes.canonical_caption(colour, kind_, position, "large") for (colour, kind_), position in
+                  zip(shapes.HELD_OUT, ("center", "top left", "bottom left", "center", "bottom right", "top right"))]
+        return (seen[: n - n // 2] + unseen[: n // 2])[:n]
+    found = []
+    for caption in captions(source, split, data_dir=data_dir, limit=10_000):
+        if caption not in found:
+            found.append(caption)
+        if len(found) == n:
+            break
+    return found

@@ -1,0 +1,118 @@
+"""The text encoder of text2image: a caption (a string) -> an embedding phi(t).
+
+The default encoder is small and built from the training captions:
+
+    string -> TextVectorization (lower case, no punctuation, words; the
+              vocabulary of the training captions, out-of-vocabulary words ->
+              one [UNK] id, at most `max_length` words, the rest cut off)
+           -> word embeddings (word_dim)
+           -> two 1-D convolutions over the words (kernel 3: sees word pairs
+              such as "top left"), LeakyReLU 0.2
+           -> mean and max over the words that are there (an empty caption
+              gives zeros, never a division by zero)
+           -> Dense(text_dim): phi(t).
+
+Keras' default initialisers (not DCGAN's N(0, 0.02)), so that phi(t) starts
+with unit-scale values rather than ~1e-5.
+
+The vocabulary is a constructor argument (a list of words), so it travels in
+the `.keras` file's config and in a run's `run.json`; `build_vocabulary`
+computes it from captions with the same standardisation as the layer.
+"""
+
+from __future__ import annotations
+
+import collections
+import re
+
+import keras
+from keras import layers, ops
+
+
+# Keras' TextVectorization "lower_and_strip_punctuation" removes these.
+_PUNCTUATION = re.compile(r'[!"#$%&()\*\+,-\./:;<=>?@\[\\\]^_`{|}~\']')
+#: Ids 0 and 1 of TextVectorization: padding and out-of-vocabulary.
+RESERVED_TOKENS = ("", "[UNK]")
+
+
+def standardize(text):
+    """A caption as the default encoder reads it: lower case, no punctuation, words."""
+    return _PUNCTUATION.sub("", str(text).lower()).split()
+
+
+def build_vocabulary(captions, max_tokens=4000):
+    """The vocabulary of a list of captions: words by falling frequency (ties
+    alphabetical, so the same captions always give the same list), at most
+    `max_tokens - 2` of them (ids 0 and 1 are padding and [UNK]).
+
+    Args:
+        captions: iterable of strings.
+        max_tokens: size of the word-embedding table.
+
+    Returns:
+        A list of words.
+    """
+    counts = collections.Counter(word for caption in captions for word in standardize(caption))
+    for reserved in RESERVED_TOKENS:
+        counts.pop(reserved, None)
+    ordered = sorted(counts.items(), key=lambda item: (-item[1], item[0]))
+    return [word for word, _ in ordered[: max(0, int(max_tokens) - len(RESERVED_TOKENS))]]
+
+
+@keras.saving.register_keras_serializable(package="ganzoo_text2image")
+class MaskedPooling(layers.Layer):
+    """Mean and max over the word axis of the positions whose id is not 0.
+
+    Inputs `[features (batch, length, d), ids (batch, length)]`; output
+    (batch, 2 d). A caption with no words (empty, or only punctuation) gives
+    zeros."""
+
+    def call(self, inputs):
+        features, ids = inputs
+        mask = ops.cast(ops.not_equal(ids, 0), features.dtype)[..., None]
+        count = ops.sum(mask, axis=1)
+        mean = ops.sum(features * mask, axis=1) / ops.maximum(count, 1.0)
+        lowest = ops.cast(-1e4, features.dtype)
+        maximum = ops.max(ops.where(mask > 0, features, lowest), axis=1)
+        maximum = ops.where(count > 0, maximum, ops.zeros_like(maximum))
+        return ops.concatenate([mean, maximum], axis=-1)
+
+    def compute_output_shape(self, input_shape):
+        features, _ = input_shape
+        return (features[0], 2 * features[-1])
+
+
+def build_text_encoder(vocabulary, max_tokens=4000, max_length=32, word_dim=64, filters=128, text_dim=256,
+                       name="text_encoder"):
+    """The default text encoder: strings (batch,) -> phi(t) (batch, text_dim).
+
+    Args:
+        vocabulary: list of words (see `build_vocabulary`), or None for a
+            layer without one yet (`set_vocabulary` before use).
+        max_tokens: size of the word-embedding table (vocabulary + 2).
+        max_length: words read per caption; longer captions are cut.
+        word_dim: size of the word embeddings.
+        filters: filters of the two word convolutions.
+        text_dim: size of phi(t).
+    """
+    text = keras.Input((), dtype="string", name="text")
+    vectorizer = layers.TextVectorization(
+        max_tokens=int(max_tokens), output_mode="int", output_sequence_length=int(max_length),
+        standardize="lower_and_strip_punctuation", split="whitespace",
+        vocabulary=list(vocabulary) if vocabulary else None, name="vocabulary")
+    ids = vectorizer(text)
+    x = layers.Embedding(int(max_tokens), word_dim, name="words")(ids)
+    for i in range(2):
+        x = layers.Conv1D(filters, 3, padding="same", name=f"conv_{i}")(x)
+        x = layers.LeakyReLU(0.2)(x)
+    pooled = MaskedPooling(name="pool")([x, ids])
+    phi = layers.Dense(text_dim, name="phi")(pooled)
+    return keras.Model(text, phi, name=name)
+
+
+def vectorizer_of(encoder):
+    """The TextVectorization layer of a default encoder, or None."""
+    for layer in encoder.layers:
+        if isinstance(layer, layers.TextVectorization):
+            return layer
+    return None
