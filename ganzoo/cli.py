@@ -149,17 +149,18 @@ def fit(name, dataset, data, data_dir, image_size, batch_size, epochs, steps, ou
 @click.option("--n", "count", type=click.IntRange(min=1), default=64, show_default=True, help="Number of images.")
 @click.option("--seed", type=int, default=0, show_default=True, help="Latent seed (same seed, same images).")
 @click.option("--label", "labels", type=int, multiple=True, help="Class label(s) for conditional models.")
+@click.option("--text", "texts", multiple=True, help="Caption(s) for text-to-image models: one row of --n images each.")
 @click.option("--input", "input_path", type=click.Path(), help="Image file or folder for image-to-image models.")
 @click.option("--direction", help="Translation direction for unpaired models, e.g. a2b or b2a.")
 @click.option("--out", type=click.Path(), default="samples.png", show_default=True,
               help="Output PNG (a grid), or a folder for --input folders.")
-def sample(run, count, seed, labels, input_path, direction, out):
+def sample(run, count, seed, labels, texts, input_path, direction, out):
     """Generate images from RUN (a run directory or a .keras file)."""
     _quiet_tensorflow()
     from ganzoo import sampling
 
     written = sampling.sample(run, count=count, seed=seed, labels=labels, input_path=input_path,
-                              direction=direction, out=out)
+                              direction=direction, out=out, texts=texts)
     for path in written:
         click.echo(f"wrote {path}")
 

@@ -174,6 +174,7 @@ def fit(plugin_name, *, dataset=None, data=None, data_dir=None, image_size=None,
         settings.config = _config_for_source(plugin, info, image_size, dict(overrides or {}))
         if settings.seed is not None and "seed" in _option_names(plugin):
             settings.config.setdefault("seed", settings.seed)
+        _fill_from_run(plugin, settings, info, dict(overrides or {}))
     if steps is None:
         _check_batch(info, settings.batch_size)
         settings.total_steps = None
@@ -250,6 +251,21 @@ def _plan_training_steps(plugin, settings, info, overrides):
         settings.config["training_steps"] = settings.total_steps
     elif info.num_examples:
         settings.config["training_steps"] = settings.epochs * (info.num_examples // settings.batch_size)
+
+
+def _fill_from_run(plugin, settings, info, overrides):
+    """Options a model class fills from the run's data (its `run_config(run)`
+    hook, e.g. a vocabulary built from the training captions), unless `--set`."""
+    hook = getattr(plugin.model_class, "run_config", None)
+    if hook is None:
+        return
+    import types
+
+    run = types.SimpleNamespace(info=info, source=settings.source, data_dir=settings.data_dir,
+                                batch_size=settings.batch_size, seed=settings.seed)
+    for key, value in hook(run).items():
+        if key not in overrides:
+            settings.config[key] = value
 
 
 def _saved_anything(out):

@@ -24,12 +24,14 @@ def _input_files(path):
     return [path], False
 
 
-def sample(run, *, count=64, seed=0, labels=(), input_path=None, direction=None, out="samples.png"):
+def sample(run, *, count=64, seed=0, labels=(), input_path=None, direction=None, out="samples.png", texts=()):
     """Generates from the model of `run` and writes PNG files; returns their paths.
 
     Unconditional models write a grid of `count` images. Conditional models
     write `count` images of each `--label` (one row per label), or one row
-    per class without labels. Image-to-image models translate the `--input`
+    per class without labels. Text-to-image models write `count` images of
+    each `--text` (one row per caption, the caption beside it), or their
+    preview grid without texts. Image-to-image models translate the `--input`
     file (to `out`) or folder (into the folder `out`, same file names).
     """
     from ganzoo.runs import load_run_model
@@ -41,7 +43,11 @@ def sample(run, *, count=64, seed=0, labels=(), input_path=None, direction=None,
         return _translate(model, input_path, direction, out)
     if input_path is not None or direction is not None:
         raise GanzooError(f"--input and --direction apply to image-to-image models, not to a {model.task} model")
-    if model.task == "conditional":
+    if texts and model.task != "captioned":
+        raise GanzooError(f"--text applies to text-to-image models, not to a {model.task} model")
+    if model.task == "captioned":
+        grid = model.caption_grid(list(texts), columns=count, seed=seed) if texts else model.preview(seed=seed)
+    elif model.task == "conditional":
         if labels:
             wanted = np.repeat(np.asarray(labels, "int32"), count)
             grid = images.grid(model.generate(labels=wanted, seed=seed), rows=len(labels))
