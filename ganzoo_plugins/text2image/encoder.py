@@ -116,3 +116,77 @@ def vectorizer_of(encoder):
         if isinstance(layer, layers.TextVectorization):
             return layer
     return None
+
+
+def build_image_encoder(image_shape, text_dim, filters=32, name="image_encoder"):
+    """A small CNN images -> (batch, text_dim): the image side of the joint
+    embedding used only to pre-train the text encoder."""
+    images = keras.Input(image_shape, name="image")
+    x = images
+    for i in range(3):
+        x = layers.Conv2D(filters * 2 ** i, 3, strides=2, padding="same", name=f"conv_{i}")(x)
+        x = layers.LeakyReLU(0.2)(x)
+    x = layers.GlobalAveragePooling2D()(x)
+    return keras.Model(images, layers.Dense(text_dim, name="embedding", dtype="float32")(x), name=name)
+
+
+class JointEmbedding(keras.Model):
+    """Pre-trains a text encoder with an image encoder on (image, caption)
+    pairs, as Reed et al. pre-train theirs (a joint embedding), with the
+    symmetric contrastive loss of CLIP in place of their structured hinge:
+    in a batch, each caption must pick out its own image and each image its
+    own caption (cosine similarity times `scale`).
+
+    Only the text encoder is kept; `fit()` it on batches `(images, texts)`
+    with images in [-1, 1].
+
+    Args:
+        text_encoder: strings (batch,) -> (batch, d).
+        image_encoder: images -> (batch, d).
+        scale: inverse temperature of the similarities.
+    """
+
+    def __init__(self, text_encoder, image_encoder, scale=10.0, **kwargs):
+        super().__init__(**kwargs)
+        self.text_encoder = text_encoder
+        self.image_encoder = image_encoder
+        self.scale = float(scale)
+        self.loss_tracker = keras.metrics.Mean(name="loss")
+        self.accuracy_tracker = keras.metrics.Mean(name="accuracy")
+
+    @property
+    def metrics(self):
+        return [self.loss_tracker, self.accuracy_tracker]
+
+    def similarities(self, images, texts):
+        t = ops.cast(self.text_encoder(texts, training=True), "float32")
+        i = ops.cast(self.image_encoder(images, training=True), "float32")
+        t = t / ops.maximum(ops.norm(t, axis=-1, keepdims=True), 1e-6)
+        i = i / ops.maximum(ops.norm(i, axis=-1, keepdims=True), 1e-6)
+        return self.scale * ops.matmul(t, ops.transpose(i))
+
+    def contrastive_loss(self, images, texts):
+        logits = self.similarities(images, texts)
+        labels = ops.arange(ops.shape(logits)[0])
+        by_text = keras.losses.sparse_categorical_crossentropy(labels, logits, from_logits=True)
+        by_image = keras.losses.sparse_categorical_crossentropy(labels, ops.transpose(logits), from_logits=True)
+        accuracy = ops.mean(ops.cast(ops.equal(ops.argmax(logits, axis=-1), labels), "float32"))
+        return 0.5 * (ops.mean(by_text) + ops.mean(by_image)), accuracy
+
+    def train_step(self, data):
+        from ganzoo import backend
+
+        images, texts, _ = keras.utils.unpack_x_y_sample_weight(data)
+        images = ops.cast(images, "float32") * 2.0 - 1.0
+        variables = self.text_encoder.trainable_variables + self.image_encoder.trainable_variables
+        found = {}
+
+        def loss_fn():
+            loss, accuracy = self.contrastive_loss(images, texts)
+            found["accuracy"] = accuracy
+            return loss
+
+        loss = backend.minimize(loss_fn, variables, self.optimizer)
+        self.loss_tracker.update_state(loss)
+        self.accuracy_tracker.update_state(found["accuracy"])
+        return {"loss": self.loss_tracker.result(), "accuracy": self.accuracy_tracker.result()}

@@ -90,14 +90,21 @@ class TextToImageGAN(GAN):
             Unknown words map to one [UNK] id.
         max_tokens: size of the word-embedding table (vocabulary + 2).
         max_length: words read per caption; longer captions are cut.
+            `ganzoo fit` sets it from the training captions (99th percentile
+            of their length + 2, 8 .. 64).
         word_dim: size of the word embeddings.
         encoder_filters: filters of the text encoder's two word convolutions.
         text_dim: size of the text embedding phi(t) (the paper: 1024).
         text_encoder: None for the default encoder, or any Keras model that
             maps a tf.string batch (batch,) to vectors (batch, d) (an object,
             or a path to a `.keras` file); its d replaces `text_dim`.
-        train_text_encoder: train the text encoder with the discriminator;
-            None: yes for the default encoder, no for a given one.
+        pretrain_steps: steps of joint-embedding pre-training of the default
+            text encoder on the training pairs (a contrastive image-caption
+            loss, with a small image CNN that is then dropped), run by the
+            first `fit()` of a fresh model; 0: none.
+        train_text_encoder: also train the text encoder with the
+            discriminator during the GAN; None: only for a default encoder
+            without pre-training (the paper keeps its pre-trained encoder fixed).
         condition_dim: size of the compressed embedding in G and D (the paper: 128).
         latent_dim: size of z ~ N(0, I) (the paper: 100).
         generator_filters: filters of G's last hidden layer, doubled at each
@@ -126,7 +133,8 @@ class TextToImageGAN(GAN):
     task = "captioned"
 
     def __init__(self, image_shape=(32, 32, 3), vocabulary=None, max_tokens=4000, max_length=32, word_dim=64,
-                 encoder_filters=128, text_dim=256, text_encoder=None, train_text_encoder=None, condition_dim=128,
+                 encoder_filters=128, text_dim=256, text_encoder=None, pretrain_steps=300, train_text_encoder=None,
+                 condition_dim=128,
                  latent_dim=100, generator_filters=64, discriminator_filters=64, matching_aware=True,
                  interpolation=True, interpolation_beta=0.5, preview_texts=None, learning_rate=2e-4,
                  loss="non_saturating", seed=None, **kwargs):
@@ -150,7 +158,11 @@ class TextToImageGAN(GAN):
         else:
             self.text_encoder = _load_encoder(text_encoder)
         self.text_dim = int(self.text_encoder.output_shape[-1])
-        self.train_text_encoder = self.builtin_encoder if train_text_encoder is None else bool(train_text_encoder)
+        self.pretrain_steps = int(pretrain_steps) if self.builtin_encoder else 0
+        if train_text_encoder is None:   # the paper keeps its pre-trained encoder fixed
+            train_text_encoder = self.builtin_encoder and self.pretrain_steps == 0
+        self.train_text_encoder = bool(train_text_encoder)
+        self.pretrain_report = None
         self.text_encoder.trainable = self.train_text_encoder
         self.generator = networks.build_generator(self.image_shape, self.latent_dim, self.text_dim, condition_dim,
                                                   generator_filters)
@@ -177,6 +189,9 @@ class TextToImageGAN(GAN):
 
         captions = captioned.captions(run.info.name, data_dir=getattr(run, "data_dir", None), limit=200_000)
         config["vocabulary"] = encoder_lib.build_vocabulary(captions, _default(cls, "max_tokens"))
+        # Read as many words as nearly all training captions have (99th percentile + 2, 8 .. 64).
+        lengths = sorted(len(encoder_lib.standardize(c)) for c in captions) or [0]
+        config["max_length"] = int(min(64, max(8, lengths[int(0.99 * (len(lengths) - 1))] + 2)))
         config.setdefault("preview_texts", captioned.preview_captions(run.info.name, PREVIEW_ROWS,
                                                                       data_dir=getattr(run, "data_dir", None)))
         return config
@@ -199,9 +214,39 @@ class TextToImageGAN(GAN):
         self._constructor_arguments["vocabulary"] = vocabulary
         return vocabulary
 
+    def pretrain_text_encoder(self, data, steps=None, learning_rate=1e-3):
+        """Pre-trains the default text encoder on `(images, texts)` batches with
+        `encoder.JointEmbedding` (a caption must pick out its own image in the
+        batch); returns the last loss and retrieval accuracy.
+
+        Args:
+            data: a dataset of `(images, texts)` batches, images in [0, 1]
+                (repeated when shorter than `steps`).
+            steps: gradient steps (default `pretrain_steps`).
+            learning_rate: Adam learning rate.
+        """
+        steps = self.pretrain_steps if steps is None else int(steps)
+        if not hasattr(data, "repeat"):
+            raise GanzooError("pretrain_text_encoder() needs a dataset of (images, texts) batches")
+        helper = encoder_lib.JointEmbedding(
+            self.text_encoder, encoder_lib.build_image_encoder(self.image_shape, self.text_dim))
+        self.text_encoder.trainable = True
+        try:
+            helper.compile(optimizer=keras.optimizers.Adam(learning_rate))
+            history = helper.fit(data.repeat(), steps_per_epoch=steps, epochs=1, verbose=0, shuffle=False)
+        finally:
+            self.text_encoder.trainable = self.train_text_encoder
+        self.pretrain_report = {key: float(values[-1]) for key, values in history.history.items()}
+        return self.pretrain_report
+
     def fit(self, x=None, *args, **kwargs):
+        """`keras.Model.fit`; a fresh model first builds its vocabulary from
+        `x` (without one) and pre-trains its text encoder (`pretrain_steps`)."""
         if self.needs_vocabulary:
             self.adapt(x)
+        if self.pretrain_steps and self.pretrain_report is None and self.compiled and int(self.step) == 0 \
+                and hasattr(x, "repeat"):
+            self.pretrain_text_encoder(x)
         return super().fit(x, *args, **kwargs)
 
     # ------------------------------------------------------------------ networks
@@ -221,10 +266,12 @@ class TextToImageGAN(GAN):
         return self.generator([z, self.embed(texts)], training=training)
 
     # ------------------------------------------------------------------ the game
-    def matching_aware_discriminator_loss(self, real, texts, z):
+    def matching_aware_discriminator_loss(self, real, texts, z, h=None):
         """CLS: real image + right text is real; real image + wrong text and
-        fake image + right text are fake, each half weight."""
-        h = self.embed(texts, training=True)
+        fake image + right text are fake, each half weight. `h`: phi(texts)
+        when already computed (a fixed encoder), else computed here."""
+        if h is None:
+            h = self.embed(texts, training=True)
         fake = self.generator([z, ops.stop_gradient(h)], training=True)
         real_logits = self.discriminator([real, h], training=True)
         fake_logits = self.discriminator([fake, h], training=True)
@@ -239,10 +286,10 @@ class TextToImageGAN(GAN):
         return 0.5 * (self.loss.discriminator(real_logits, fake_logits)
                       + self.loss.discriminator(real_logits, wrong_logits))
 
-    def text_generator_loss(self, texts, z, z_interpolated):
+    def text_generator_loss(self, texts, z, z_interpolated, h=None):
         """G fools D with G(z, h) for the batch's captions, and (INT) with
         G(z', h_int) for interpolations of two captions."""
-        h = ops.stop_gradient(self.embed(texts, training=False))
+        h = ops.stop_gradient(self.embed(texts, training=False) if h is None else h)
         fake = self.generator([z, h], training=True)
         loss = self.loss.generator(self.discriminator([fake, h], training=True))
         if self.interpolation:
@@ -258,13 +305,15 @@ class TextToImageGAN(GAN):
         z = self.sample_latent(n)
         z_interpolated = self.sample_latent(n)
         targets = self.optimizer_targets()
-        # 1. Freeze the generator; train D (and the text encoder) to accept
+        # A fixed encoder (the paper's) embeds the captions once for both passes.
+        h = None if self.train_text_encoder else self.embed(texts)
+        # 1. Freeze the generator; train D (and a trained text encoder) to accept
         #    real images with their captions and reject mismatched captions and forgeries.
         d_loss = self.update(targets["discriminator"], self.optimizer["discriminator"],
-                             lambda: self.matching_aware_discriminator_loss(real, texts, z))
+                             lambda: self.matching_aware_discriminator_loss(real, texts, z, h))
         # 2. Freeze D and the encoder; train G to draw what the caption says.
         g_loss = self.update(targets["generator"], self.optimizer["generator"],
-                             lambda: self.text_generator_loss(texts, z, z_interpolated))
+                             lambda: self.text_generator_loss(texts, z, z_interpolated, h))
         return self.track(d_loss=d_loss, g_loss=g_loss)
 
     # ------------------------------------------------------------------ generation
