@@ -10,7 +10,7 @@ from ganzoo.testing import PluginTestCase
 VOCABULARY = ["a", "red", "blue", "circle", "square", "small", "large", "the", "top", "left"]
 TINY = {"image_shape": (16, 16, 3), "vocabulary": VOCABULARY, "max_tokens": 20, "max_length": 8, "word_dim": 4,
         "encoder_filters": 4, "text_dim": 8, "condition_dim": 4, "latent_dim": 8, "generator_filters": 4,
-        "discriminator_filters": 4}
+        "discriminator_filters": 4, "pretrain_steps": 2}
 CAPTIONS = ["a red circle", "a blue square", "a small red square at the top left", "large blue circle"]
 
 
@@ -106,6 +106,30 @@ def test_fit_builds_the_vocabulary_when_none_is_given(tmp_path):
     loaded = keras.models.load_model(path)
     np.testing.assert_array_equal(loaded.generate(texts=["a green box"], seed=1),
                                   model.generate(texts=["a green box"], seed=1))
+
+
+def test_pretraining_trains_the_encoder_first_then_keeps_it_fixed():
+    import tensorflow as tf
+
+    model = tiny(pretrain_steps=3)
+    assert not model.train_text_encoder
+    assert model.text_encoder not in model.optimizer_targets()["discriminator"]
+    model.compile()
+    batch = (np.random.default_rng(0).random((4, 16, 16, 3), dtype=np.float32), np.array(CAPTIONS))
+    data = tf.data.Dataset.from_tensors(batch)
+    start = [w.numpy().copy() for w in model.text_encoder.trainable_weights]
+    assert start, "the encoder must be trainable while it pre-trains"
+    model.fit(data.repeat(), steps_per_epoch=2, verbose=0, shuffle=False)
+    assert set(model.pretrain_report) == {"loss", "accuracy"}
+    assert not model.text_encoder.trainable_weights          # fixed during the GAN
+    pretrained = [w.numpy().copy() for w in model.text_encoder.weights if "words" in w.path]
+    assert not np.array_equal(pretrained[0], start[0])
+    model.fit(data.repeat(), steps_per_epoch=2, verbose=0, shuffle=False)   # no second pre-training
+    np.testing.assert_array_equal([w.numpy() for w in model.text_encoder.weights if "words" in w.path][0],
+                                  pretrained[0])
+    assert int(model.step) == 4
+    trained = tiny(pretrain_steps=0)
+    assert trained.train_text_encoder and trained.text_encoder in trained.optimizer_targets()["discriminator"]
 
 
 def test_a_keras_model_can_be_the_text_encoder(tmp_path):
