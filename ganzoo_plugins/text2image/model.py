@@ -87,7 +87,8 @@ class TextToImageGAN(GAN):
         vocabulary: the words of the default text encoder (a list, most
             frequent first). `ganzoo fit` builds it from the training captions;
             with None, `fit()` builds it from the data first (`adapt()`).
-            Unknown words map to one [UNK] id.
+            Unknown words map to one [UNK] id; only the first
+            `max_tokens - 2` words are used.
         max_tokens: size of the word-embedding table (vocabulary + 2).
         max_length: words read per caption; longer captions are cut.
             `ganzoo fit` sets it from the training captions (99th percentile
@@ -153,8 +154,10 @@ class TextToImageGAN(GAN):
         self.default_loss = loss
         self.builtin_encoder = text_encoder is None
         if text_encoder is None:
+            # Most frequent words first: a longer vocabulary keeps the max_tokens - 2 most frequent.
+            words = list(vocabulary)[: int(max_tokens) - len(encoder_lib.RESERVED_TOKENS)] if vocabulary else None
             self.text_encoder = encoder_lib.build_text_encoder(
-                vocabulary, max_tokens, max_length, word_dim, encoder_filters, text_dim)
+                words, max_tokens, max_length, word_dim, encoder_filters, text_dim)
         else:
             self.text_encoder = _load_encoder(text_encoder)
         self.text_dim = int(self.text_encoder.output_shape[-1])
