@@ -1,7 +1,28 @@
 """The backend-specific part of training: gradients. Nothing else in ganzoo
-differentiates, so another Keras backend is a change to this module only.
+differentiates, so another Keras backend is a change to this module (and the
+engine's step), never to a plugin.
 
-Implemented for TensorFlow (eager, `tf.function` and `tf.distribute`).
+Implemented for TensorFlow (eager, `tf.function` and `tf.distribute`): a
+`GradientTape` around the loss, the optimizer's `apply` on the variables, the
+replica count from `tf.distribute`.
+
+What the other Keras backends would need (not implemented; plugins would not
+change, since they call only `GAN.update`, `GAN.input_gradients` and
+`keras.ops`):
+
+- JAX: `train_step` must be stateless. `minimize` would become
+  `jax.value_and_grad` of a function that runs `loss_fn` inside a
+  `keras.StatelessScope` over the current variable values, followed by
+  `optimizer.stateless_apply`; every updated value (both networks, every
+  optimizer, the seed generator, the metric trackers, the averaged copies)
+  would have to be threaded out of `train_step` and assigned back by the
+  engine, so the engine's `train_step` wrapper, not this module alone, would
+  change. `input_gradients` becomes `jax.grad` of the summed value, which is
+  differentiable again as R1/WGAN-GP need.
+- torch: `minimize` runs `loss_fn`, zeroes the variables' gradients,
+  `loss.backward()`, and calls `optimizer.apply` under `torch.no_grad()`;
+  `input_gradients` uses `torch.autograd.grad(..., create_graph=True)`; the
+  replica count comes from `torch.distributed`.
 """
 
 from __future__ import annotations
@@ -27,7 +48,7 @@ def replica_count() -> int:
     return _tensorflow().distribute.get_strategy().num_replicas_in_sync
 
 
-def minimize(loss_fn, variables, optimizer):
+def minimize(loss_fn, variables, optimizer, has_aux=False):
     """Runs `loss_fn`, differentiates it with respect to `variables` only,
     and applies one `optimizer` step to them.
 
@@ -36,14 +57,18 @@ def minimize(loss_fn, variables, optimizer):
     optimizer for mixed float16 (`LossScaleOptimizer.apply` unscales).
 
     Returns:
-        The unscaled loss.
+        The unscaled loss, or `(loss, aux)` when `has_aux` (then `loss_fn`
+        returns the pair and `aux` is passed through, not differentiated).
     """
     tf = _tensorflow()
     with tf.GradientTape() as tape:
-        loss = loss_fn()
+        result = loss_fn()
+        loss, aux = result if has_aux else (result, None)
         scaled = optimizer.scale_loss(loss / replica_count())
     gradients = tape.gradient(scaled, variables)
     optimizer.apply(gradients, variables)
+    if has_aux:
+        return loss, tf.nest.map_structure(tf.stop_gradient, aux)
     return loss
 
 

@@ -94,9 +94,11 @@ def info(name):
     from ganzoo.options import options
     from ganzoo.registry import get_plugin
 
+    from ganzoo import tasks
+
     plugin = get_plugin(name)
     click.echo(f"{plugin.name}: {plugin.summary}")
-    click.echo(f"  task:            {plugin.task}")
+    click.echo(f"  task:            {plugin.task}  ({tasks.get(plugin.task).summary})")
     click.echo(f"  default dataset: {plugin.default_dataset} (ganzoo fit {plugin.name})")
     if plugin.datasets:
         click.echo(f"  datasets:        {', '.join(plugin.datasets)}")
@@ -104,13 +106,26 @@ def info(name):
     click.echo(f"  default batch:   {plugin.default_batch_size}")
     if plugin.paper:
         click.echo(f"  paper:           {plugin.paper}")
+    if plugin.presets:
+        click.echo("presets (ganzoo fit ... --preset NAME):")
+        width = max(len(p.name) for p in plugin.presets)
+        for preset in plugin.presets:
+            mark = " (default)" if preset.name == plugin.default_preset else ""
+            click.echo(f"  {preset.name:<{width}}  {preset.summary}{mark}")
+            if preset.config:
+                settings = ", ".join(f"{k}={_shown(v)}" for k, v in preset.config.items())
+                click.echo(f"  {'':<{width}}  {settings}")
     click.echo("options (ganzoo fit ... --set name=value):")
     opts = options(plugin.model_class)
     width = max(len(o.name) for o in opts)
     for o in opts:
-        default = "None" if o.default is None else (
-            "x".join(map(str, o.default)) if isinstance(o.default, tuple) else str(o.default))
-        click.echo(f"  {o.name:<{width}}  {default:<14} {o.help}")
+        click.echo(f"  {o.name:<{width}}  {_shown(o.default):<14} {o.help}")
+
+
+def _shown(value):
+    if value is None:
+        return "None"
+    return "x".join(map(str, value)) if isinstance(value, (tuple, list)) else str(value)
 
 
 @cli.command()
@@ -128,41 +143,64 @@ def info(name):
 @click.option("--set", "assignments", multiple=True, metavar="KEY=VALUE", help="A plugin option (see ganzoo info NAME).")
 @click.option("--precision", type=click.Choice(PRECISIONS),
               help="Compute precision (default mixed_bfloat16: as fast or faster than float32 at equal quality; see docs/benchmarks.md).")
+@click.option("--preset", help="A named configuration (see ganzoo info NAME), or a .keras/.weights.h5 file "
+                                "(path or URL) to start from.")
 @click.option("--quiet", is_flag=True, help="No per-step progress bar.")
 def fit(name, dataset, data, data_dir, image_size, batch_size, epochs, steps, out, resume, seed, assignments,
-        precision, quiet):
+        precision, preset, quiet):
     """Train plugin NAME; writes the model, checkpoints, sample grids and logs to --out."""
     _quiet_tensorflow()
     from ganzoo import runs
     from ganzoo.options import parse_assignments
 
-    if epochs is not None and steps is not None:
-        raise GanzooError("pass either --epochs or --steps, not both")
     runs.fit(name, dataset=dataset, data=data, data_dir=data_dir, image_size=image_size, batch_size=batch_size,
              epochs=epochs, steps=steps, out=out, resume=resume, seed=seed,
-             overrides=parse_assignments(assignments), precision=precision,
+             overrides=parse_assignments(assignments) or None, precision=precision, preset=preset,
              verbose=2 if quiet else "auto", echo=click.echo)
 
 
-@cli.command()
+@cli.command(context_settings={"ignore_unknown_options": True, "allow_extra_args": True})
 @click.argument("run", type=click.Path())
-@click.option("--n", "count", type=click.IntRange(min=1), default=64, show_default=True, help="Number of images.")
+@click.option("--n", "count", type=click.IntRange(min=1), default=64, show_default=True,
+              help="Number of images (per label or caption, where the model takes them).")
 @click.option("--seed", type=int, default=0, show_default=True, help="Latent seed (same seed, same images).")
-@click.option("--label", "labels", type=int, multiple=True, help="Class label(s) for conditional models.")
-@click.option("--text", "texts", multiple=True, help="Caption(s) for text-to-image models: one row of --n images each.")
-@click.option("--input", "input_path", type=click.Path(), help="Image file or folder for image-to-image models.")
-@click.option("--direction", help="Translation direction for unpaired models, e.g. a2b or b2a.")
 @click.option("--out", type=click.Path(), default="samples.png", show_default=True,
               help="Output PNG (a grid), or a folder for --input folders.")
-def sample(run, count, seed, labels, texts, input_path, direction, out):
-    """Generate images from RUN (a run directory or a .keras file)."""
-    _quiet_tensorflow()
-    from ganzoo import sampling
+@click.pass_context
+def sample(ctx, run, count, seed, out):
+    """Generate images from RUN (a run directory or a .keras file).
 
-    written = sampling.sample(run, count=count, seed=seed, labels=labels, input_path=input_path,
-                              direction=direction, out=out, texts=texts)
-    for path in written:
+    \b
+    The model's task adds its flags:
+      conditional   --label N (repeatable: a row of --n images per label)
+      unpaired      --input FILE_OR_FOLDER --direction a2b|b2a
+      paired        --input FILE_OR_FOLDER
+      captioned     --text "a small red circle" (repeatable)
+    and a model may add its own (see the plugin's docs).
+    """
+    _quiet_tensorflow()
+    from ganzoo.runs import load_run_model
+
+    model = load_run_model(run)
+    options = _sample_options(model, ctx.args)
+    for path in model.sample(out=out, count=count, seed=seed, **options):
         click.echo(f"wrote {path}")
+
+
+_CLICK_TYPES = {"int": int, "float": float, "str": str, "path": click.Path()}
+
+
+def _sample_options(model, args):
+    """Parses the task's and model's `ganzoo sample` flags from `args`."""
+    params = [click.Option([o.flag, o.name], type=None if o.is_flag else _CLICK_TYPES[o.type], multiple=o.multiple,
+                           is_flag=o.is_flag, default=o.default, help=o.help) for o in model.sample_options]
+    command = click.Command("sample", params=params)
+    try:
+        with command.make_context("ganzoo sample", list(args), resilient_parsing=False) as ctx:
+            return dict(ctx.params)
+    except click.UsageError as exc:
+        flags = ", ".join(o.flag for o in model.sample_options) or "none"
+        raise GanzooError(f"{exc.format_message()} (for this {model.task} model; its flags: {flags})") from None
 
 
 @cli.command()

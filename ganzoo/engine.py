@@ -8,7 +8,9 @@ scaling, metric trackers, seeded latent sampling, `generate()`, and saving.
 
 from __future__ import annotations
 
+import functools
 import inspect
+import warnings
 
 import numpy as np
 
@@ -17,7 +19,9 @@ from keras import ops
 
 from ganzoo import backend, losses
 from ganzoo import images as images_lib
+from ganzoo.averaging import Average, copy_network
 from ganzoo.optimizers import OptimizerGroup
+from ganzoo.random import RandomStream
 
 
 def adam(learning_rate=2e-4, beta_1=0.5, beta_2=0.999, **kwargs):
@@ -45,8 +49,19 @@ class GAN(keras.Model):
         return self.track(d_loss=d_loss, g_loss=g_loss)
     ```
 
+    What the engine does around every `train_step`, so a plugin never does:
+    it counts the step (`self.step`, once per `train_step`, whatever the
+    step does inside), updates the moving averages made by `average()`, and
+    keeps every optimizer's state, the step and the random stream in the
+    saved model and checkpoints.
+
     Class attributes a subclass may set:
-        task: what `fit()` receives and `generate()` takes (see `ganzoo.plugin.TASKS`).
+        task: what `fit()` receives and `generate()` takes: a task name
+            (`"unconditional"`, `"conditional"`, `"paired"`, `"unpaired"`,
+            `"captioned"`, or one registered by a third party under the
+            `ganzoo.tasks` entry points) or a `ganzoo.tasks.Task`. Read back,
+            `model.task` is always the `Task` object (it compares equal to
+            its name).
         tracked: names of the values `train_step` reports through `track()`.
         pixel_range: the range the networks work in; data and `generate()`
             use [0, 1] and `to_network_range`/`from_network_range` convert.
@@ -55,6 +70,9 @@ class GAN(keras.Model):
             of any size (super-resolution): `ganzoo fit` then takes only the
             channels from the dataset, and the crop size from `image_shape`'s
             default or `--image-size`.
+        renamed_options: `{old_name: new_name}` of constructor options that
+            were renamed; the old name still works for a release, with a
+            `DeprecationWarning`.
 
     Args:
         image_shape: (height, width, channels) of generated images.
@@ -62,14 +80,30 @@ class GAN(keras.Model):
         seed: seed of the model's random stream (latents, noise), or None.
     """
 
-    task = "unconditional"
+    task = None  # replaced below by TaskAttribute("unconditional")
     tracked = ("d_loss", "g_loss")
     pixel_range = (-1.0, 1.0)
     default_loss = "non_saturating"
     trains_on_crops = False
+    renamed_options: dict = {}
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        # The engine owns the step: wrap each train_step a class defines so
+        # that the step counter and the moving averages advance once per step,
+        # whether or not the plugin calls track().
+        step = cls.__dict__.get("train_step")
+        if step is not None and not getattr(step, "_ganzoo_engine_step", False):
+            cls.train_step = _engine_step(step)
+        task = cls.__dict__.get("task")
+        if task is not None and not isinstance(task, TaskAttribute):
+            cls.task = TaskAttribute(task)
+        if cls.__dict__.get("renamed_options") and "__init__" in cls.__dict__:
+            cls.__init__ = _accept_renamed(cls.__dict__["__init__"], cls)
 
     def __new__(cls, *args, **kwargs):
         instance = super().__new__(cls, *args, **kwargs)
+        kwargs = _renamed(cls, kwargs)
         # keras.Model.__new__ does not pass the arguments on, so Keras' automatic
         # config would hold only the defaults; record what was really passed.
         bound = inspect.signature(cls.__init__).bind(None, *args, **kwargs)
@@ -80,6 +114,7 @@ class GAN(keras.Model):
         for keras_argument in ("name", "dtype", "trainable"):
             arguments.pop(keras_argument, None)
         object.__setattr__(instance, "_constructor_arguments", arguments)
+        object.__setattr__(instance, "_renamed_kwargs", kwargs)
         return instance
 
     def __init__(self, image_shape=(28, 28, 1), latent_dim=100, seed=None, **kwargs):
@@ -90,8 +125,12 @@ class GAN(keras.Model):
         # Part of the model's state: saved with the weights, so a resumed run
         # continues the same random stream.
         self.seed_generator = keras.random.SeedGenerator(seed)
+        self.random = RandomStream(self.seed_generator)
         self.trackers = {name: keras.metrics.Mean(name=name) for name in self.tracked}
         self.loss = None
+        # Not tracked by Keras: the averaged copies are attributes of their own.
+        object.__setattr__(self, "_averages", [])
+        object.__setattr__(self, "_engine_step_depth", 0)
         # Networks are functional models, built when created.
         self.built = True
 
@@ -102,7 +141,64 @@ class GAN(keras.Model):
 
     @classmethod
     def from_config(cls, config):
-        return cls(**config)
+        # The networks are built in __init__ under the global policy; build
+        # them under the saved one, or a mixed_bfloat16 model would come back
+        # computing in float32.
+        dtype = config.get("dtype")
+        if dtype is None:
+            return cls(**config)
+        policy = keras.dtype_policies.get(dtype)
+        previous = keras.config.dtype_policy()
+        keras.config.set_dtype_policy(policy)
+        try:
+            return cls(**config)
+        finally:
+            keras.config.set_dtype_policy(previous)
+
+    @classmethod
+    def run_config(cls, run) -> dict:
+        """The options a training run fills in from its data and plan.
+
+        `ganzoo fit` calls it before building the model; what it returns is
+        the base of the configuration, which presets and `--set` then
+        override. The default fills, where the constructor has the option:
+        `image_shape` (from the data, or the crop size for `trains_on_crops`
+        models; `--image-size` makes it square), `num_classes` (the data's),
+        `seed` (`--seed`) and `training_steps` (the planned length, for
+        schedules that need it). Override it, calling `super()`, to fill more
+        (a vocabulary from the captions, say).
+
+        Args:
+            run: a `ganzoo.runs.RunPlan`: `.info` (the data's `SourceInfo`),
+                `.image_size`, `.batch_size`, `.total_steps` (planned steps,
+                or None when unknown) and `.seed`.
+
+        Returns:
+            A dict of constructor options.
+        """
+        from ganzoo.errors import GanzooError
+        from ganzoo.options import options
+
+        defaults = {o.name: o.default for o in options(cls)}
+        config = {}
+        info = run.info
+        if "image_shape" in defaults and info.image_shape is not None:
+            height, width, channels = info.image_shape
+            if cls.trains_on_crops:  # random crops of any-size images: the crop size is the model's
+                height, width = defaults["image_shape"][:2]
+            if run.image_size is not None:
+                height = width = int(run.image_size)
+            if height is not None:
+                config["image_shape"] = (height, width, channels if channels is not None else 3)
+        elif run.image_size is not None:
+            raise GanzooError(f"{cls.__name__} has no image_shape option; --image-size does not apply")
+        if "num_classes" in defaults and info.num_classes is not None:
+            config["num_classes"] = info.num_classes
+        if "seed" in defaults and run.seed is not None:
+            config["seed"] = run.seed
+        if "training_steps" in defaults and run.total_steps is not None:
+            config["training_steps"] = run.total_steps
+        return config
 
     def _own_state(self):
         # Keras saves a layer's own variables but not its SeedGenerator's state;
@@ -136,6 +232,45 @@ class GAN(keras.Model):
 
     def call(self, inputs, training=False):
         return self.generator(inputs, training=training)
+
+    def average(self, network, decay=0.999):
+        """An exponential moving average of `network`'s weights.
+
+        Returns a non-trainable copy of `network` that the engine updates
+        after every training step, `copy = decay * copy + (1 - decay) *
+        network` for trainable weights (non-trainable ones, such as BatchNorm
+        statistics, are copied). It is saved with the model and resumed with
+        the run; `averaged(network)` returns it, and the default
+        `generate()` samples from the averaged generator. Call it in
+        `__init__`, after building `network`.
+
+        Args:
+            network: the trained network (a functional or sequential model).
+            decay: the decay per step, in [0, 1) (StyleGAN: about 0.999).
+
+        Returns:
+            The averaged copy, also set as the attribute `NAME_ema` (NAME the
+            network's name), so that Keras saves it.
+
+        Example:
+
+        ```python
+        self.generator = build_generator(...)
+        if ema > 0:
+            self.average(self.generator, decay=ema)
+        ```
+        """
+        copy = copy_network(network, f"{network.name}_ema")
+        setattr(self, f"{network.name}_ema", copy)
+        self._averages.append(Average(network, copy, decay))
+        return copy
+
+    def averaged(self, network):
+        """The moving average of `network` made by `average()`, else `network`."""
+        for entry in self._averages:
+            if entry.source is network:
+                return entry.copy
+        return network
 
     # ------------------------------------------------------------------ compile
     def compile(self, optimizers=None, loss=None, **kwargs):
@@ -194,7 +329,7 @@ class GAN(keras.Model):
         return [v for net in networks for v in net.trainable_variables]
 
     # ------------------------------------------------------------------ training
-    def update(self, networks, optimizer, loss_fn):
+    def update(self, networks, optimizer, loss_fn, has_aux=False):
         """One gradient step on `networks` only; everything else stays frozen.
 
         Args:
@@ -202,18 +337,80 @@ class GAN(keras.Model):
                 variables this step changes.
             optimizer: the optimizer that owns those variables, e.g.
                 `self.optimizer["discriminator"]`.
-            loss_fn: a function of no arguments returning the scalar loss;
-                it runs under the gradient tape.
+            loss_fn: a function of no arguments returning the scalar loss
+                (or, with `has_aux`, a pair `(loss, dict)`); it runs under
+                the gradient tape.
+            has_aux: whether `loss_fn` also returns a dict of side values
+                (loss terms, generated images) to hand back without
+                differentiating them.
 
         Returns:
-            The loss value.
+            The loss value, or `(loss, aux)` with `has_aux=True`.
+
+        Example:
+
+        ```python
+        def objective():
+            fake = self.generator(z, training=True)
+            return self.loss.generator(self.discriminator(fake, training=True)), {"fake": fake}
+
+        g_loss, aux = self.update(self.generator, self.optimizer["generator"], objective, has_aux=True)
+        ```
         """
-        return backend.minimize(loss_fn, self.variables_of(networks), optimizer)
+        return backend.minimize(loss_fn, self.variables_of(networks), optimizer, has_aux=has_aux)
 
     def input_gradients(self, fn, inputs):
-        """`fn(inputs)` and its gradient with respect to `inputs`, for penalties
-        such as R1 and WGAN-GP; call it inside an `update` loss function."""
+        """`fn(inputs)` and its gradient with respect to `inputs`.
+
+        The value is `fn`'s output as it is (e.g. per-sample scores); the
+        gradient is that of the *sum* of the output over everything (cast to
+        float32), so for a critic scoring each sample on its own, row i of
+        the gradient is the gradient of score i with respect to sample i. The
+        gradient is itself differentiable, so it may be penalised inside an
+        `update` loss function (R1, WGAN-GP; see `r1_penalty` and
+        `gradient_penalty`).
+
+        Returns:
+            `(value, gradient)`, the gradient shaped and typed like `inputs`.
+        """
         return backend.input_gradients(fn, inputs)
+
+    def gradient_penalty(self, critic, real, fake, target=1.0):
+        """WGAN-GP's penalty (Gulrajani et al. 2017), E[(||grad critic(x_hat)|| - target)^2].
+
+        x_hat = fake + alpha (real - fake) with alpha ~ U[0, 1] drawn once per
+        sample from the model's random stream. Call it inside a critic's
+        `update` loss function and multiply by lambda (the paper: 10).
+
+        Args:
+            critic: a callable from images to per-sample scores: a network,
+                or `lambda x: self.discriminator([x, labels], training=True)`.
+            real: a batch of real inputs.
+            fake: a batch of generated inputs of the same shape.
+            target: the norm the gradients are pulled towards (1).
+
+        Returns:
+            A float32 scalar.
+        """
+        real = ops.convert_to_tensor(real)
+        fake = ops.cast(fake, real.dtype)
+        alpha = ops.cast(self.random.interpolation_weights(ops.shape(real)[0], rank=len(real.shape)), real.dtype)
+        interpolates = fake + alpha * (real - fake)
+        _, gradients = self.input_gradients(critic, interpolates)
+        return losses.gradient_penalty(gradients, target)
+
+    def r1_penalty(self, critic, real):
+        """R1 (Mescheder et al. 2018): E_x[||grad critic(x)||^2] over real x.
+
+        Without the gamma / 2 factor: StyleGAN's term is
+        `gamma / 2 * self.r1_penalty(D, real)`. Call it inside the
+        discriminator's `update` loss function.
+
+        Returns:
+            A float32 scalar.
+        """
+        _, gradients = self.input_gradients(critic, real)
+        return losses.r1_penalty(gradients)
 
     def discriminator_loss(self, real, z):
         """The investigator's loss: tell real images from the forger's G(z)."""
@@ -225,8 +422,10 @@ class GAN(keras.Model):
         return self.loss.generator(self.discriminator(self.generator(z, training=True), training=True))
 
     def track(self, weights=None, **values):
-        """Records this step's values (declared in `tracked`), counts the step,
-        and returns the logs that Keras shows in the progress bar.
+        """Records this step's values (declared in `tracked`) and returns the
+        logs that Keras shows in the progress bar and the CSV.
+
+        The step itself is counted by the engine, not here.
 
         Args:
             weights: optional dict from a value's name to its weight in the
@@ -239,8 +438,15 @@ class GAN(keras.Model):
             if name not in self.trackers:
                 raise KeyError(f"{type(self).__name__}.tracked does not declare {name!r}")
             self.trackers[name].update_state(value, sample_weight=weights.get(name))
-        self.optimizer.iterations.assign_add(1)
         return {name: tracker.result() for name, tracker in self.trackers.items()}
+
+    def after_step(self):
+        """What the engine does after each `train_step`: counts the step and
+        advances the moving averages. Not for plugins to call."""
+        for entry in self._averages:
+            entry.update()
+        if self.compiled:
+            self.optimizer.iterations.assign_add(1)
 
     @property
     def metrics(self):
@@ -248,7 +454,11 @@ class GAN(keras.Model):
 
     @property
     def step(self):
-        """Training steps done so far (restored on resume)."""
+        """Training steps done so far (`train_step` calls; restored on resume).
+
+        One step is one call of `train_step`, however many updates it makes:
+        a step with 5 critic updates and one generator update counts once,
+        and `ganzoo fit --steps N` runs N of them."""
         return self.optimizer.iterations if self.compiled else 0
 
     def sample_latent(self, n, seed=None):
@@ -258,42 +468,52 @@ class GAN(keras.Model):
             n: number of vectors.
             seed: a `keras.random.SeedGenerator`, or None for the model's own.
         """
-        return keras.random.normal((n, self.latent_dim), seed=seed if seed is not None else self.seed_generator)
+        return self.random.normal((n, self.latent_dim), seed=seed)
 
     def to_network_range(self, images):
-        """Maps images in [0, 1] to the networks' `pixel_range`."""
-        low, high = self.pixel_range
-        return ops.cast(images, self.compute_dtype) * (high - low) + low
+        """Maps images in [0, 1] to the networks' `pixel_range`, in the
+        model's compute dtype (bfloat16 under mixed_bfloat16)."""
+        return ops.cast(images_lib.to_range(images, self.pixel_range, "float32"), self.compute_dtype)
 
     def from_network_range(self, images):
-        """Maps the networks' `pixel_range` back to [0, 1], clipped."""
-        low, high = self.pixel_range
-        return ops.clip((ops.cast(images, "float32") - low) / (high - low), 0.0, 1.0)
+        """Maps the networks' `pixel_range` back to [0, 1] (float32), clipped."""
+        return images_lib.from_range(images, self.pixel_range)
 
     # ------------------------------------------------------------------ generation
-    def prepare_generation(self, n, **conditions):
+    def prepare_generation(self, n=None, **conditions):
         """Checks `generate()`'s arguments; returns the count and the per-image
-        conditions as arrays of that length. Unconditional by default."""
-        if conditions:
-            raise TypeError(f"{type(self).__name__}.generate() takes no {', '.join(conditions)}")
-        if n is None or int(n) < 1:
-            raise ValueError("generate() needs n >= 1 images")
-        return int(n), {}
+        conditions as arrays of that length. The task does it
+        (`self.task.prepare_generation`); override to add a model's own checks."""
+        return self.task.prepare_generation(self, n, **conditions)
 
     def generate_batch(self, n, seed, **conditions):
-        """Images in the networks' range for `n` latents drawn from `seed`."""
-        return self.generator(self.sample_latent(n, seed), training=False)
+        """Images in the networks' range for `n` latents drawn from `seed`
+        (the averaged generator, if `average()` made one)."""
+        return self.averaged(self.generator)(self.sample_latent(n, seed), training=False)
 
     def preview(self, examples=None, seed=0):
         """A picture of training progress: one HWC image in [0, 1].
 
         The sample-grid callback calls it after each epoch with the same
         `seed` (and the same `examples`, a fixed batch of training data), so
-        successive grids are comparable. Unconditional models show 64 images
-        from fixed latent vectors; other tasks override it (one row per class,
-        input / output / reference columns, ...).
+        successive grids are comparable. The task draws it (64 images of an
+        unconditional model, one row per class, input / output columns, ...).
         """
-        return images_lib.grid(self.generate(64, seed=seed))
+        return self.task.preview(self, examples, seed)
+
+    #: `ganzoo.tasks.SampleOption`s a model adds to its task's `ganzoo sample` flags.
+    extra_sample_options: tuple = ()
+
+    @property
+    def sample_options(self):
+        """The `ganzoo sample` flags of this model: its task's and its own."""
+        return (*self.task.sample_options, *self.extra_sample_options)
+
+    def sample(self, *, out, count=64, seed=0, **options):
+        """What `ganzoo sample` writes (the task decides; a model with
+        `extra_sample_options` overrides this to handle them, then calls
+        `super().sample`). Returns the paths written."""
+        return self.task.sample(self, out=out, count=count, seed=seed, **options)
 
     def generate(self, n=None, *, seed=None, batch_size=128, **conditions):
         """Generates images, float32 NHWC in [0, 1] as a NumPy array.
@@ -304,7 +524,8 @@ class GAN(keras.Model):
                 images, also after save and load); None draws fresh latents.
             batch_size: images per forward pass.
             **conditions: what the task conditions on, e.g. `labels=` for
-                conditional models, `images=` for translation models.
+                conditional models, `images=` for translation models,
+                `texts=` for text-to-image models.
 
         Example:
 
@@ -320,3 +541,64 @@ class GAN(keras.Model):
             part = {key: value[start:stop] for key, value in conditions.items()}
             batches.append(ops.convert_to_numpy(self.from_network_range(self.generate_batch(stop - start, rng, **part))))
         return np.concatenate(batches, axis=0).astype("float32")
+
+
+class TaskAttribute:
+    """`Model.task`: declared as a name (or a Task), read as the `Task` object,
+    on the class and on instances alike."""
+
+    def __init__(self, task):
+        self.declared = task
+
+    def __get__(self, instance, owner=None):
+        from ganzoo import tasks
+
+        return tasks.get(self.declared)
+
+
+GAN.task = TaskAttribute("unconditional")
+
+
+def _accept_renamed(init, cls):
+    @functools.wraps(init)
+    def __init__(self, *args, **kwargs):
+        return init(self, *args, **_renamed(cls, kwargs, warn=False))
+
+    # Keras reads the constructor's arguments from its signature (auto config).
+    __init__.__signature__ = inspect.signature(init)
+    return __init__
+
+
+def _engine_step(train_step):
+    """Wraps a plugin's `train_step`: the engine's work runs once after the
+    outermost call (a subclass calling `super().train_step` counts once)."""
+
+    @functools.wraps(train_step)
+    def step(self, data):
+        depth = self._engine_step_depth
+        object.__setattr__(self, "_engine_step_depth", depth + 1)
+        try:
+            logs = train_step(self, data)
+        finally:
+            object.__setattr__(self, "_engine_step_depth", depth)
+        if depth == 0:
+            self.after_step()
+        return logs
+
+    step._ganzoo_engine_step = True
+    return step
+
+
+def _renamed(cls, kwargs, warn=True):
+    """Maps renamed options to their new names, with a DeprecationWarning."""
+    renamed = getattr(cls, "renamed_options", None) or {}
+    if not renamed or not any(old in kwargs for old in renamed):
+        return kwargs
+    kwargs = dict(kwargs)
+    for old, new in renamed.items():
+        if old in kwargs and warn:
+            warnings.warn(f"{cls.__name__}: option {old!r} is now called {new!r}; the old name will be removed",
+                          DeprecationWarning, stacklevel=4)
+        if old in kwargs:
+            kwargs.setdefault(new, kwargs.pop(old))
+    return kwargs

@@ -51,7 +51,7 @@ def evaluate(run, metric_names, *, dataset=None, data=None, data_dir=None, split
     """
     from ganzoo import metrics
     from ganzoo.files import write_json
-    from ganzoo.runs import _read_run, load_run_model
+    from ganzoo.runs import load_run_model, read_run
 
     if dataset and data:
         raise GanzooError("pass either --dataset or --data, not both")
@@ -63,7 +63,7 @@ def evaluate(run, metric_names, *, dataset=None, data=None, data_dir=None, split
         metrics.get(metric.name, model.task)
     source = data or dataset
     if source is None:
-        saved = _read_run(run) if os.path.isdir(run) else None
+        saved = read_run(run) if os.path.isdir(run) else None
         if saved is None:
             raise GanzooError("say which real data to compare with: --dataset NAME or --data FOLDER")
         source = saved["settings"]["source"]

@@ -105,6 +105,16 @@ def _convert(option: Option, value, plugin: str):
 def check_config(cls, config: dict, plugin: str = "") -> dict:
     """Checks keys against the constructor and converts values to its types."""
     known = {o.name: o for o in options(cls)}
+    renamed = getattr(cls, "renamed_options", None) or {}
+    if any(old in config for old in renamed):
+        import warnings
+
+        config = dict(config)
+        for old, new in renamed.items():
+            if old in config:
+                warnings.warn(f"option {old!r} of plugin {plugin or cls.__name__!r} is now called {new!r}; "
+                              "the old name will be removed", DeprecationWarning, stacklevel=3)
+                config.setdefault(new, config.pop(old))
     unknown = sorted(set(config) - set(known) - {"name", "dtype"})
     if unknown:
         raise GanzooError(

@@ -5,14 +5,48 @@ from __future__ import annotations
 import dataclasses
 from typing import Callable
 
-TASKS = ("unconditional", "conditional", "captioned", "paired", "unpaired")
+from ganzoo.errors import GanzooError
+
+
+@dataclasses.dataclass(frozen=True)
+class Preset:
+    """A named configuration of a plugin: `ganzoo.create(name, preset=...)`,
+    `ganzoo fit NAME --preset ...`, listed by `ganzoo info NAME`.
+
+    Args:
+        name: the preset's name, e.g. `"paper"` (the published configuration)
+            or `"cpu"` (small enough for a laptop).
+        summary: one line: what it is and how it differs from the default.
+        config: constructor options it sets (the rest keep their defaults).
+        batch_size: the batch size `ganzoo fit` uses with it, or None.
+        epochs: epochs of `ganzoo fit` with it, or None.
+        steps: training steps of `ganzoo fit` with it (instead of epochs), or None.
+        image_size: square image size of `ganzoo fit` with it, or None (the data's).
+
+    Example:
+
+    ```python
+    Preset("paper", "the published 64 px model, batch 128",
+           config={"image_shape": (64, 64, 3), "generator_filters": 128}, batch_size=128)
+    ```
+    """
+
+    name: str
+    summary: str
+    config: dict = dataclasses.field(default_factory=dict)
+    batch_size: int | None = None
+    epochs: int | None = None
+    steps: int | None = None
+    image_size: int | None = None
 
 
 @dataclasses.dataclass(frozen=True)
 class Plugin:
     """An architecture registered under the `ganzoo.plugins` entry-point group.
 
-    A plugin package exposes one `Plugin` object; its entry point names it:
+    A plugin package exposes one `Plugin` object per architecture; an entry
+    point names each (one package may hold several, e.g. a model and its
+    successor sharing networks):
 
     ```toml
     [project.entry-points."ganzoo.plugins"]
@@ -26,8 +60,10 @@ class Plugin:
     Args:
         name: registry name, also the entry-point name.
         summary: one line for `ganzoo list`.
-        task: one of `ganzoo.plugin.TASKS`; decides the batch structure that
-            `fit()` receives and the arguments of `generate()`.
+        task: a task name registered under the `ganzoo.tasks` entry points
+            ("unconditional", "conditional", "captioned", "paired",
+            "unpaired", or a third party's); decides the batch structure
+            that `fit()` receives and the arguments of `generate()`.
         load_model_class: zero-argument function returning the model class
             (a subclass of `ganzoo.GAN`).
         default_dataset: dataset used by `ganzoo fit NAME` without
@@ -38,6 +74,9 @@ class Plugin:
             nor `--steps` is given.
         default_batch_size: batch size of `ganzoo fit NAME` without
             `--batch-size` (the paper's, where it is practical).
+        presets: named configurations (`Preset`), at least `"paper"`.
+        default_preset: the preset `ganzoo fit NAME` uses without `--preset`
+            (None: the constructor's defaults).
 
     Example:
 
@@ -60,15 +99,33 @@ class Plugin:
     paper: str = ""
     default_epochs: int = 10
     default_batch_size: int = 64
+    presets: tuple[Preset, ...] = ()
+    default_preset: str | None = None
 
     def __post_init__(self):
-        if self.task not in TASKS:
+        from ganzoo import tasks
+
+        if str(self.task) not in tasks.available():
             raise ValueError(
                 f"plugin {self.name!r} declares task {self.task!r}; "
-                f"expected one of {', '.join(TASKS)}"
+                f"registered tasks: {', '.join(tasks.available())}"
             )
+        names = [p.name for p in self.presets]
+        if len(set(names)) != len(names):
+            raise ValueError(f"plugin {self.name!r} has two presets with one name: {names}")
+        if self.default_preset is not None and self.default_preset not in names:
+            raise ValueError(f"plugin {self.name!r}: default_preset {self.default_preset!r} is not a preset")
 
     @property
     def model_class(self) -> type:
         """The plugin's model class (imports Keras on first use)."""
         return self.load_model_class()
+
+    def preset(self, name) -> Preset:
+        """The preset called `name`; `GanzooError` naming the others if none is."""
+        for preset in self.presets:
+            if preset.name == name:
+                return preset
+        known = ", ".join(p.name for p in self.presets) or "none"
+        raise GanzooError(f"plugin {self.name!r} has no preset {name!r}; its presets: {known} "
+                          "(or pass the path or URL of a .keras / .weights.h5 file)")

@@ -42,19 +42,75 @@ class RunSettings:
     seed: int | None = None
     precision: str = DEFAULT_PRECISION
     data_dir: str | None = None
+    preset: str | None = None
 
 
-def _read_run(out):
+def read_run(out):
+    """The contents of `RUN/run.json` as a dict, or None when there is none."""
     path = os.path.join(out, RUN_FILE)
     if not os.path.exists(path):
         return None
-    with open(path) as f:
-        return json.load(f)
+    try:
+        with open(path) as f:
+            return json.load(f)
+    except (OSError, ValueError) as exc:
+        raise GanzooError(f"{path} is unreadable ({type(exc).__name__}); restore it from a backup or "
+                          "start a new run with another --out") from None
+
+
+_read_run = read_run  # the old private name, kept for callers outside ganzoo
+
+
+@dataclasses.dataclass(frozen=True)
+class RunPlan:
+    """What a model's `run_config` hook sees of a run before the model exists.
+
+    Attributes:
+        info: the training data's `ganzoo.data.SourceInfo`.
+        image_size: `--image-size`, or None.
+        batch_size: images per step.
+        total_steps: planned training steps (`--steps`, or epochs times the
+            steps of an epoch), None when unknown.
+        seed: `--seed`, or None.
+    """
+
+    info: object
+    image_size: int | None
+    batch_size: int
+    total_steps: int | None
+    seed: int | None
+
+
+@dataclasses.dataclass
+class FitRequest:
+    """The arguments of `ganzoo fit`, as given (None: not given)."""
+
+    plugin: str
+    dataset: str | None = None
+    data: str | None = None
+    data_dir: str | None = None
+    image_size: int | None = None
+    batch_size: int | None = None
+    epochs: int | None = None
+    steps: int | None = None
+    out: str | None = None
+    resume: bool = False
+    seed: int | None = None
+    overrides: dict | None = None
+    precision: str | None = None
+    preset: str | None = None
+
+
+# Flags a resumed run cannot honour: the model, its data and its random
+# stream are fixed once the run exists.
+_FIXED_ON_RESUME = ("dataset", "data", "data_dir", "image_size", "overrides", "precision", "seed", "preset",
+                    "batch_size")
+_FLAGS = {"dataset": "--dataset", "data": "--data", "data_dir": "--data-dir", "image_size": "--image-size",
+          "overrides": "--set", "precision": "--precision", "seed": "--seed", "preset": "--preset",
+          "batch_size": "--batch-size"}
 
 
 def _resolve_source(plugin, dataset, data):
-    if dataset and data:
-        raise GanzooError("pass either --dataset or --data, not both")
     if data:
         path = os.path.abspath(os.path.expanduser(str(data)))
         if not os.path.exists(path):
@@ -63,41 +119,9 @@ def _resolve_source(plugin, dataset, data):
     return dataset or plugin.default_dataset
 
 
-def _config_for_source(plugin, info, image_size, overrides):
-    """The model config: the dataset decides what it can (image shape, classes),
-    `--image-size` and `--set` decide the rest."""
-    from ganzoo.options import check_config, options
-
-    cls = plugin.model_class
-    names = {o.name for o in options(cls)}
-    config = {}
-    if "image_shape" in names and info.image_shape is not None:
-        height, width, channels = info.image_shape
-        if cls.trains_on_crops:  # random crops of any-size images: the crop size is the model's
-            height, width = next(o.default for o in options(cls) if o.name == "image_shape")[:2]
-        if image_size is not None:
-            height = width = int(image_size)
-        if height is not None:
-            config["image_shape"] = (height, width, channels)
-    elif image_size is not None:
-        raise GanzooError(f"plugin {plugin.name!r} has no image_shape option; --image-size does not apply")
-    if "num_classes" in names and info.num_classes is not None:
-        config["num_classes"] = info.num_classes
-    config.update(overrides)
-    config = check_config(cls, config, plugin=plugin.name)
-    if "num_classes" in names and info.num_classes is not None and config["num_classes"] < info.num_classes:
-        raise GanzooError(
-            f"num_classes={config['num_classes']} is fewer than the {info.num_classes} classes of {info.name}, "
-            f"whose labels go up to {info.num_classes - 1}; drop --set num_classes (the data sets it)"
-        )
-    return config
-
-
 def _steps_per_epoch(info, batch_size, steps):
     """With `--steps`, an epoch (one grid, one checkpoint) is a pass over the
     data, or the whole run when that is shorter."""
-    if steps < 1:
-        raise GanzooError("--steps must be at least 1")
     per_pass = info.num_examples // batch_size if info.num_examples else steps
     return max(1, min(steps, per_pass))
 
@@ -110,111 +134,145 @@ def _check_batch(info, batch_size):
         )
 
 
-def fit(plugin_name, *, dataset=None, data=None, data_dir=None, image_size=None, batch_size=None,
-        epochs=None, steps=None, out=None, resume=False, seed=None, overrides=None, precision=None,
-        verbose="auto", echo=print):
-    """Trains a plugin into a run directory (the engine of `ganzoo fit`).
-
-    Args:
-        plugin_name: registered plugin name.
-        dataset: embedded or TFDS dataset name; the plugin's default if None.
-        data: a folder (or file) on disk instead of `dataset`.
-        data_dir: TFDS data directory.
-        image_size: square image size, overriding the dataset's.
-        batch_size: images per step (64 if None).
-        epochs: passes over the data (the plugin's default if None).
-        steps: total training steps instead of `epochs`.
-        out: run directory (`runs/PLUGIN` if None).
-        resume: continue the run in `out` from its last checkpoint.
-        seed: random seed of weights, latents and data order.
-        overrides: dict of plugin options (from `--set key=value`).
-        precision: "float32", "mixed_bfloat16" or "mixed_float16".
-        verbose: Keras `fit` verbosity.
-        echo: function that prints progress messages.
-
-    Returns:
-        The trained model.
-    """
+def check_request(request):
+    """Checks every argument that needs no run directory, so a bad flag is
+    reported as itself and never as "the run already exists"."""
+    from ganzoo.options import check_config
+    from ganzoo.precision import PRECISIONS
     from ganzoo.registry import get_plugin
 
-    out = os.path.abspath(out or os.path.join("runs", plugin_name))
-    previous = _read_run(out)
-    if previous and not resume and not _saved_anything(out):
-        previous = None  # it stopped before its first checkpoint (e.g. a setup error): start it afresh
-    if previous and not resume:
-        raise GanzooError(f"{out} already holds a run; pass --resume to continue it or choose another --out")
-    if resume and not previous:
-        raise GanzooError(f"nothing to resume in {out} (no {RUN_FILE}); drop --resume to start a new run")
-    if resume:
-        if previous["plugin"] != plugin_name:
-            raise GanzooError(f"{out} holds a {previous['plugin']!r} run, not {plugin_name!r}")
-        settings = RunSettings(**previous["settings"])
-        if epochs is not None:
-            settings.epochs = epochs
-        if batch_size is not None and batch_size != settings.batch_size:
-            raise GanzooError(f"the run used --batch-size {settings.batch_size}; resume with the same")
-    plugin = get_plugin(plugin_name)
+    if request.dataset and request.data:
+        raise GanzooError("pass either --dataset or --data, not both")
+    if request.epochs is not None and request.steps is not None:
+        raise GanzooError("pass either --epochs or --steps, not both")
+    for name in ("epochs", "steps", "batch_size", "image_size"):
+        value = getattr(request, name)
+        if value is not None and (isinstance(value, bool) or int(value) < 1):
+            raise GanzooError(f"--{name.replace('_', '-')} must be at least 1, got {value}")
+    if request.precision is not None and request.precision not in PRECISIONS:
+        raise GanzooError(f"unknown precision {request.precision!r}; choose one of {', '.join(PRECISIONS)}")
+    plugin = get_plugin(request.plugin)
+    if request.preset is not None and not _is_file(request.preset):
+        plugin.preset(request.preset)
+    if request.overrides:
+        check_config(plugin.model_class, dict(request.overrides), plugin=plugin.name)
+    if request.data:
+        _resolve_source(plugin, None, request.data)
+    return plugin
 
-    import keras
 
-    from ganzoo import data as data_lib
-    from ganzoo.callbacks import Checkpoint, MetricsCSV, SampleGrid, StopAtStep
-    from ganzoo.files import write_json
+def _is_file(preset):
+    from ganzoo.registry import _is_file_preset
 
-    if resume:
-        info = data_lib.inspect(settings.source, data_dir=settings.data_dir, task=plugin.task)
-    else:
-        source = _resolve_source(plugin, dataset, data)
-        info = data_lib.inspect(source, data_dir=data_dir, task=plugin.task)
-        settings = RunSettings(
-            plugin=plugin_name, source=str(source), config={}, batch_size=batch_size or plugin.default_batch_size,
-            epochs=epochs or plugin.default_epochs, seed=seed, precision=precision or DEFAULT_PRECISION,
-            data_dir=data_dir,
+    return _is_file_preset(preset)
+
+
+def _same(name, given, saved):
+    if name == "data":
+        return os.path.abspath(os.path.expanduser(str(given))) == saved.source
+    if name == "dataset":
+        return given == saved.source
+    if name == "overrides":
+        return False
+    return given == getattr(saved, name, None)
+
+
+def _resumed_settings(request, previous, out):
+    """The saved settings, with `--epochs`/`--steps` applied; every other flag
+    that differs from the run is refused in one line."""
+    if previous["plugin"] != request.plugin:
+        raise GanzooError(f"{out} holds a {previous['plugin']!r} run, not {request.plugin!r}")
+    settings = RunSettings(**previous["settings"])
+    refused = [_FLAGS[name] for name in _FIXED_ON_RESUME
+               if getattr(request, name) not in (None, {}) and not _same(name, getattr(request, name), settings)]
+    if refused:
+        raise GanzooError(f"--resume continues the run as it was built; {', '.join(refused)} cannot change it "
+                          f"(drop {'them' if len(refused) > 1 else 'it'}, or start a new run with another --out)")
+    if request.epochs is not None:
+        settings.epochs = request.epochs
+    return settings
+
+
+def _new_settings(request, plugin, info):
+    """Settings of a new run: flags, then the preset's, then the plugin's defaults."""
+    preset = None
+    name = request.preset or plugin.default_preset
+    if name is not None and not _is_file(name):
+        preset = plugin.preset(name)
+    return RunSettings(
+        plugin=plugin.name, source=str(_resolve_source(plugin, request.dataset, request.data)), config={},
+        batch_size=request.batch_size or (preset and preset.batch_size) or plugin.default_batch_size,
+        epochs=request.epochs or (None if request.steps else (preset and preset.epochs)) or plugin.default_epochs,
+        seed=request.seed, precision=request.precision or DEFAULT_PRECISION, data_dir=request.data_dir,
+        preset=name,
+    )
+
+
+def _model_config(plugin, settings, info, request, preset):
+    """The whole model configuration: the model's `run_config` hook (data and
+    plan), then the preset, then `--set`, checked against the constructor."""
+    from ganzoo.options import check_config
+
+    cls = plugin.model_class
+    image_size = request.image_size or (preset.image_size if preset else None)
+    total = settings.total_steps
+    if total is None and info.num_examples:
+        total = settings.epochs * (info.num_examples // settings.batch_size)
+    plan = RunPlan(info=info, image_size=image_size, batch_size=settings.batch_size, total_steps=total,
+                   seed=settings.seed)
+    config = dict(cls.run_config(plan))
+    preset_config = dict(preset.config) if preset else {}
+    overrides = dict(request.overrides or {})
+    # The data decides the channels and the classes; a preset, the size.
+    if "image_shape" in config and "image_shape" in preset_config:
+        height, width = (image_size, image_size) if image_size else tuple(preset_config["image_shape"])[:2]
+        preset_config["image_shape"] = (height, width, config["image_shape"][2])
+    if "num_classes" in config:
+        preset_config.pop("num_classes", None)
+    config.update(preset_config)
+    config.update(overrides)
+    config = check_config(cls, config, plugin=plugin.name)
+    if "num_classes" in config and info.num_classes is not None and config["num_classes"] < info.num_classes:
+        raise GanzooError(
+            f"num_classes={config['num_classes']} is fewer than the {info.num_classes} classes of {info.name}, "
+            f"whose labels go up to {info.num_classes - 1}; drop --set num_classes (the data sets it)"
         )
-        settings.config = _config_for_source(plugin, info, image_size, dict(overrides or {}))
-        if settings.seed is not None and "seed" in _option_names(plugin):
-            settings.config.setdefault("seed", settings.seed)
-        _fill_from_run(plugin, settings, info, dict(overrides or {}))
+    return config
+
+
+def _plan_length(settings, info, steps):
     if steps is None:
         _check_batch(info, settings.batch_size)
         settings.total_steps = None
     else:
         settings.total_steps = steps
         settings.steps_per_epoch = settings.steps_per_epoch or _steps_per_epoch(info, settings.batch_size, steps)
-    if not resume:
-        _plan_training_steps(plugin, settings, info, overrides or {})
+
+
+def _build(plugin, settings, weights_preset=None):
+    """The compiled model of `settings` (weights from a file preset, if any)."""
+    import keras
 
     if settings.seed is not None:
         keras.utils.set_random_seed(settings.seed)
     with precision_policy(settings.precision):
         model = plugin.model_class(**settings.config)
     model.compile()
-    initial_epoch = 0
-    if resume:
-        state = Checkpoint.restore(model, out)
-        if state is None:
-            echo(f"no checkpoint in {out} yet; starting from step 0")
-        else:
-            initial_epoch = state["epoch"]
-            echo(f"resuming {plugin_name} from step {state['step']} (epoch {initial_epoch})")
-        if settings.total_steps is None and initial_epoch >= settings.epochs:
-            raise GanzooError(
-                f"the run already finished {initial_epoch} epochs; pass --epochs N with N > {initial_epoch} to train on"
-            )
+    if weights_preset is not None:
+        from ganzoo.registry import _from_file
 
-    done = int(model.step)
-    if settings.total_steps is not None:
-        if done >= settings.total_steps:
-            raise GanzooError(f"the run already did {done} steps; pass --steps N with N > {done} to train on")
-        settings.epochs = initial_epoch + math.ceil((settings.total_steps - done) / settings.steps_per_epoch)
+        source = _from_file(plugin, weights_preset, {} if str(weights_preset).endswith(".keras")
+                            else settings.config)
+        model.set_weights(source.get_weights())
+    return model
 
-    os.makedirs(out, exist_ok=True)
-    write_json({"plugin": plugin_name, "settings": dataclasses.asdict(settings),
-                "ganzoo_version": _version()}, os.path.join(out, RUN_FILE))
 
-    train = data_lib.load(settings.source, model, batch_size=settings.batch_size, data_dir=settings.data_dir,
-                          seed=None if settings.seed is None else settings.seed + initial_epoch,
-                          repeat=settings.steps_per_epoch is not None)
+def _callbacks(model, out, settings, resume):
+    import keras
+
+    from ganzoo import data as data_lib
+    from ganzoo.callbacks import Checkpoint, MetricsCSV, SampleGrid, StopAtStep
+
     # A fixed, seeded draw of training examples for the per-epoch grids: varied
     # (not the first files in order) and the same in every epoch.
     preview_data = data_lib.load(settings.source, model, batch_size=min(settings.batch_size, 16),
@@ -229,54 +287,130 @@ def fit(plugin_name, *, dataset=None, data=None, data_dir=None, image_size=None,
     ]
     if settings.total_steps is not None:
         callbacks.insert(0, StopAtStep(settings.total_steps))
-    shape = "x".join(map(str, settings.config.get("image_shape", ())))
-    length = (f"to step {settings.total_steps}" if settings.total_steps is not None
-              else f"for {settings.epochs} epochs")
-    echo(f"training {plugin_name} on {info.name} ({shape}) {length}, batch {settings.batch_size}, "
-         f"{settings.precision}; run directory {out}")
-    model.fit(train, epochs=settings.epochs, initial_epoch=initial_epoch, steps_per_epoch=settings.steps_per_epoch, shuffle=False,
-              callbacks=callbacks, verbose=verbose)
+    return callbacks
+
+
+def fit(plugin_name, *, dataset=None, data=None, data_dir=None, image_size=None, batch_size=None,
+        epochs=None, steps=None, out=None, resume=False, seed=None, overrides=None, precision=None,
+        preset=None, verbose="auto", echo=print):
+    """Trains a plugin into a run directory (the engine of `ganzoo fit`).
+
+    Args:
+        plugin_name: registered plugin name.
+        dataset: embedded or TFDS dataset name; the plugin's default if None.
+        data: a folder (or file) on disk instead of `dataset`.
+        data_dir: TFDS data directory.
+        image_size: square image size, overriding the dataset's.
+        batch_size: images per step (the preset's or plugin's if None).
+        epochs: passes over the data (the preset's or plugin's if None).
+        steps: total training steps instead of `epochs` (one step is one
+            `train_step`, however many updates it makes).
+        out: run directory (`runs/PLUGIN` if None).
+        resume: continue the run in `out` from its last checkpoint; only
+            `epochs`/`steps` may change, any other argument that differs
+            from the run is an error.
+        seed: random seed of weights, latents and data order.
+        overrides: dict of plugin options (from `--set key=value`).
+        precision: "float32", "mixed_bfloat16" or "mixed_float16".
+        preset: a preset name of the plugin, or a `.keras`/`.weights.h5`
+            file (path or URL) whose weights the run starts from.
+        verbose: Keras `fit` verbosity.
+        echo: function that prints progress messages.
+
+    Returns:
+        The trained model.
+    """
+    request = FitRequest(plugin_name, dataset, data, data_dir, image_size, batch_size, epochs, steps, out,
+                         resume, seed, overrides, precision, preset)
+    # 1. Every argument, before the run directory is looked at.
+    plugin = check_request(request)
+    # 2. The run directory: a new run, or the one to resume.
+    out = os.path.abspath(out or os.path.join("runs", plugin_name))
+    previous = read_run(out)
+    if previous and not resume and not _saved_anything(out):
+        previous = None  # it stopped before its first checkpoint (e.g. a setup error): start it afresh
+    if previous and not resume:
+        raise GanzooError(f"{out} already holds a run; pass --resume to continue it or choose another --out")
+    if resume and not previous:
+        raise GanzooError(f"nothing to resume in {out} (no {RUN_FILE}); drop --resume to start a new run")
+    # 3. The settings and the model's whole configuration.
+    from ganzoo import data as data_lib
+
+    if resume:
+        settings = _resumed_settings(request, previous, out)
+        info = data_lib.inspect(settings.source, data_dir=settings.data_dir, task=plugin.task)
+        _plan_length(settings, info, steps)
+    else:
+        info = data_lib.inspect(_resolve_source(plugin, dataset, data), data_dir=data_dir, task=plugin.task)
+        settings = _new_settings(request, plugin, info)
+        named = plugin.preset(settings.preset) if settings.preset and not _is_file(settings.preset) else None
+        if steps is None and named is not None and named.steps and epochs is None:
+            steps = named.steps
+        _plan_length(settings, info, steps)
+        settings.config = _model_config(plugin, settings, info, request, named)
+    # 4. The model, restored when resuming.
+    weights = settings.preset if (settings.preset and _is_file(settings.preset) and not resume) else None
+    model = _build(plugin, settings, weights)
+    initial_epoch = _restore(model, out, settings, echo) if resume else 0
+    if settings.total_steps is not None:
+        done = int(model.step)
+        if done >= settings.total_steps:
+            raise GanzooError(f"the run already did {done} steps; pass --steps N with N > {done} to train on")
+        settings.epochs = initial_epoch + math.ceil((settings.total_steps - done) / settings.steps_per_epoch)
+    if not resume:
+        settings.config = _saved_config(model)
+    # 5. Train, writing the run directory.
+    os.makedirs(out, exist_ok=True)
+    from ganzoo.files import write_json
+
+    write_json({"plugin": plugin_name, "settings": dataclasses.asdict(settings),
+                "ganzoo_version": _version()}, os.path.join(out, RUN_FILE))
+    train = data_lib.load(settings.source, model, batch_size=settings.batch_size, data_dir=settings.data_dir,
+                          seed=None if settings.seed is None else settings.seed + initial_epoch,
+                          repeat=settings.steps_per_epoch is not None)
+    callbacks = _callbacks(model, out, settings, resume)
+    echo(_announcement(plugin_name, info, settings, out))
+    model.fit(train, epochs=settings.epochs, initial_epoch=initial_epoch, steps_per_epoch=settings.steps_per_epoch,
+              shuffle=False, callbacks=callbacks, verbose=verbose)
     save_model(model, os.path.join(out, MODEL_FILE))
     echo(f"saved {os.path.join(out, MODEL_FILE)} after {int(model.step)} steps")
     return model
 
 
-def _plan_training_steps(plugin, settings, info, overrides):
-    """Fills the plugin option `training_steps`, if it has one and it was not
-    set, with the run's planned length (--steps, or --epochs times the steps
-    of an epoch), for learning-rate schedules that need the total."""
-    if "training_steps" not in _option_names(plugin) or "training_steps" in overrides:
-        return
-    if settings.total_steps is not None:
-        settings.config["training_steps"] = settings.total_steps
-    elif info.num_examples:
-        settings.config["training_steps"] = settings.epochs * (info.num_examples // settings.batch_size)
+def _restore(model, out, settings, echo):
+    """Loads the run's checkpoint into `model`; returns the epoch to start from."""
+    from ganzoo.callbacks import Checkpoint
+
+    state = Checkpoint.restore(model, out)
+    if state is None:
+        echo(f"no checkpoint in {out} yet; starting from step 0")
+        return 0
+    echo(f"resuming {settings.plugin} from step {state['step']} (epoch {state['epoch']})")
+    if settings.total_steps is None and state["epoch"] >= settings.epochs:
+        raise GanzooError(
+            f"the run already finished {state['epoch']} epochs; pass --epochs N with N > {state['epoch']} to train on"
+        )
+    return state["epoch"]
 
 
-def _fill_from_run(plugin, settings, info, overrides):
-    """Options a model class fills from the run's data (its `run_config(run)`
-    hook, e.g. a vocabulary built from the training captions), unless `--set`."""
-    hook = getattr(plugin.model_class, "run_config", None)
-    if hook is None:
-        return
-    import types
+def _saved_config(model):
+    """The model's whole configuration (every option, defaults included), as JSON."""
+    config = {k: v for k, v in model.get_config().items() if k not in ("name", "trainable", "dtype")}
+    return json.loads(json.dumps(config, default=lambda v: list(v) if isinstance(v, tuple) else str(v)))
 
-    run = types.SimpleNamespace(info=info, source=settings.source, data_dir=settings.data_dir,
-                                batch_size=settings.batch_size, seed=settings.seed)
-    for key, value in hook(run).items():
-        if key not in overrides:
-            settings.config[key] = value
+
+def _announcement(plugin_name, info, settings, out):
+    shape = "x".join(map(str, settings.config.get("image_shape", ())))
+    length = (f"to step {settings.total_steps}" if settings.total_steps is not None
+              else f"for {settings.epochs} epochs")
+    preset = f", preset {settings.preset}" if settings.preset else ""
+    return (f"training {plugin_name} on {info.name} ({shape}) {length}, batch {settings.batch_size}, "
+            f"{settings.precision}{preset}; run directory {out}")
 
 
 def _saved_anything(out):
     """Whether a run directory holds a checkpoint or a model (training got somewhere)."""
     return any(os.path.exists(os.path.join(out, name)) for name in (MODEL_FILE, "checkpoint.weights.h5", "checkpoint.json"))
-
-
-def _option_names(plugin):
-    from ganzoo.options import options
-
-    return {o.name for o in options(plugin.model_class)}
 
 
 def _version():
@@ -300,7 +434,7 @@ def load_run_model(path):
 
     path = os.path.abspath(os.path.expanduser(str(path)))
     if os.path.isdir(path):
-        run = _read_run(path)
+        run = read_run(path)
         if run is None:
             raise GanzooError(f"{path} is not a run directory (no {RUN_FILE}); pass a run directory or a .keras file")
         final = os.path.join(path, MODEL_FILE)

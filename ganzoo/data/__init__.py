@@ -33,11 +33,7 @@ def load(source, model=None, *, task=None, image_shape=None, batch_size=64, spli
             an aligned random `image_shape` crop of each image and its x4
             smaller input, drawn anew every epoch; from the embedded `photos`,
             a folder of high-resolution images, or TFDS `div2k/bicubic_x4`;
-            see `ganzoo.data.paired`), or `"captioned"` (elements are
-            `(images, texts)`, texts a tf.string tensor of shape (batch,), one
-            element per (image, caption) pair of the embedded `shapes`, a
-            folder with a `metadata.jsonl`, or TFDS `coco_captions`; see
-            `ganzoo.data.captioned`). Defaults to the model's task,
+            see `ganzoo.data.paired`). Defaults to the model's task,
             else `"unconditional"`.
         image_shape: `(H, W, C)` to resize (antialiased bilinear) and convert
             channels to, C 1 or 3. Defaults to the model's, else the source's
@@ -71,17 +67,17 @@ def load(source, model=None, *, task=None, image_shape=None, batch_size=64, spli
     >>> images.shape, labels.dtype
     (TensorShape([64, 32, 32, 1]), tf.int32)
     """
-    from ganzoo.data import pipeline, tasks
+    from ganzoo import tasks
+    from ganzoo.data import pipeline
 
     if model is not None:
         task = task if task is not None else getattr(model, "task", None)
         if image_shape is None:
             image_shape = getattr(model, "image_shape", None)
-    task = task if task is not None else "unconditional"
-    tasks.get(task)  # fail on an unsupported task before any download
+    task = tasks.get(task if task is not None else "unconditional")  # fails before any download
     if isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1:
         raise GanzooError(f"batch_size must be a positive integer, got {batch_size!r}")
-    ds, info = pipeline.open_source(source, split, data_dir, shuffle, seed, task)
+    ds, info = task.open(source, split, data_dir=data_dir, shuffle=shuffle, seed=seed)
     image_shape = pipeline.check_image_shape(image_shape, info)
     return pipeline.build(
         ds, info, task, image_shape, batch_size=batch_size, shuffle=shuffle, seed=seed,
@@ -96,8 +92,9 @@ def inspect(source, *, split="train", data_dir=None, task=None):
         source: As for `load()`: an embedded name, a TFDS name or a folder.
         split: Split whose size to report.
         data_dir: TFDS data directory; ignored for other sources.
-        task: Optional task; `"unpaired"` describes the source's two domains
-            as that task reads them (`num_examples` = pairs in an epoch).
+        task: Optional task (name or `ganzoo.tasks.Task`); it describes the
+            source as it reads it (`"unpaired"`: the two domains, with
+            `num_examples` = pairs in an epoch).
 
     Returns:
         A `SourceInfo`. For a TFDS dataset that is not prepared yet,
@@ -109,22 +106,10 @@ def inspect(source, *, split="train", data_dir=None, task=None):
     >>> ganzoo.data.inspect("digits")
     SourceInfo(name='digits', kind='embedded', num_examples=1797, image_shape=(28, 28, 1), num_classes=10, class_names=('0', '1', '2', '3', '4', '5', '6', '7', '8', '9'))
     """
-    from ganzoo.data import embedded, folders
-    from ganzoo.data.source import resolve
+    if task is not None:
+        from ganzoo import tasks
 
-    if task == "unpaired":
-        from ganzoo.data import unpaired
+        return tasks.get(task).describe(source, split, data_dir=data_dir)
+    from ganzoo.data import sources
 
-        return unpaired.info(source, split, data_dir=data_dir)
-    if task == "captioned":
-        from ganzoo.data import captioned
-
-        return captioned.describe(source, split, data_dir=data_dir)
-    kind, name = resolve(source)
-    if kind == "embedded":
-        return embedded.info(name, split)
-    if kind == "folder":
-        return folders.info(name, split)
-    from ganzoo.data import tfds_source
-
-    return tfds_source.info(name, split, data_dir=data_dir)
+    return sources.describe(source, split, data_dir=data_dir)

@@ -170,7 +170,7 @@ def full_images(source, split="train", data_dir=None, limit=None, channels=3):
     Returns:
         A list of float32 HWC arrays in [0, 1], of different sizes.
     """
-    from ganzoo.data import photos, pipeline
+    from ganzoo.data import photos, sources
     from ganzoo.data.source import resolve
 
     kind, name = resolve(source)
@@ -178,7 +178,7 @@ def full_images(source, split="train", data_dir=None, limit=None, channels=3):
         images = photos.held_back()
         images = [im.mean(axis=-1, keepdims=True) if channels == 1 else im for im in images]
         return images[:limit] if limit else images
-    ds, _ = pipeline.open_source(source, split, data_dir, shuffle=False, seed=None, task="paired")
+    ds, _ = sources.open_source(source, split, data_dir=data_dir, shuffle=False)
     result = []
     for example in ds:
         result.append(_to_float(example["image"], channels).numpy())

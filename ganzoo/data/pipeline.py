@@ -2,25 +2,10 @@
 
 import tensorflow as tf
 
-from ganzoo.data import embedded, folders, tasks, tfds_source
-from ganzoo.data.source import resolve
 from ganzoo.errors import GanzooError
 
 CACHE_LIMIT_BYTES = 1 << 30
 SHUFFLE_BUFFER = 10_000
-
-
-def open_source(source, split, data_dir, shuffle, seed, task="unconditional"):
-    """Returns `(dataset of example dicts, SourceInfo)` for any kind of source."""
-    kind, name = resolve(source)
-    if task in tasks.OPENERS:  # the task reads its sources its own way (e.g. two domains)
-        return tasks.OPENERS[task](kind, name, split, data_dir=data_dir, shuffle=shuffle, seed=seed)
-    if kind == "embedded":
-        return embedded.load(name, split)
-    if kind == "folder":
-        return folders.load(name, split, shuffle=shuffle, seed=seed)
-    return tfds_source.load(name, split, data_dir=data_dir, shuffle=shuffle, seed=seed,
-                            check=lambda info: tasks.check(task, info))
 
 
 def check_image_shape(image_shape, info):
@@ -54,20 +39,20 @@ def _num_examples(ds, info):
 
 def build(ds, info, task, image_shape, *, batch_size, shuffle, seed, repeat,
           drop_remainder, cache):
-    """Applies the task, then cache, shuffle, repeat, batch and prefetch.
+    """Applies the task's mapping (`task.elements`), then cache, shuffle,
+    repeat, batch and prefetch.
 
     A tuple of datasets (the domains of an unpaired source) becomes a tuple of
     independent streams, zipped; see `build_independent`."""
     if isinstance(ds, tuple):
         return build_independent(ds, info, task, image_shape, batch_size=batch_size, shuffle=shuffle, seed=seed,
                                  repeat=repeat, drop_remainder=drop_remainder, cache=cache)
-    task_fn = tasks.get(task)
     num_examples = _num_examples(ds, info)
-    ds = task_fn(ds, info, image_shape)
+    ds = task.elements(ds, info, image_shape)
     if cache is None:
         height, width, channels = image_shape
         # Decoded float32 images; unknown size means it could be anything, so no.
-        cache = (num_examples is not None and task not in tasks.RANDOM_TASKS
+        cache = (num_examples is not None and not task.random_elements
                  and num_examples * height * width * channels * 4 < CACHE_LIMIT_BYTES)
     if cache:
         ds = ds.cache()
@@ -98,7 +83,7 @@ def build_independent(datasets, info, task, image_shape, *, batch_size, shuffle,
     it once, the smaller streams cycle); when that is unknown, it ends with
     the shortest stream.
     """
-    streams = tasks.get(task)(datasets, info, image_shape)
+    streams = task.elements(datasets, info, image_shape)
     num_examples = info.num_examples
     if cache is None:
         height, width, channels = image_shape

@@ -1,16 +1,7 @@
-"""Tasks: how a dataset of example dicts becomes what a model trains on.
-
-A task is one function `(ds, info, image_shape) -> ds` registered in `TASKS`.
-It maps the source's unbatched example dicts (`{"image": uint8 HxWxC,
-"label": int32}`) to one unbatched element of the task's structure; the
-pipeline caches, shuffles and batches afterwards.
-"""
+"""Image preparation shared by the tasks' batch mapping (see `ganzoo.tasks`)."""
 
 import tensorflow as tf
 
-from ganzoo.data import captioned as captioned_source
-from ganzoo.data import paired, unpaired
-from ganzoo.errors import GanzooError
 
 
 def prepare_image(image, image_shape):
@@ -37,83 +28,3 @@ def prepare_image(image, image_shape):
         image = tf.clip_by_value(image, 0.0, 1.0)
     image.set_shape((height, width, channels))
     return image
-
-
-def unconditional(ds, info, image_shape):
-    """Elements are images, float32 (H, W, C) in [0, 1]."""
-    return ds.map(
-        lambda example: prepare_image(example["image"], image_shape),
-        num_parallel_calls=tf.data.AUTOTUNE,
-    )
-
-
-def _require_labels(info, task):
-    if not info.labelled:
-        raise GanzooError(
-            f"dataset '{info.name}' has no class labels, which task {task!r} needs; "
-            f"use a labelled dataset or a folder with one subfolder of images per class"
-        )
-
-
-def conditional(ds, info, image_shape):
-    """Elements are `(image, label)`: float32 (H, W, C) in [0, 1] and an int32 scalar."""
-    _require_labels(info, "conditional")
-    return ds.map(
-        lambda example: (
-            prepare_image(example["image"], image_shape),
-            tf.cast(example["label"], tf.int32),
-        ),
-        num_parallel_calls=tf.data.AUTOTUNE,
-    )
-
-
-def captioned(ds, info, image_shape):
-    """Elements are `(image, text)`: float32 (H, W, C) in [0, 1] and a tf.string scalar
-    (see `ganzoo.data.captioned`)."""
-    return ds.map(
-        lambda example: (prepare_image(example["image"], image_shape), example["text"]),
-        num_parallel_calls=tf.data.AUTOTUNE,
-    )
-
-
-TASKS = {
-    "unconditional": unconditional,
-    "captioned": captioned,
-    "conditional": conditional,
-    "unpaired": unpaired.unpaired,
-    "paired": paired.paired,
-}
-
-# Tasks whose elements are random draws (crops, flips): a cache would repeat
-# the first epoch's draws forever, so the pipeline caches them only on request.
-RANDOM_TASKS = frozenset({"paired"})
-
-# Tasks that read the source their own way: `(kind, name, split, data_dir=,
-# shuffle=, seed=) -> (dataset or tuple of datasets, SourceInfo)`. A tuple is
-# one independent stream per domain (see `pipeline.build`).
-OPENERS = {
-    "unpaired": unpaired.open_domains,
-    "captioned": captioned_source.open,
-}
-
-# Checks that need only a SourceInfo, run before a TFDS download.
-_CHECKS = {
-    "conditional": lambda info: _require_labels(info, "conditional"),
-}
-
-
-def check(task, info):
-    """Raises `GanzooError` if a source described by `info` cannot serve `task`."""
-    get(task)
-    if task in _CHECKS:
-        _CHECKS[task](info)
-
-
-def get(task):
-    """Returns the task function for `task`, or raises `GanzooError`."""
-    if task not in TASKS:
-        supported = ", ".join(repr(name) for name in TASKS)
-        raise GanzooError(
-            f"task {task!r} is not supported by ganzoo.data yet (supported: {supported})"
-        )
-    return TASKS[task]

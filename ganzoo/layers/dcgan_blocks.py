@@ -6,15 +6,7 @@ a Keras tensor and returns one."""
 import keras
 from keras import layers
 
-
-def normal_init():
-    """DCGAN's N(0, 0.02) weight initialisation."""
-    return keras.initializers.RandomNormal(0.0, 0.02)
-
-
-def gamma_init():
-    """BatchNorm scale drawn from N(1, 0.02), as the DCGAN reference code does."""
-    return keras.initializers.RandomNormal(1.0, 0.02)
+from ganzoo.layers.initializers import gamma_init, normal_init
 
 
 def resolution_plan(size):

@@ -1,7 +1,7 @@
 """cgan: conditional GAN of Mirza & Osindero (2014), with an optional projection
 discriminator (Miyato & Koyama 2018)."""
 
-from ganzoo.plugin import Plugin
+from ganzoo.plugin import Plugin, Preset
 
 
 def _model_class():
@@ -21,4 +21,14 @@ plugin = Plugin(
     "projection discriminator: Miyato & Koyama, cGANs with Projection Discriminator, ICLR 2018. "
     "https://arxiv.org/abs/1802.05637",
     default_epochs=40,
+    presets=(
+        Preset("cpu", "the default: DCGAN-style conv networks with one-hot labels at the data's size, "
+                      "batch 64, 40 epochs (about 2 minutes on 2 cores)"),
+        Preset("paper", "Mirza & Osindero's MNIST MLPs at 28x28: 1200-unit hidden layers, one-hot labels, "
+                        "dropout 0.5 in D, batch 100 (ReLU where the paper used maxout in D)",
+               config={"architecture": "mlp", "label_encoding": "one_hot", "hidden_units": 1200,
+                       "hidden_layers": 2, "dropout": 0.5},
+               batch_size=100, image_size=28),
+    ),
+    default_preset="cpu",
 )

@@ -1,19 +1,12 @@
 """The conditional GAN: the two-pass GAN step with the class label given to both players."""
 
-import numpy as np
-
 import keras
 from keras import ops
 
-from ganzoo import images as images_lib
 from ganzoo.engine import GAN, adam
 from ganzoo.errors import GanzooError
+from ganzoo.tasks.conditional import check_labels
 from ganzoo_plugins.cgan import networks
-
-# The preview grid: one row per class, PREVIEW_COLUMNS fixed latents per row;
-# datasets with more classes show the first PREVIEW_MAX_ROWS.
-PREVIEW_COLUMNS = 10
-PREVIEW_MAX_ROWS = 100
 
 
 @keras.saving.register_keras_serializable(package="ganzoo", name="cgan")
@@ -148,57 +141,12 @@ class ConditionalGAN(GAN):
     # ------------------------------------------------------------------ generation
     def check_labels(self, labels):
         """Labels as an int32 array of shape (n,); `GanzooError` if any is not
-        a whole number in 0 .. num_classes - 1."""
-        array = np.asarray(labels)
-        if array.dtype == object or not (np.issubdtype(array.dtype, np.integer) or
-                                         np.issubdtype(array.dtype, np.floating)):
-            raise GanzooError(f"labels must be integers 0 .. {self.num_classes - 1}; got {labels!r}")
-        array = array.reshape(-1)
-        if np.issubdtype(array.dtype, np.floating) and not np.all(np.mod(array, 1) == 0):
-            raise GanzooError(f"labels must be whole numbers 0 .. {self.num_classes - 1}; got {array.tolist()}")
-        bad = array[(array < 0) | (array >= self.num_classes)]
-        if bad.size:
-            raise GanzooError(
-                f"label {bad[0]:g} is out of range: this model has {self.num_classes} classes, "
-                f"valid labels are 0 .. {self.num_classes - 1}"
-            )
-        return array.astype("int32")
-
-    def prepare_generation(self, n=None, labels=None, **conditions):
-        """`generate(labels=[...])`: one image per label. `generate(n, labels=7)`:
-        n images of one class."""
-        if conditions:
-            raise TypeError(f"{type(self).__name__}.generate() takes labels=, not {', '.join(conditions)}")
-        if labels is None:
-            raise GanzooError(
-                f"a conditional model needs labels: generate(labels=[...]) with classes 0 .. {self.num_classes - 1}"
-            )
-        scalar = np.ndim(labels) == 0
-        labels = self.check_labels(labels)
-        if scalar and n is not None:
-            labels = np.repeat(labels, int(n))
-        elif n is not None and int(n) != len(labels):
-            raise GanzooError(f"generate() got n={n} but {len(labels)} labels; pass one label per image (or drop n)")
-        if len(labels) < 1:
-            raise GanzooError("generate() needs at least one label")
-        return len(labels), {"labels": labels}
+        a whole number in 0 .. num_classes - 1 (the conditional task's check)."""
+        return check_labels(labels, self.num_classes)
 
     def generate_batch(self, n, seed, labels=None):
-        return self.generator([self.sample_latent(n, seed), ops.convert_to_tensor(labels, "int32")], training=False)
-
-    def preview(self, examples=None, seed=0):
-        """One row per class (up to 100), 10 columns; column j uses the same
-        latent z_j in every row, so a column shows one style across classes."""
-        rows = min(self.num_classes, PREVIEW_MAX_ROWS)
-        z = self.sample_latent(PREVIEW_COLUMNS, keras.random.SeedGenerator(seed))
-        pictures = []
-        for start in range(0, rows, 10):
-            classes = np.arange(start, min(rows, start + 10), dtype="int32")
-            labels = np.repeat(classes, PREVIEW_COLUMNS)
-            latents = ops.tile(z, (len(classes), 1))
-            out = self.generator([latents, ops.convert_to_tensor(labels)], training=False)
-            pictures.append(ops.convert_to_numpy(self.from_network_range(out)))
-        return images_lib.grid(np.concatenate(pictures), rows=rows)
+        generator = self.averaged(self.generator)
+        return generator([self.sample_latent(n, seed), ops.convert_to_tensor(labels, "int32")], training=False)
 
 
 def resolve_architecture(architecture, image_shape):

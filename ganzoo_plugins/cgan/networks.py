@@ -23,7 +23,7 @@ from keras import layers, ops
 
 from ganzoo.errors import GanzooError
 from ganzoo.layers.dcgan_blocks import downsampling_stack, resolution_plan, upsampling_stack
-from ganzoo.layers.dcgan_blocks import normal_init as weight_init
+from ganzoo.layers import normal_init as weight_init
 
 ARCHITECTURES = ("mlp", "conv")
 DISCRIMINATORS = ("concat", "projection")

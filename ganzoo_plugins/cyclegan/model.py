@@ -1,7 +1,5 @@
 """CycleGAN: unpaired image-to-image translation with cycle consistency."""
 
-import numpy as np
-
 import keras
 from keras import ops
 
@@ -15,7 +13,6 @@ from ganzoo_plugins.cyclegan.networks import (build_discriminator, build_generat
 from ganzoo_plugins.cyclegan.schedules import LinearDecay
 
 DIRECTIONS = ("a2b", "b2a")
-PREVIEW_COLUMNS = 8
 
 
 @keras.saving.register_keras_serializable(package="ganzoo", name="cyclegan")
@@ -60,6 +57,7 @@ class CycleGAN(GAN):
             rate stays constant for the first half and falls linearly to
             zero over the second half. 0 keeps it constant. `ganzoo fit`
             fills it in from --steps or --epochs unless it is set.
+        loss: adversarial loss name (the paper: "least_squares").
         seed: seed of the model's random stream (the history's draws).
 
     Example:
@@ -77,11 +75,13 @@ class CycleGAN(GAN):
     task = "unpaired"
     tracked = ("g_loss", "adversarial_loss", "cycle_loss", "identity_loss", "d_a_loss", "d_b_loss")
     default_loss = "least_squares"
+    directions = DIRECTIONS
 
     def __init__(self, image_shape=(256, 256, 3), generator_filters=64, discriminator_filters=64,
                  residual_blocks=None, lambda_cycle=10.0, lambda_identity=0.5, pool_size=50, learning_rate=2e-4,
-                 beta_1=0.5, training_steps=0, seed=None, **kwargs):
+                 beta_1=0.5, training_steps=0, loss="least_squares", seed=None, **kwargs):
         super().__init__(image_shape=image_shape, seed=seed, **kwargs)
+        self.default_loss = loss
         check_image_shape(self.image_shape)
         self.generator_filters = int(generator_filters)
         self.discriminator_filters = int(discriminator_filters)
@@ -129,8 +129,7 @@ class CycleGAN(GAN):
     # ------------------------------------------------------------------ losses
     def _in_range(self, images):
         """[0, 1] -> the networks' [-1, 1], in float32 (the L1 targets)."""
-        low, high = self.pixel_range
-        return ops.cast(images, "float32") * (high - low) + low
+        return images_lib.to_range(images, self.pixel_range, "float32")
 
     def adversarial_loss(self, discriminator, fake):
         """The generator's adversarial term for one direction. With the
@@ -169,16 +168,9 @@ class CycleGAN(GAN):
     def train_step(self, data):
         images_a, images_b = data
         real_a, real_b = self._in_range(images_a), self._in_range(images_b)
-        parts = {}
-
-        def generator_objective():
-            total, terms = self.generator_losses(real_a, real_b)
-            parts.update(terms)
-            return total
-
         # 1. Both discriminators frozen: train G_AB and G_BA (adversarial + cycle + identity).
-        g_loss = self.update([self.generator_ab, self.generator_ba], self.optimizer["generator"],
-                             generator_objective)
+        g_loss, parts = self.update([self.generator_ab, self.generator_ba], self.optimizer["generator"],
+                                    lambda: self.generator_losses(real_a, real_b), has_aux=True)
         # 2. Generators frozen: each discriminator on real images and on
         #    translated ones drawn through its history of generated images.
         fake_a = self.history_a(parts["fake_a"])
@@ -191,58 +183,8 @@ class CycleGAN(GAN):
                           identity_loss=parts["identity"], d_a_loss=d_a_loss, d_b_loss=d_b_loss)
 
     # ------------------------------------------------------------------ generation
-    def _check_images(self, images):
-        if images is None:
-            raise GanzooError("CycleGAN translates images: generate(images=x, direction='a2b' or 'b2a')")
-        images = np.asarray(images, dtype="float32")
-        if images.ndim == 3:
-            images = images[None]
-        if images.ndim != 4 or len(images) < 1:
-            raise GanzooError(f"images must be (n, height, width, channels) in [0, 1], got shape {images.shape}")
-        channels = self.image_shape[-1]
-        if images.shape[-1] != channels:
-            if images.shape[-1] == 1 and channels == 3:
-                images = np.repeat(images, 3, axis=-1)
-            elif images.shape[-1] in (3, 4) and channels == 1:
-                images = images[..., :3].mean(axis=-1, keepdims=True)
-            else:
-                raise GanzooError(f"images have {images.shape[-1]} channels; this model translates {channels}")
-        if images.shape[1:3] != self.image_shape[:2]:
-            # The networks are fully convolutional, but they learnt at this size.
-            resized = keras.ops.image.resize(images, self.image_shape[:2], interpolation="bilinear", antialias=True)
-            images = np.clip(ops.convert_to_numpy(resized), 0.0, 1.0)
-        return images
-
-    def prepare_generation(self, n=None, images=None, direction="a2b", **conditions):
-        """`generate(images=x, direction="a2b")`: x float (n, H, W, C) or
-        (H, W, C) in [0, 1], resized to `image_shape` if its size differs."""
-        if conditions:
-            raise TypeError(f"{type(self).__name__}.generate() takes images= and direction=, "
-                            f"not {', '.join(conditions)}")
-        if direction not in DIRECTIONS:
-            raise GanzooError(f"direction must be 'a2b' (A -> B) or 'b2a' (B -> A), got {direction!r}")
-        images = self._check_images(images)
-        if n is not None and int(n) != len(images):
-            raise GanzooError(f"generate() got n={n} but {len(images)} images; drop n")
-        code = np.full(len(images), DIRECTIONS.index(direction), dtype="int32")
-        return len(images), {"images": images, "direction": code}
-
     def generate_batch(self, n, seed, images=None, direction=None):
+        """Translates with G_AB (direction code 0, "a2b") or G_BA (1, "b2a");
+        the task checked the images and made the code."""
         generator = self.generator_ba if int(direction[0]) == 1 else self.generator_ab
         return generator(self._in_range(images), training=False)
-
-    def preview(self, examples=None, seed=0):
-        """Rows: A, G_AB(A), G_BA(G_AB(A)), B, G_BA(B), G_AB(G_BA(B)) for up to
-        8 fixed training images of each domain: input, translated,
-        reconstructed, as in the paper's figures."""
-        if examples is None:
-            raise GanzooError("a CycleGAN preview needs examples: a batch (images_a, images_b)")
-        images_a, images_b = examples
-        k = min(PREVIEW_COLUMNS, len(images_a), len(images_b))
-        images_a = np.asarray(images_a, "float32")[:k]
-        images_b = np.asarray(images_b, "float32")[:k]
-        fake_b = self.generate(images=images_a, direction="a2b")
-        rec_a = self.generate(images=fake_b, direction="b2a")
-        fake_a = self.generate(images=images_b, direction="b2a")
-        rec_b = self.generate(images=fake_a, direction="a2b")
-        return images_lib.grid(np.concatenate([images_a, fake_b, rec_a, images_b, fake_a, rec_b]), rows=6)

@@ -22,12 +22,9 @@ from keras import layers
 
 from ganzoo.errors import GanzooError
 from ganzoo.layers import ReflectionPadding2D
+from ganzoo.layers import normal_init as weight_init
 
 PATCH_LAYERS = 3  # strided layers of the 70x70 PatchGAN
-
-
-def weight_init():
-    return keras.initializers.RandomNormal(0.0, 0.02)
 
 
 def instance_norm(name=None):

@@ -4,6 +4,7 @@ import keras
 from keras import ops
 
 from ganzoo.engine import GAN, adam
+from ganzoo.errors import GanzooError
 from ganzoo_plugins.dcgan.networks import build_discriminator, build_generator
 
 
@@ -31,6 +32,9 @@ class DCGAN(GAN):
             doubled at each coarser resolution.
         learning_rate: Adam learning rate of both networks.
         loss: adversarial loss name (see `ganzoo.losses.LOSSES`).
+        ema: decay of an exponential moving average of the generator's
+            weights used for sampling (e.g. 0.999); 0 (the paper) samples
+            from the trained generator itself.
         seed: seed of the model's random stream.
 
     Example:
@@ -43,7 +47,7 @@ class DCGAN(GAN):
     """
 
     def __init__(self, image_shape=(28, 28, 1), latent_dim=100, generator_filters=64, discriminator_filters=64,
-                 learning_rate=2e-4, loss="non_saturating", seed=None, **kwargs):
+                 learning_rate=2e-4, loss="non_saturating", ema=0.0, seed=None, **kwargs):
         super().__init__(image_shape=image_shape, latent_dim=latent_dim, seed=seed, **kwargs)
         self.generator_filters = generator_filters
         self.discriminator_filters = discriminator_filters
@@ -51,6 +55,10 @@ class DCGAN(GAN):
         self.default_loss = loss
         self.generator = build_generator(self.image_shape, self.latent_dim, generator_filters)
         self.discriminator = build_discriminator(self.image_shape, discriminator_filters)
+        if not 0.0 <= float(ema) < 1.0:
+            raise GanzooError(f"ema must be a decay in [0, 1) (0: off), got {ema}")
+        if ema:
+            self.average(self.generator, decay=float(ema))
 
     def default_optimizers(self):
         return {"generator": adam(self.learning_rate), "discriminator": adam(self.learning_rate)}

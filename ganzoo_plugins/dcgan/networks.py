@@ -7,7 +7,7 @@ import keras
 from keras import layers
 
 from ganzoo.errors import GanzooError
-from ganzoo.layers.dcgan_blocks import downsampling_stack, normal_init, resolution_plan, upsampling_stack
+from ganzoo.layers import downsampling_stack, normal_init, resolution_plan, upsampling_stack
 
 
 def plan(image_shape):

@@ -66,7 +66,8 @@ class SRGAN(GAN):
         image_shape: (height, width, channels) of the high-resolution training
             crops (the paper: 96x96x3); height and width multiples of 4. The
             discriminator is built for this size; generation takes any size.
-        filters: filters of the generator's residual trunk (the paper: 64).
+        generator_filters: filters of the generator's residual trunk (the
+            paper: 64). Formerly `filters`, which still works for a release.
         residual_blocks: residual blocks of the generator (the paper: 16).
         batch_norm: BatchNorm in the generator's residual blocks, as in the
             paper (default False: faster, better PSNR on short schedules).
@@ -88,6 +89,7 @@ class SRGAN(GAN):
             loss (the paper: 1e-3).
         learning_rate: Adam learning rate (beta_1 0.9) of both networks
             (the paper: 1e-4).
+        loss: adversarial loss name (the paper: "non_saturating", -log D(G(x))).
         seed: seed of the model's random stream.
 
     Example:
@@ -104,11 +106,14 @@ class SRGAN(GAN):
     tracked = ("stage", "psnr", "mse_loss", "content_loss", "adversarial_loss", "d_loss")
     trains_on_crops = True
     scale = SCALE
+    renamed_options = {"filters": "generator_filters"}
 
-    def __init__(self, image_shape=(96, 96, 3), filters=64, residual_blocks=16, batch_norm=False, bicubic_skip=True,
-                 discriminator_filters=64, discriminator_dense=1024, pretrain_steps=1000, content_loss="vgg54",
-                 vgg_weights="imagenet", adversarial_weight=1e-3, learning_rate=1e-4, seed=None, **kwargs):
+    def __init__(self, image_shape=(96, 96, 3), generator_filters=64, residual_blocks=16, batch_norm=False,
+                 bicubic_skip=True, discriminator_filters=64, discriminator_dense=1024, pretrain_steps=1000,
+                 content_loss="vgg54", vgg_weights="imagenet", adversarial_weight=1e-3, learning_rate=1e-4,
+                 loss="non_saturating", seed=None, **kwargs):
         super().__init__(image_shape=image_shape, seed=seed, **kwargs)
+        self.default_loss = loss
         height, width, channels = self.image_shape
         if height % SCALE or width % SCALE or min(height, width) < 16 or channels not in (1, 3):
             raise GanzooError(
@@ -123,7 +128,7 @@ class SRGAN(GAN):
         self.vgg_weights = vgg_weights
         self.adversarial_weight = float(adversarial_weight)
         self.learning_rate = float(learning_rate)
-        self.generator = build_generator(channels, SCALE, filters, residual_blocks, batch_norm, bicubic_skip)
+        self.generator = build_generator(channels, SCALE, generator_filters, residual_blocks, batch_norm, bicubic_skip)
         self.discriminator = build_discriminator(self.image_shape, discriminator_filters, discriminator_dense)
         # The VGG19 of the content loss: built when training starts (make_train_function).
         self._content = None
@@ -151,27 +156,25 @@ class SRGAN(GAN):
                 self._content = perceptual.ContentLoss(self.content_loss, self.vgg_weights)
         return self._content
 
-    @staticmethod
-    def network_range(images):
+    def network_range(self, images):
         """[0, 1] -> [-1, 1], in float32: the generator's bicubic skip keeps the
         input's full precision even when the convolutions run in bfloat16."""
-        return ops.cast(images, "float32") * 2.0 - 1.0
+        return images_lib.to_range(images, self.pixel_range, "float32")
 
     @staticmethod
     def pixel_loss(super_res, high_res):
         """MSE between images in [-1, 1] (the paper's l_MSE)."""
         return ops.mean(ops.square(ops.cast(super_res, "float32") - ops.cast(high_res, "float32")))
 
-    def perceptual_loss(self, low_res, high_res, parts=None):
+    def perceptual_loss(self, low_res, high_res):
         """The generator's loss in stage 2: content + adversarial_weight * -log D(G(lr)).
 
-        `parts`, if a dict, receives the two terms (for the progress bar)."""
+        Returns `(loss, {"content": ..., "adversarial": ...})`: the two terms
+        travel out of the tape for the progress bar."""
         super_res = self.generator(low_res, training=True)
         content = self.content_loss_fn()(super_res, high_res)
         adversarial = self.loss.generator(self.discriminator(super_res, training=True))
-        if parts is not None:
-            parts.update(content=content, adversarial=adversarial)
-        return content + self.adversarial_weight * adversarial
+        return content + self.adversarial_weight * adversarial, {"content": content, "adversarial": adversarial}
 
     def srresnet_step(self, low_res, high_res):
         """Stage 1: SRResNet, the generator alone on the pixel MSE."""
@@ -188,9 +191,8 @@ class SRGAN(GAN):
                              lambda: self.loss.discriminator(self.discriminator(high_res, training=True),
                                                              self.discriminator(super_res, training=True)))
         # 2. Freeze the discriminator, train the generator on content + adversarial loss.
-        parts = {}
-        self.update(self.generator, self.optimizer["generator"],
-                    lambda: self.perceptual_loss(low_res, high_res, parts))
+        _, parts = self.update(self.generator, self.optimizer["generator"],
+                               lambda: self.perceptual_loss(low_res, high_res), has_aux=True)
         return {"mse": self.pixel_loss(super_res, high_res), "content": parts["content"],
                 "adversarial": parts["adversarial"], "d_loss": d_loss}
 
@@ -211,33 +213,6 @@ class SRGAN(GAN):
                                    "adversarial_loss": in_stage_2, "d_loss": in_stage_2})
 
     # ------------------------------------------------------------------ generation
-    def prepare_generation(self, n, images=None, **conditions):
-        if conditions:
-            raise TypeError(f"SRGAN.generate() takes images=, not {', '.join(conditions)}")
-        if images is None:
-            raise GanzooError("SRGAN.generate() upscales images: pass images=LOW_RES, float NHWC or HWC in [0, 1]")
-        try:
-            array = np.asarray(images)
-        except ValueError:
-            array = np.asarray(images, dtype=object)
-        if array.dtype == np.uint8:
-            array = array.astype("float32") / 255.0
-        if array.dtype == object or not np.issubdtype(array.dtype, np.number):
-            raise GanzooError("generate(images=...) needs one array of equal-sized images; "
-                              "upscale images of different sizes one call each")
-        array = array.astype("float32")
-        if array.ndim == 3:
-            array = array[None]
-        channels = self.image_shape[-1]
-        if array.ndim != 4 or array.shape[-1] != channels or min(array.shape[1:3]) < 1:
-            raise GanzooError(f"generate(images=...) needs images of shape (n, H, W, {channels}) or (H, W, {channels});"
-                              f" got {np.shape(images)}")
-        if not np.isfinite(array).all() or array.min() < 0.0 or array.max() > 1.0:
-            raise GanzooError("generate(images=...) needs pixel values in [0, 1]; divide 8-bit images by 255")
-        if n is not None and int(n) != len(array):
-            raise GanzooError(f"generate() got n={n} but {len(array)} images")
-        return len(array), {"images": array}
-
     def generate_batch(self, n, seed, images):
         return self.generator(self.network_range(images), training=False)
 
@@ -293,16 +268,7 @@ class SRGAN(GAN):
     def preview(self, examples=None, seed=0):
         """Rows of (bicubic | SRGAN | real HR) for up to 6 examples: a batch
         `(lr, hr)` of training crops, or centre crops of the held-back photos."""
-        from ganzoo.metrics.super_resolution import bicubic_upscale
-
-        if examples is None:
-            low_res, high_res = self.held_back_crops()
-        else:
-            low_res, high_res = (np.asarray(x, "float32")[:6] for x in examples)
-        upscaled = self.generate(images=low_res)
-        bicubic = bicubic_upscale(low_res, SCALE)
-        columns = np.stack([bicubic, upscaled, high_res], axis=1)      # (n, 3, H, W, C)
-        return images_lib.grid(columns.reshape(-1, *columns.shape[2:]), rows=len(low_res))
+        return self.task.preview(self, self.held_back_crops() if examples is None else examples, seed)
 
     def held_back_crops(self):
         """Centre crops of `image_shape` from the held-back photos: (lr, hr)."""

@@ -189,17 +189,20 @@ class TextToImageGAN(GAN):
 
     @classmethod
     def run_config(cls, run):
-        """Options from the data of a run: the vocabulary of its training captions."""
-        config = super().run_config(run) if hasattr(super(), "run_config") else {}
+        """Options from the run's data: the vocabulary of its training captions,
+        the words to read per caption, and the preview captions."""
+        config = super().run_config(run)
         from ganzoo.data import captioned
 
-        captions = captioned.captions(run.info.name, data_dir=getattr(run, "data_dir", None), limit=200_000)
+        try:
+            captions = captioned.captions(run.info.name, limit=200_000)
+            config.setdefault("preview_texts", captioned.preview_captions(run.info.name, PREVIEW_ROWS))
+        except GanzooError:
+            return config   # e.g. a TFDS set in another data_dir: fit() builds the vocabulary from the batches
         config["vocabulary"] = encoder_lib.build_vocabulary(captions, _default(cls, "max_tokens"))
         # Read as many words as nearly all training captions have (99th percentile + 2, 8 .. 64).
         lengths = sorted(len(encoder_lib.standardize(c)) for c in captions) or [0]
         config["max_length"] = int(min(64, max(8, lengths[int(0.99 * (len(lengths) - 1))] + 2)))
-        config.setdefault("preview_texts", captioned.preview_captions(run.info.name, PREVIEW_ROWS,
-                                                                      data_dir=getattr(run, "data_dir", None)))
         return config
 
     def adapt(self, data):
@@ -324,41 +327,20 @@ class TextToImageGAN(GAN):
 
     # ------------------------------------------------------------------ generation
     def check_texts(self, texts):
-        """Captions as a list of str (bytes decoded as UTF-8, bad bytes replaced)."""
-        if isinstance(texts, (str, bytes)):
-            texts = [texts]
-        try:
-            texts = list(np.asarray(texts, dtype=object).reshape(-1))
-        except Exception:  # noqa: BLE001
-            raise GanzooError(f"texts must be a list of strings; got {texts!r}") from None
-        out = []
-        for text in texts:
-            if isinstance(text, bytes):
-                text = text.decode("utf-8", errors="replace")
-            if not isinstance(text, str):
-                raise GanzooError(f"texts must be strings; got {text!r}")
-            out.append(text.encode("utf-8", errors="replace").decode("utf-8"))
-        return out
+        """Captions as a list of str (the task's checks; lone surrogates replaced)."""
+        from ganzoo.tasks.captioned import check_texts
 
-    def prepare_generation(self, n=None, texts=None, **conditions):
+        return [t.encode("utf-8", errors="replace").decode("utf-8") for t in check_texts(texts)]
+
+    def prepare_generation(self, n=None, **conditions):
         """`generate(texts=[...])`: one image per caption; `generate(n, texts="...")`:
-        n images of one caption."""
-        if conditions:
-            raise TypeError(f"{type(self).__name__}.generate() takes texts=, not {', '.join(conditions)}")
-        if texts is None:
-            raise GanzooError('a text-to-image model needs captions: generate(texts=["a small red circle", ...])')
-        single = isinstance(texts, (str, bytes))
-        texts = self.check_texts(texts)
-        if single and n is not None:
-            texts = texts * int(n)
-        elif n is not None and int(n) != len(texts):
-            raise GanzooError(f"generate() got n={n} but {len(texts)} captions; pass one caption per image")
-        if not texts:
-            raise GanzooError("generate() needs at least one caption")
+        n images of one caption (the captioned task's checks), once the text
+        encoder has a vocabulary."""
+        n, conditions = super().prepare_generation(n, **conditions)
         if self.needs_vocabulary:
             raise GanzooError("the text encoder has no vocabulary yet: fit() the model first, call "
                               "model.adapt(captions), or pass vocabulary=")
-        return len(texts), {"texts": np.array(texts, dtype=object)}
+        return n, {"texts": np.asarray(self.check_texts(conditions["texts"]), dtype=object)}
 
     def generate_batch(self, n, seed, texts=None):
         strings = ops.convert_to_tensor(np.array([str(t) for t in texts], dtype=str).reshape(-1))

@@ -3,7 +3,7 @@
 import keras
 from keras import ops
 
-from ganzoo.engine import GAN
+from ganzoo.engine import GAN, adam
 from ganzoo_plugins.vanilla.networks import build_discriminator, build_generator
 
 
@@ -32,6 +32,7 @@ class VanillaGAN(GAN):
         hidden_layers: number of hidden layers in each network.
         dropout: dropout rate after each hidden layer of the discriminator.
         discriminator_steps: k, discriminator steps per generator step.
+        learning_rate: Adam learning rate of both networks (beta_1 0.5).
         loss: "non_saturating" (default) or "minimax" (the value function as written),
             or any name in `ganzoo.losses.LOSSES`.
         seed: seed of the model's random stream.
@@ -47,15 +48,19 @@ class VanillaGAN(GAN):
     """
 
     def __init__(self, image_shape=(28, 28, 1), latent_dim=100, hidden_units=256, hidden_layers=1,
-                 dropout=0.3, discriminator_steps=1, loss="non_saturating", seed=None, **kwargs):
+                 dropout=0.3, discriminator_steps=1, learning_rate=2e-4, loss="non_saturating", seed=None, **kwargs):
         super().__init__(image_shape=image_shape, latent_dim=latent_dim, seed=seed, **kwargs)
         self.hidden_units = hidden_units
         self.hidden_layers = hidden_layers
         self.dropout = dropout
         self.discriminator_steps = discriminator_steps
+        self.learning_rate = learning_rate
         self.default_loss = loss
         self.generator = build_generator(self.image_shape, self.latent_dim, hidden_units, hidden_layers)
         self.discriminator = build_discriminator(self.image_shape, hidden_units, hidden_layers, dropout)
+
+    def default_optimizers(self):
+        return {"generator": adam(self.learning_rate), "discriminator": adam(self.learning_rate)}
 
     def train_step(self, real):
         real = self.to_network_range(real)      # data arrive in [0, 1]; G's tanh works in [-1, 1]

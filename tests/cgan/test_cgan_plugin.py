@@ -72,7 +72,7 @@ def test_the_label_changes_the_image():
 
 @pytest.mark.parametrize("num_classes", [3, 10, 12])
 def test_preview_has_one_row_per_class(num_classes):
-    from ganzoo_plugins.cgan.model import PREVIEW_COLUMNS
+    from ganzoo.tasks.conditional import PREVIEW_COLUMNS
 
     model = tiny(num_classes=num_classes)
     picture = model.preview(seed=0)

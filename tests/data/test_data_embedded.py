@@ -129,7 +129,7 @@ def test_model_supplies_task_and_shape():
 
 
 def test_unsupported_tasks():
-    with pytest.raises(GanzooError, match="task 'sketch' is not supported by ganzoo.data yet"):
+    with pytest.raises(GanzooError, match="unknown task 'sketch'"):
         gd.load("digits", task="sketch")
     # Every task is supported now; digits have no captions.
     with pytest.raises(GanzooError, match="embedded dataset 'digits' has no captions"):

@@ -80,13 +80,54 @@ def test_fit_sample_resume_and_evaluate(tmp_path, capsys):
     code, stdout, err = run_main(["sample", str(out), "--n", "4", "--out", str(grid)], capsys)
     assert code == 0 and grid.exists(), err
     code, stdout, err = run_main(["sample", str(out), "--label", "3"], capsys)
-    assert code == 1 and "--label applies to conditional models" in err
+    assert code == 1 and "No such option: --label" in err and "unconditional model" in err
 
     code, stdout, err = run_main(["evaluate", str(out), "--n", "100"], capsys)
     assert code == 0, err
     values = dict(line.split() for line in stdout.splitlines() if line.startswith("classifier."))
     assert 0.0 <= float(values["classifier.confidence"]) <= 1.0
     assert json.loads((out / "evaluation.json").read_text())["results"]["classifier"]["frechet"] >= 0
+
+
+def test_arguments_are_checked_before_the_run_directory(tmp_path, capsys):
+    out = tmp_path / "run"
+    code, _, err = run_main(["fit", "dcgan", "--steps", "1", "--batch-size", "32", "--out", str(out), "--quiet",
+                             *TINY], capsys)
+    assert code == 0, err
+    # An existing run: a bad flag is still reported as itself.
+    for args, message in [(["--set", "colour=blue"], "unknown option(s) colour"),
+                          (["--data", str(tmp_path / "nowhere")], "no such file or folder"),
+                          (["--preset", "huge"], "no preset 'huge'")]:
+        code, _, err = run_main(["fit", "dcgan", "--out", str(out), *args], capsys)
+        assert code == 1 and message in err, err
+
+
+def test_resume_refuses_every_flag_it_cannot_honour(tmp_path, capsys):
+    out = tmp_path / "run"
+    code, _, err = run_main(["fit", "dcgan", "--steps", "1", "--batch-size", "32", "--out", str(out), "--quiet",
+                             "--seed", "1", *TINY], capsys)
+    assert code == 0, err
+    saved = json.loads((out / "run.json").read_text())
+    # run.json holds the whole configuration, defaults included.
+    assert saved["settings"]["config"]["learning_rate"] == 0.0002 and saved["settings"]["config"]["ema"] == 0.0
+    for args, flag in [(["--set", "generator_filters=8"], "--set"), (["--precision", "float32"], "--precision"),
+                       (["--seed", "2"], "--seed"), (["--image-size", "32"], "--image-size"),
+                       (["--dataset", "chalk2ink"], "--dataset"), (["--batch-size", "16"], "--batch-size"),
+                       (["--preset", "paper"], "--preset")]:
+        code, _, err = run_main(["fit", "dcgan", "--out", str(out), "--resume", "--steps", "2", *args], capsys)
+        assert code == 1 and f"{flag} cannot change it" in err, (args, err)
+    # Flags equal to the run's are accepted, and --steps extends it.
+    code, stdout, err = run_main(["fit", "dcgan", "--out", str(out), "--resume", "--steps", "2", "--seed", "1",
+                                  "--batch-size", "32", "--dataset", "digits", "--quiet"], capsys)
+    assert code == 0 and "resuming dcgan from step 1" in stdout, err
+
+
+def test_info_lists_presets(capsys):
+    result = CliRunner().invoke(cli, ["info", "dcgan"])
+    assert result.exit_code == 0
+    assert "presets (ganzoo fit ... --preset NAME):" in result.output
+    assert any(line.strip().startswith("paper") for line in result.output.splitlines())
+    assert "cpu" in result.output and "(default)" in result.output
 
 
 def test_console_script_trains_two_steps(tmp_path):

@@ -15,7 +15,7 @@ def test_small_srresnet_beats_bicubic_on_held_back_photos():
     import keras
 
     keras.utils.set_random_seed(0)
-    model = ganzoo.create("srgan", image_shape=(64, 64, 3), filters=32, residual_blocks=4, discriminator_filters=4,
+    model = ganzoo.create("srgan", image_shape=(64, 64, 3), generator_filters=32, residual_blocks=4, discriminator_filters=4,
                           discriminator_dense=16, pretrain_steps=10**6, content_loss="mse", seed=0)
     model.compile()
     photos = held_back()

@@ -7,7 +7,7 @@ import pytest
 from ganzoo.errors import GanzooError
 from ganzoo.testing import PluginTestCase
 
-TINY = {"image_shape": (32, 32, 3), "filters": 8, "residual_blocks": 2, "discriminator_filters": 4,
+TINY = {"image_shape": (32, 32, 3), "generator_filters": 8, "residual_blocks": 2, "discriminator_filters": 4,
         "discriminator_dense": 16, "pretrain_steps": 1, "content_loss": "mse"}
 
 
@@ -112,7 +112,7 @@ def test_stage_schedule_follows_the_step_counter_across_save_and_load(tmp_path):
 
 # ------------------------------------------------------------------ generation
 def test_large_images_go_through_tiles_without_seams():
-    model = tiny(filters=8, residual_blocks=2)
+    model = tiny(generator_filters=8, residual_blocks=2)
     model.compile()
     # Non-zero output convolution, so the network does more than bicubic.
     kernel = model.generator.get_layer("to_image").kernel
@@ -137,7 +137,8 @@ def test_generate_accepts_one_hwc_or_uint8_image():
 
 @pytest.mark.parametrize("images,match", [
     (None, "pass images="),
-    (np.zeros((2, 8, 8, 1), "float32"), r"shape \(n, H, W, 3\)"),
+    (np.zeros((2, 8, 8, 2), "float32"), "2 channels; this model takes 3"),
+    (np.zeros((8, 8), "float32"), r"shape \(n, height, width, channels\)"),
     (np.full((1, 8, 8, 3), 2.0, "float32"), r"in \[0, 1\]"),
     ([np.zeros((8, 8, 3)), np.zeros((9, 9, 3))], "different sizes"),
 ])
@@ -199,6 +200,17 @@ def test_vgg_content_loss_with_an_explicit_local_random_weights_file(tmp_path):
     np.testing.assert_allclose(value, np.mean((features(a) - features(b)) ** 2), rtol=1e-4)
     # The generator's stage-2 loss uses it.
     model.compile()
-    parts = {}
-    model.perceptual_loss(a[:, ::4, ::4], b, parts)
+    total, parts = model.perceptual_loss(a[:, ::4, ::4], b)
     assert float(parts["content"]) > 0
+    assert float(total) == pytest.approx(float(parts["content"]) + 1e-3 * float(parts["adversarial"]), rel=1e-5)
+
+
+def test_the_old_filters_option_warns_and_still_works():
+    """`filters` was renamed `generator_filters` (one name for one idea across plugins)."""
+    import ganzoo
+
+    with pytest.warns(DeprecationWarning, match="generator_filters"):
+        model = ganzoo.create("srgan", **{**{k: v for k, v in TINY.items() if k != "generator_filters"},
+                                          "filters": 8})
+    assert model.get_config()["generator_filters"] == 8 and "filters" not in model.get_config()
+    assert model.generator.get_layer("head").filters == 8

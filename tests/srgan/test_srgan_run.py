@@ -11,7 +11,7 @@ from PIL import Image
 
 from ganzoo.cli import main
 
-TINY = ["--set", "filters=8", "--set", "residual_blocks=2", "--set", "discriminator_filters=4",
+TINY = ["--set", "generator_filters=8", "--set", "residual_blocks=2", "--set", "discriminator_filters=4",
         "--set", "discriminator_dense=16", "--set", "image_shape=32x32x3", "--set", "content_loss=mse",
         "--set", "pretrain_steps=4"]
 
@@ -88,11 +88,14 @@ def test_fit_takes_only_channels_from_a_folder(tmp_path):
     """A model trained on crops keeps its crop size whatever the folder's image size."""
     from ganzoo.data import inspect
     from ganzoo.registry import get_plugin
-    from ganzoo.runs import _config_for_source
+    from ganzoo.runs import RunPlan
 
     for i in range(2):
         Image.fromarray(np.zeros((300, 500), np.uint8)).save(tmp_path / f"{i}.png")
     plugin = get_plugin("srgan")
-    assert _config_for_source(plugin, inspect(tmp_path), None, {})["image_shape"] == (96, 96, 1)
-    assert _config_for_source(plugin, inspect(tmp_path), 128, {})["image_shape"] == (128, 128, 1)
+    def plan(size):
+        return RunPlan(info=inspect(tmp_path), image_size=size, batch_size=16, total_steps=None, seed=None)
+
+    assert plugin.model_class.run_config(plan(None))["image_shape"] == (96, 96, 1)
+    assert plugin.model_class.run_config(plan(128))["image_shape"] == (128, 128, 1)
     assert plugin.default_batch_size == 16

@@ -1,0 +1,57 @@
+"""Exponential moving averages of network weights (the "EMA generator").
+
+Karras et al. (2018, 2019) sample from a generator whose weights are an
+exponential moving average of the trained ones; it gives visibly cleaner
+images at no training cost. `GAN.average(network, decay)` makes the averaged
+copy; the engine updates it after every training step, saves it with the
+model and the checkpoints, and `generate()` uses it.
+"""
+
+from __future__ import annotations
+
+import keras
+from keras import ops
+
+
+def copy_network(network, name):
+    """A new network with `network`'s architecture and current weights."""
+    try:
+        copy = keras.models.clone_model(network)
+    except ValueError:  # a subclassed model: rebuild it from its config
+        copy = type(network).from_config(network.get_config())
+        copy.build(network.input_shape if hasattr(network, "input_shape") else None)
+    copy.name = name if not hasattr(copy, "_name") else copy.name
+    copy._name = name
+    copy.set_weights(network.get_weights())
+    copy.trainable = False
+    return copy
+
+
+class Average:
+    """One averaged network: `copy = decay * copy + (1 - decay) * source`
+    for trainable weights; non-trainable ones (BatchNorm statistics) are
+    copied as they are, as in Karras et al.'s reference training loops.
+
+    Args:
+        source: the trained network.
+        copy: its averaged copy (same architecture).
+        decay: the average's decay per step, in [0, 1).
+    """
+
+    def __init__(self, source, copy, decay):
+        if not 0.0 <= float(decay) < 1.0:
+            raise ValueError(f"an EMA decay must be in [0, 1), got {decay}")
+        self.source = source
+        self.copy = copy
+        self.decay = float(decay)
+        if len(source.weights) != len(copy.weights):
+            raise ValueError(f"{copy.name} does not mirror {source.name}: "
+                             f"{len(copy.weights)} weights against {len(source.weights)}")
+
+    def update(self):
+        """One step of the average (called by the engine after each train_step)."""
+        for mine, theirs in zip(self.copy.weights, self.source.weights):
+            value = ops.cast(theirs, mine.dtype)
+            if theirs.trainable:
+                value = self.decay * mine + (1.0 - self.decay) * value
+            mine.assign(value)
