@@ -17,8 +17,9 @@ from __future__ import annotations
 import importlib
 
 from ganzoo.errors import GanzooError
-from ganzoo.plugin import Plugin
-from ganzoo.registry import create, get_plugin, list_models
+from ganzoo.plugin import Plugin, Preset
+from ganzoo.factory import create
+from ganzoo.registry import get_plugin, list_models
 
 __version__ = "0.1.0"
 
@@ -32,9 +33,10 @@ _LAZY = {
     "metrics": ("ganzoo.metrics", None),
     "layers": ("ganzoo.layers", None),
     "testing": ("ganzoo.testing", None),
+    "tasks": ("ganzoo.tasks", None),
 }
 
-__all__ = ["GanzooError", "Plugin", "create", "get_plugin", "list_models", *_LAZY]
+__all__ = ["GanzooError", "Plugin", "Preset", "create", "get_plugin", "list_models", *_LAZY]
 
 
 def __getattr__(name):

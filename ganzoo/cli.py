@@ -90,6 +90,7 @@ def list_command(pattern, as_json):
 @click.argument("name")
 def info(name):
     """Options (with defaults and meaning), task, datasets and paper of a plugin."""
+    _known_plugin(name)
     _quiet_tensorflow()
     from ganzoo.options import options
     from ganzoo.registry import get_plugin
@@ -122,6 +123,16 @@ def info(name):
         click.echo(f"  {o.name:<{width}}  {_shown(o.default):<14} {o.help}")
 
 
+def _known_plugin(name):
+    """An unknown plugin name is answered at once, before TensorFlow loads."""
+    from ganzoo.registry import registered_names
+
+    if name not in registered_names():
+        from ganzoo.registry import get_plugin
+
+        get_plugin(name)  # raises the error with the closest names
+
+
 def _shown(value):
     if value is None:
         return "None"
@@ -149,6 +160,7 @@ def _shown(value):
 def fit(name, dataset, data, data_dir, image_size, batch_size, epochs, steps, out, resume, seed, assignments,
         precision, preset, quiet):
     """Train plugin NAME; writes the model, checkpoints, sample grids and logs to --out."""
+    _known_plugin(name)
     _quiet_tensorflow()
     from ganzoo import runs
     from ganzoo.options import parse_assignments
@@ -225,6 +237,25 @@ def evaluate(run, metric_list, dataset, data, data_dir, split, count, seed):
         for key, value in values.items():
             shown = f"{value:.4f}" if isinstance(value, float) else str(value)
             click.echo(f"{metric}.{key}  {shown}")
+
+
+@cli.command("new-plugin")
+@click.argument("name")
+@click.option("--dir", "directory", type=click.Path(file_okay=False), default=".", show_default=True,
+              help="Where to create the project folder ganzoo-NAME/.")
+@click.option("--template", type=click.Choice(["dcgan", "wgan-gp"]), default="dcgan", show_default=True,
+              help="dcgan: one D and one G update per step; wgan-gp: n_critic critic updates on fresh real "
+                   "images, gradient penalty.")
+@click.option("--task", type=click.Choice(["unconditional"]), default="unconditional", show_default=True,
+              help="What the plugin trains on and generate() takes.")
+def new_plugin(name, directory, template, task):
+    """Write a new plugin project ganzoo-NAME/ (pyproject with the entry point, package NAME/, tests)."""
+    from ganzoo.scaffold import create_plugin
+
+    path = create_plugin(name, directory, template=template, task=task)
+    shown = path if path.is_absolute() else f"./{path.as_posix()}"
+    click.echo(f"wrote {shown}/ (see its README.md); next:\n  pip install -e \"{shown}[test]\"\n  ganzoo list\n"
+               f"  ganzoo fit {name} --steps 50\n  cd {shown} && python -m pytest")
 
 
 def main(argv=None):

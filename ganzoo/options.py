@@ -121,7 +121,57 @@ def check_config(cls, config: dict, plugin: str = "") -> dict:
             f"unknown option(s) {', '.join(unknown)} for plugin {plugin or cls.__name__!r}; "
             f"valid options: {', '.join(known)}"
         )
-    return {k: (_convert(known[k], v, plugin) if k in known else v) for k, v in config.items()}
+    converted = {k: (_convert(known[k], v, plugin) if k in known else v) for k, v in config.items()}
+    ranges = {**RANGES, **(getattr(cls, "option_ranges", None) or {})}
+    for key, value in converted.items():
+        if key in ranges and value is not None:
+            _check_range(key, value, ranges[key], plugin or cls.__name__)
+    return converted
+
+
+#: The documented range of the options that share a name across plugins:
+#: (lowest, highest, whether the lowest is allowed). A model adds its own in
+#: `option_ranges`. Checked before anything is built.
+RANGES = {
+    "latent_dim": (1, None, True),
+    "generator_filters": (1, None, True),
+    "discriminator_filters": (1, None, True),
+    "residual_blocks": (0, None, True),
+    "hidden_units": (1, None, True),
+    "hidden_layers": (1, None, True),
+    "embedding_dim": (1, None, True),
+    "num_classes": (2, None, True),
+    "discriminator_steps": (1, None, True),
+    "learning_rate": (0.0, None, False),
+    "beta_1": (0.0, 1.0, True),
+    "dropout": (0.0, 1.0, True),
+    "ema": (0.0, 1.0, True),
+    "pool_size": (0, None, True),
+    "training_steps": (0, None, True),
+    "pretrain_steps": (0, None, True),
+    "lambda_cycle": (0.0, None, True),
+    "lambda_identity": (0.0, None, True),
+    "adversarial_weight": (0.0, None, True),
+}
+
+
+def _check_range(key, value, bounds, plugin):
+    import math
+
+    low, high, low_allowed = bounds
+    numbers = value if isinstance(value, (tuple, list)) else (value,)
+    for number in numbers:
+        if isinstance(number, bool) or not isinstance(number, (int, float)):
+            continue
+        bad = (not math.isfinite(number) or (low is not None and (number < low or (number == low and not low_allowed)))
+               or (high is not None and number > high))
+        if bad:
+            if high is None:
+                allowed = f"{'>=' if low_allowed else '>'} {low}"
+            else:
+                allowed = f"in [{low}, {high}]"
+            raise GanzooError(f"option {key}={value!r} of plugin {plugin!r} is out of range: it must be {allowed} "
+                              f"(and finite); see `ganzoo info {plugin}`")
 
 
 def parse_assignments(pairs) -> dict:

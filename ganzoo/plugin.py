@@ -7,6 +7,10 @@ from typing import Callable
 
 from ganzoo.errors import GanzooError
 
+#: The built-in task names (kept for code written before tasks were objects;
+#: `ganzoo.tasks.available()` lists every registered task, third parties' too).
+TASKS = ("unconditional", "conditional", "captioned", "paired", "unpaired")
+
 
 @dataclasses.dataclass(frozen=True)
 class Preset:

@@ -162,9 +162,9 @@ def check_request(request):
 
 
 def _is_file(preset):
-    from ganzoo.registry import _is_file_preset
+    from ganzoo.factory import is_file_preset
 
-    return _is_file_preset(preset)
+    return is_file_preset(preset)
 
 
 def _same(name, given, saved):
@@ -172,9 +172,17 @@ def _same(name, given, saved):
         return os.path.abspath(os.path.expanduser(str(given))) == saved.source
     if name == "dataset":
         return given == saved.source
-    if name == "overrides":
-        return False
+    if name == "overrides":   # --set equal to the run's options is no change
+        from ganzoo.options import check_config
+        from ganzoo.registry import get_plugin
+
+        converted = check_config(get_plugin(saved.plugin).model_class, dict(given), plugin=saved.plugin)
+        return all(_plain(value) == _plain(saved.config.get(key)) for key, value in converted.items())
     return given == getattr(saved, name, None)
+
+
+def _plain(value):
+    return list(value) if isinstance(value, (tuple, list)) else value
 
 
 def _resumed_settings(request, previous, out):
@@ -259,9 +267,9 @@ def _build(plugin, settings, weights_preset=None):
         model = plugin.model_class(**settings.config)
     model.compile()
     if weights_preset is not None:
-        from ganzoo.registry import _from_file
+        from ganzoo.factory import from_file
 
-        source = _from_file(plugin, weights_preset, {} if str(weights_preset).endswith(".keras")
+        source = from_file(plugin, weights_preset, {} if str(weights_preset).endswith(".keras")
                             else settings.config)
         model.set_weights(source.get_weights())
     return model
@@ -383,6 +391,11 @@ def _restore(model, out, settings, echo):
 
     state = Checkpoint.restore(model, out)
     if state is None:
+        if _saved_anything(out):
+            # Never train from scratch over a run that got somewhere.
+            raise GanzooError(f"{out} has a model or part of a checkpoint but no complete checkpoint "
+                              f"({Checkpoint.WEIGHTS} and {Checkpoint.STATE}), so it cannot resume where it "
+                              "stopped; start a new run with another --out")
         echo(f"no checkpoint in {out} yet; starting from step 0")
         return 0
     echo(f"resuming {settings.plugin} from step {state['step']} (epoch {state['epoch']})")

@@ -150,6 +150,7 @@ class PluginTestCase:
         if plugin.default_preset is not None:
             assert plugin.default_preset in [p.name for p in plugin.presets]
 
+    @pytest.mark.slow
     def test_fit_updates_every_network_and_reports_losses(self, precision):
         model = self.create(precision)
         model.compile()
@@ -178,6 +179,7 @@ class PluginTestCase:
         assert picture.ndim == 3 and picture.shape[-1] == model.image_shape[-1]
         assert 0.0 <= picture.min() and picture.max() <= 1.0
 
+    @pytest.mark.slow
     def test_save_load_generates_identically_and_keeps_training(self, tmp_path, precision):
         import keras
 

@@ -30,10 +30,11 @@ def load(source, model=None, *, task=None, image_shape=None, batch_size=64, spli
             of a TFDS `cycle_gan/<config>` set, a folder with `trainA/` and
             `trainB/`, or an embedded two-domain set such as `chalk2ink`), or
             `"paired"` (super-resolution: elements are `(low_res, high_res)`,
-            an aligned random `image_shape` crop of each image and its x4
-            smaller input, drawn anew every epoch; from the embedded `photos`,
-            a folder of high-resolution images, or TFDS `div2k/bicubic_x4`;
-            see `ganzoo.data.paired`). Defaults to the model's task,
+            an aligned random `image_shape` crop of each image and its input
+            `model.scale` times smaller (4 without a model or `scale`), drawn
+            anew every epoch; from the embedded `photos`, a folder of
+            high-resolution images, or TFDS `div2k/bicubic_x4`; see
+            `ganzoo.data.paired`). Defaults to the model's task,
             else `"unconditional"`.
         image_shape: `(H, W, C)` to resize (antialiased bilinear) and convert
             channels to, C 1 or 3. Defaults to the model's, else the source's
@@ -81,7 +82,7 @@ def load(source, model=None, *, task=None, image_shape=None, batch_size=64, spli
     image_shape = pipeline.check_image_shape(image_shape, info)
     return pipeline.build(
         ds, info, task, image_shape, batch_size=batch_size, shuffle=shuffle, seed=seed,
-        repeat=repeat, drop_remainder=drop_remainder, cache=cache,
+        repeat=repeat, drop_remainder=drop_remainder, cache=cache, model=model,
     )
 
 

@@ -71,17 +71,15 @@ def _slice(items, split, where):
 def _embedded_arrays(name, split):
     from ganzoo.data import embedded
 
-    arrays, _ = embedded._LOADERS[name]()
+    arrays, _ = embedded.LOADERS[name]()
     if "text" not in arrays:
         raise GanzooError(f"embedded dataset {name!r} has no captions; captioned embedded sets: "
                           f"{', '.join(captioned_embedded())}")
     base, _ = _parse_split(split)
     if base == "train":
         pass
-    elif base == "test" and name == "shapes":
-        from ganzoo.data import shapes
-
-        arrays = {"image": shapes.split_arrays("test")["image"], "text": shapes.split_arrays("test")["text"]}
+    elif base == "test" and name in embedded.TEST_LOADERS:
+        arrays, _ = embedded.TEST_LOADERS[name]()
     else:
         raise GanzooError(f"embedded dataset {name!r} has splits 'train' and 'test'; got {split!r}")
     index = _slice(np.arange(len(arrays["image"])), split, f"embedded dataset {name!r}")

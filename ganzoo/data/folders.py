@@ -6,7 +6,8 @@ folders are ignored so that a stray backup folder does not become data.
 
 import collections
 import pathlib
-from ganzoo.data.source import SourceInfo, split_range, warn
+
+from ganzoo.data.common import SourceInfo, split_range, warn
 from ganzoo.errors import GanzooError
 
 EXTENSIONS = frozenset({".jpg", ".jpeg", ".png", ".bmp", ".gif", ".webp"})

@@ -1,19 +1,20 @@
-"""The "paired" task: (low-resolution, high-resolution) crops for super-resolution.
+"""The "paired" task's mapping: (low-resolution, high-resolution) crops for super-resolution.
 
 Each source example gives one training pair per epoch:
 
 - a random `image_shape` crop of the high-resolution image (HR), and the
-  aligned low-resolution crop (LR), `SCALE` times smaller on each side;
-- LR made by antialiased bicubic downsampling of the HR crop (the "bicubic
-  degradation" of the super-resolution literature), rounded to 8 bits like a
-  saved image, unless the source gives its own aligned LR image (TFDS
+  aligned low-resolution crop (LR), `scale` times smaller on each side (the
+  model's `scale`, 4 when it names none);
+- LR made by the bicubic degradation of the HR crop (`ganzoo.data.degrade`:
+  antialiased bicubic downsampling, rounded to 8 bits like a saved image),
+  unless the source gives its own aligned LR image (TFDS
   `div2k/bicubic_x4`, `div2k/unknown_x4`, ...: an `"lr"` feature next to the
   `"hr"` image);
 - the same random flip (left-right) and rotation by a multiple of 90 degrees
   applied to both (rotations only by 180 degrees for non-square crops).
 
 Crops are drawn anew every epoch, so the pipeline never caches this task's
-elements (see `tasks.RANDOM_TASKS`). Images smaller than the crop are first
+elements (see `ganzoo.tasks.paired`: `random_elements`). Images smaller than the crop are first
 enlarged (bicubic) to fit it.
 """
 
@@ -21,36 +22,14 @@ from __future__ import annotations
 
 import tensorflow as tf
 
-SCALE = 4
+from ganzoo.data.decode import to_float as _to_float
+from ganzoo.data.degrade import DEFAULT_SCALE, bicubic_degradation, downscale, quantize
+from ganzoo.errors import GanzooError
 
+__all__ = ["SCALE", "check_shape", "downscale", "make_pair", "paired", "quantize"]
 
-def downscale(images, scale=SCALE):
-    """Antialiased bicubic downsampling by `scale` (float images in [0, 1],
-    HWC or NHWC, sides multiples of `scale`), clipped to [0, 1]."""
-    shape = tf.shape(images)
-    size = tf.stack([shape[-3] // scale, shape[-2] // scale])
-    small = tf.image.resize(images, size, method="bicubic", antialias=True)
-    return tf.clip_by_value(small, 0.0, 1.0)
-
-
-def quantize(images):
-    """Rounds float images in [0, 1] to the 256 levels of an 8-bit file."""
-    return tf.round(images * 255.0) / 255.0
-
-
-def _channels(image, channels):
-    if channels == 3 and image.shape[-1] == 1:
-        return tf.repeat(image, 3, axis=-1)
-    if channels == 1 and image.shape[-1] != 1:
-        return tf.image.rgb_to_grayscale(image)
-    return image
-
-
-def _to_float(image, channels):
-    image = tf.image.convert_image_dtype(image, tf.float32)
-    if image.shape[-1] == 4:
-        image = image[..., :3]
-    return _channels(image, channels)
+#: The default super-resolution factor (a model's `scale` overrides it).
+SCALE = DEFAULT_SCALE
 
 
 def _at_least(image, height, width):
@@ -76,7 +55,7 @@ def _crop_and_degrade(hr, height, width, scale):
     shape = tf.shape(hr)
     y, x = _random_offset(shape[0] - height), _random_offset(shape[1] - width)
     hr = hr[y:y + height, x:x + width]
-    return quantize(downscale(hr, scale)), hr
+    return bicubic_degradation(hr, scale), hr
 
 
 def _crop_given(lr, hr, height, width, scale):
@@ -143,8 +122,6 @@ def make_pair(example, image_shape, scale=SCALE, augment=True):
 
 def check_shape(image_shape, scale=SCALE):
     """Raises `GanzooError` unless the HR crop's sides are multiples of `scale`."""
-    from ganzoo.errors import GanzooError
-
     height, width, _ = image_shape
     if height % scale or width % scale or height < scale or width < scale:
         raise GanzooError(
@@ -153,35 +130,18 @@ def check_shape(image_shape, scale=SCALE):
         )
 
 
-def paired(ds, info, image_shape):
-    """Elements are `(lr, hr)`: float32 `(H/4, W/4, C)` and `(H, W, C)` in [0, 1],
-    a random aligned crop pair per example (see the module doc)."""
-    check_shape(image_shape)
-    return ds.map(lambda example: make_pair(example, image_shape), num_parallel_calls=tf.data.AUTOTUNE)
+def paired(ds, info, image_shape, scale=SCALE):
+    """Elements are `(lr, hr)`: float32 `(H/scale, W/scale, C)` and `(H, W, C)` in
+    [0, 1], a random aligned crop pair per example (see the module doc).
 
-
-def full_images(source, split="train", data_dir=None, limit=None, channels=3):
-    """The whole high-resolution images of a source, for evaluation.
-
-    A folder or TFDS dataset gives its images (TFDS super-resolution sets their
-    `"hr"` image) at full size; the embedded `"photos"` give their held-back
-    test photos, since their training tiles are what a model trained on.
+    Args:
+        ds: a dataset of example dicts (`"image"`, optionally `"lr"`).
+        info: the source's `SourceInfo` (unused; every source can serve this task).
+        image_shape: `(H, W, C)` of the HR crop, H and W multiples of `scale`.
+        scale: the super-resolution factor (the model's `scale`).
 
     Returns:
-        A list of float32 HWC arrays in [0, 1], of different sizes.
+        The dataset of `(lr, hr)` pairs, unbatched.
     """
-    from ganzoo.data import photos, sources
-    from ganzoo.data.source import resolve
-
-    kind, name = resolve(source)
-    if kind == "embedded" and name == photos.NAME:
-        images = photos.held_back()
-        images = [im.mean(axis=-1, keepdims=True) if channels == 1 else im for im in images]
-        return images[:limit] if limit else images
-    ds, _ = sources.open_source(source, split, data_dir=data_dir, shuffle=False)
-    result = []
-    for example in ds:
-        result.append(_to_float(example["image"], channels).numpy())
-        if limit and len(result) >= limit:
-            break
-    return result
+    check_shape(image_shape, scale)
+    return ds.map(lambda example: make_pair(example, image_shape, scale), num_parallel_calls=tf.data.AUTOTUNE)

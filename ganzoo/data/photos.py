@@ -18,12 +18,12 @@ No TensorFlow here: photos are decoded with PIL.
 from __future__ import annotations
 
 import functools
-import importlib.resources
 import io
 
 import numpy as np
 
-from ganzoo.data.source import SourceInfo
+from ganzoo.data.common import SourceInfo
+from ganzoo.data.package_files import embedded_file
 
 NAME = "photos"
 SPLITS = ("train", "test")
@@ -42,7 +42,7 @@ _EXTENSIONS = (".png", ".jpg", ".jpeg")
 def _folder(split):
     if split not in SPLITS:
         raise ValueError(f"the embedded photos have splits {', '.join(SPLITS)}, not {split!r}")
-    return importlib.resources.files("ganzoo.data").joinpath("embedded").joinpath(NAME).joinpath(split)
+    return embedded_file(NAME, split)
 
 
 def names(split="test"):

@@ -1,7 +1,19 @@
-"""From a source's example dicts to batched, prefetched training input."""
+"""The top of `ganzoo.data`: apply a task's mapping to a source's examples, then
+cache, shuffle, repeat, batch and prefetch.
+
+Layers, bottom to top (nothing imports upward; `tests/data/test_data_layers.py`
+checks it): base modules (`common`, `decode`, `degrade`, `package_files`), the
+sources (`digits`, `chalk2ink`, `photos`, `folders`, the `embedded` catalogue,
+`source.resolve`, `tfds_source`, `sources`, the two-domain `unpaired`), the
+tasks' mapping (`elements`, `paired`), and this module with the package's
+`load`/`inspect`. Task objects (`ganzoo.tasks`) call into these layers.
+"""
 
 import tensorflow as tf
 
+from ganzoo.data import photos, sources
+from ganzoo.data.decode import to_float
+from ganzoo.data.source import resolve
 from ganzoo.errors import GanzooError
 
 CACHE_LIMIT_BYTES = 1 << 30
@@ -38,17 +50,19 @@ def _num_examples(ds, info):
 
 
 def build(ds, info, task, image_shape, *, batch_size, shuffle, seed, repeat,
-          drop_remainder, cache):
-    """Applies the task's mapping (`task.elements`), then cache, shuffle,
-    repeat, batch and prefetch.
+          drop_remainder, cache, model=None):
+    """Applies the task's mapping (`task.elements`, given the `model`, whose
+    options such as the super-resolution `scale` it may read), then cache,
+    shuffle, repeat, batch and prefetch.
 
     A tuple of datasets (the domains of an unpaired source) becomes a tuple of
     independent streams, zipped; see `build_independent`."""
+    task = _task(task)
     if isinstance(ds, tuple):
         return build_independent(ds, info, task, image_shape, batch_size=batch_size, shuffle=shuffle, seed=seed,
-                                 repeat=repeat, drop_remainder=drop_remainder, cache=cache)
+                                 repeat=repeat, drop_remainder=drop_remainder, cache=cache, model=model)
     num_examples = _num_examples(ds, info)
-    ds = task.elements(ds, info, image_shape)
+    ds = task.elements(ds, info, image_shape, model=model)
     if cache is None:
         height, width, channels = image_shape
         # Decoded float32 images; unknown size means it could be anything, so no.
@@ -71,8 +85,17 @@ def build(ds, info, task, image_shape, *, batch_size, shuffle, seed, repeat,
     return ds.prefetch(tf.data.AUTOTUNE)
 
 
+def _task(task):
+    """A `ganzoo.tasks.Task`, also from its name."""
+    if isinstance(task, str):
+        from ganzoo import tasks  # task objects call into ganzoo.data, never at import time
+
+        return tasks.get(task)
+    return task
+
+
 def build_independent(datasets, info, task, image_shape, *, batch_size, shuffle, seed, repeat,
-                      drop_remainder, cache):
+                      drop_remainder, cache, model=None):
     """Batches of tuples drawn independently from several streams.
 
     The task maps the tuple of source datasets to a tuple of element streams.
@@ -83,7 +106,8 @@ def build_independent(datasets, info, task, image_shape, *, batch_size, shuffle,
     it once, the smaller streams cycle); when that is unknown, it ends with
     the shortest stream.
     """
-    streams = task.elements(datasets, info, image_shape)
+    task = _task(task)
+    streams = task.elements(datasets, info, image_shape, model=model)
     num_examples = info.num_examples
     if cache is None:
         height, width, channels = image_shape
@@ -109,3 +133,34 @@ def build_independent(datasets, info, task, image_shape, *, batch_size, shuffle,
             )
     ds = ds.batch(batch_size, drop_remainder=drop_remainder, num_parallel_calls=tf.data.AUTOTUNE)
     return ds.prefetch(tf.data.AUTOTUNE)
+
+
+def full_images(source, split="train", data_dir=None, limit=None, channels=3):
+    """The whole high-resolution images of a source, for super-resolution evaluation.
+
+    A folder or TFDS dataset gives its images (TFDS super-resolution sets their
+    `"hr"` image) at full size; the embedded `"photos"` give their held-back
+    test photos, since their training tiles are what a model trained on.
+
+    Args:
+        source: as for `ganzoo.data.load`.
+        split: the split to read.
+        data_dir: TFDS data directory.
+        limit: most images returned (all if None or 0).
+        channels: 1 or 3.
+
+    Returns:
+        A list of float32 HWC arrays in [0, 1], of different sizes.
+    """
+    kind, name = resolve(source)
+    if kind == "embedded" and name == photos.NAME:
+        images = photos.held_back()
+        images = [im.mean(axis=-1, keepdims=True) if channels == 1 else im for im in images]
+        return images[:limit] if limit else images
+    ds, _ = sources.open_source(source, split, data_dir=data_dir, shuffle=False)
+    result = []
+    for example in ds:
+        result.append(to_float(example["image"], channels).numpy())
+        if limit and len(result) >= limit:
+            break
+    return result

@@ -109,9 +109,9 @@ def load_arrays():
     """The stored set: a dict with "image" uint8 (N, 32, 32, 3), "text" str (N, 3),
     "attributes" int (N, 4) (indices into COLOURS, KINDS, POSITIONS, SIZES) and
     "held_out" bool (N,) (True for split "test")."""
-    from ganzoo.data.embedded import _read_npz
+    from ganzoo.data.package_files import read_npz
 
-    raw = _read_npz("shapes.npz")
+    raw = read_npz("shapes.npz")
     return {"image": raw["images"], "text": raw["texts"], "attributes": raw["attributes"].astype(np.int32),
             "held_out": raw["held_out"].astype(bool)}
 
@@ -126,3 +126,14 @@ def split_arrays(split):
 def held_out_captions():
     """One canonical caption per held-out pair (large, in the center): for unseen-caption grids."""
     return [canonical_caption(colour, kind, "center", "large") for colour, kind in HELD_OUT]
+
+
+def load_embedded(split="train"):
+    """`(arrays, SourceInfo)` of a split: "image" uint8 (N, 32, 32, 3) and
+    "text" str (N, 3), for the catalogue in `embedded.py`."""
+    from ganzoo.data.common import SourceInfo
+
+    arrays = split_arrays(split)
+    info = SourceInfo(name="shapes", kind="embedded", num_examples=len(arrays["image"]),
+                      image_shape=(SIZE, SIZE, 3))
+    return {"image": arrays["image"], "text": arrays["text"]}, info

@@ -7,7 +7,9 @@ unprepared dataset is only downloaded after a quick reachability check.
 import socket
 import threading
 
-from ganzoo.data.source import SourceInfo, unknown_source_error
+from ganzoo.data.common import SourceInfo
+from ganzoo.data.embedded import EMBEDDED
+from ganzoo.data.source import unknown_source_error
 from ganzoo.errors import GanzooError
 
 _PROBE_HOST = ("storage.googleapis.com", 443)
@@ -108,8 +110,6 @@ def info(name, split="train", data_dir=None):
 
 
 def _no_network_error(name):
-    from ganzoo.data.embedded import EMBEDDED
-
     return GanzooError(
         f"cannot download TFDS dataset {name!r}: no network. On a connected machine run "
         f'"tfds build {name} --data_dir DIR", copy DIR here and pass --data-dir DIR, '

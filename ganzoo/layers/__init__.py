@@ -2,15 +2,25 @@
 
 Plugins build on these instead of writing their own: the DCGAN stacks
 (`upsampling_stack`, `downsampling_stack`, `resolution_plan`), the papers'
-initialisers (`normal_init`, `gamma_init`), reflection padding, pixel shuffle
-and the image history of CycleGAN.
+initialisers (`normal_init`, `gamma_init`), reflection padding, pixel shuffle,
+the image history of CycleGAN, and the StyleGAN family's layers (equalised
+learning rate, pixel norm, noise injection, AdaIN, blur, minibatch standard
+deviation, modulated convolution).
 """
 
+from ganzoo.layers.adain import AdaIN
+from ganzoo.layers.blur import Blur
 from ganzoo.layers.dcgan_blocks import downsampling_stack, resolution_plan, upsampling_stack
+from ganzoo.layers.equalized import EqualizedConv2D, EqualizedDense
 from ganzoo.layers.history import ImageHistory
 from ganzoo.layers.initializers import gamma_init, normal_init
+from ganzoo.layers.minibatch_std import MinibatchStdDev
+from ganzoo.layers.modulated_conv import ModulatedConv2D
+from ganzoo.layers.noise import NoiseInjection
 from ganzoo.layers.padding import ReflectionPadding2D
+from ganzoo.layers.pixel_norm import PixelNorm
 from ganzoo.layers.pixel_shuffle import PixelShuffle
 
-__all__ = ["ImageHistory", "PixelShuffle", "ReflectionPadding2D", "downsampling_stack", "gamma_init",
-           "normal_init", "resolution_plan", "upsampling_stack"]
+__all__ = ["AdaIN", "Blur", "EqualizedConv2D", "EqualizedDense", "ImageHistory", "MinibatchStdDev",
+           "ModulatedConv2D", "NoiseInjection", "PixelNorm", "PixelShuffle", "ReflectionPadding2D",
+           "downsampling_stack", "gamma_init", "normal_init", "resolution_plan", "upsampling_stack"]

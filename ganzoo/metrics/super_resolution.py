@@ -122,15 +122,19 @@ def _resize(images, size):
 
 
 def quantize(images):
-    """Rounds float images in [0, 1] to the 256 levels of an 8-bit file."""
-    return np.round(np.asarray(images, np.float32) * 255.0) / 255.0
+    """Rounds float images in [0, 1] to the 256 levels of an 8-bit file (a float32 array)."""
+    from ganzoo.data.degrade import quantize
+
+    return np.asarray(quantize(np.asarray(images, np.float32)))
 
 
 def make_low_res(hr, scale=4):
-    """The LR input of the bicubic degradation: antialiased bicubic downscaling
-    by `scale` (HWC or NHWC, sides multiples of `scale`), rounded to 8 bits."""
-    height, width = np.shape(hr)[-3:-1]
-    return quantize(_resize(hr, (height // scale, width // scale)))
+    """The LR input of the bicubic degradation (`ganzoo.data.degrade`, the same
+    one the "paired" task trains on): antialiased bicubic downscaling by
+    `scale` (HWC or NHWC, sides multiples of `scale`), rounded to 8 bits."""
+    from ganzoo.data.degrade import bicubic_degradation
+
+    return np.asarray(bicubic_degradation(np.asarray(hr, np.float32), scale))
 
 
 def bicubic_upscale(lr, scale=4):
@@ -188,7 +192,7 @@ def evaluate_source(model, real, options):
     `ganzoo.metrics.RealData`), at most `options["n"]` of them, for
     `ganzoo evaluate --metrics psnr,ssim`. The result is kept on `real`, so
     that asking for both metrics upscales the images once."""
-    from ganzoo.data.paired import full_images
+    from ganzoo.data.pipeline import full_images
 
     key = (id(model), real.source, real.split, real.data_dir)
     cached = getattr(real, "_super_resolution", None)

@@ -103,7 +103,7 @@ class Task:
         if conditions:
             raise TypeError(f"{type(model).__name__}.generate() takes no {', '.join(conditions)}")
         if n is None or int(n) < 1:
-            raise GanzooError("generate() needs n >= 1 images")
+            raise ValueError("generate() needs n >= 1 images")
         return int(n), {}
 
     def preview(self, model, examples=None, seed=0):

@@ -61,13 +61,9 @@ class Captioned(Task):
         return captioned.open(kind, name, split, data_dir=data_dir, shuffle=shuffle, seed=seed)
 
     def elements(self, ds, info, image_shape, model=None):
-        import tensorflow as tf
+        from ganzoo.data import elements
 
-        from ganzoo.data.tasks import prepare_image
-
-        return ds.map(lambda example: (prepare_image(example["image"], image_shape),
-                                       tf.cast(example["text"], tf.string)),
-                      num_parallel_calls=tf.data.AUTOTUNE)
+        return elements.captioned(ds, info, image_shape)
 
     def prepare_generation(self, model, n=None, texts=None, **conditions):
         """`generate(texts=[...])`: one image per caption; `generate(n, texts="...")`:

@@ -51,14 +51,10 @@ class Conditional(Task):
             )
 
     def elements(self, ds, info, image_shape, model=None):
-        import tensorflow as tf
-
-        from ganzoo.data.tasks import prepare_image
+        from ganzoo.data import elements
 
         self.check_source(info)
-        return ds.map(lambda example: (prepare_image(example["image"], image_shape),
-                                       tf.cast(example["label"], tf.int32)),
-                      num_parallel_calls=tf.data.AUTOTUNE)
+        return elements.conditional(ds, info, image_shape)
 
     def prepare_generation(self, model, n=None, labels=None, **conditions):
         """`generate(labels=[...])`: one image per label; `generate(n, labels=7)`:

@@ -26,9 +26,11 @@ class Paired(Task):
     sample_options = (SampleOption("input_path", "--input", "Image file or folder to upscale.", type="path"),)
 
     def elements(self, ds, info, image_shape, model=None):
-        from ganzoo.data import paired
+        from ganzoo.data import elements
+        from ganzoo.data.degrade import DEFAULT_SCALE
 
-        return paired.paired(ds, info, image_shape)
+        scale = getattr(model, "scale", None) or DEFAULT_SCALE   # the model's factor, x4 without one
+        return elements.paired(ds, info, image_shape, scale=scale)
 
     def prepare_generation(self, model, n=None, images=None, **conditions):
         """`generate(images=low_res)`: float NHWC or HWC in [0, 1] (or uint8), any size."""

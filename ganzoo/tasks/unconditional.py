@@ -15,12 +15,9 @@ class Unconditional(Task):
     metrics = ("classifier",)
 
     def elements(self, ds, info, image_shape, model=None):
-        import tensorflow as tf
+        from ganzoo.data import elements
 
-        from ganzoo.data.tasks import prepare_image
-
-        return ds.map(lambda example: prepare_image(example["image"], image_shape),
-                      num_parallel_calls=tf.data.AUTOTUNE)
+        return elements.unconditional(ds, info, image_shape)
 
     def preview(self, model, examples=None, seed=0):
         """64 images from fixed latent vectors."""

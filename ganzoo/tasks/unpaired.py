@@ -39,9 +39,9 @@ class Unpaired(Task):
         return unpaired.open_domains(kind, name, split, data_dir=data_dir, shuffle=shuffle, seed=seed)
 
     def elements(self, ds, info, image_shape, model=None):
-        from ganzoo.data import unpaired
+        from ganzoo.data import elements
 
-        return unpaired.unpaired(ds, info, image_shape)
+        return elements.unpaired(ds, info, image_shape)
 
     @staticmethod
     def directions(model):

@@ -9,6 +9,9 @@ accuracy after 100 / 200 / 300 / 500 steps (untrained: ~10%).
 """
 
 import numpy as np
+import pytest
+
+pytestmark = pytest.mark.slow  # a learning/training test: deselect with -m "not slow"
 
 STEPS = 500
 SHAPE = (16, 16, 1)

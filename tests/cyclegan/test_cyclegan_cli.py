@@ -20,6 +20,7 @@ def run_main(args, capsys):
     return exit_info.value.code, captured.out, captured.err
 
 
+@pytest.mark.slow
 def test_fit_plans_the_decay_writes_grids_and_samples_files_and_folders(tmp_path, capsys):
     import keras
 
@@ -72,6 +73,7 @@ def test_a_folder_without_domains_is_a_clear_error(tmp_path, capsys):
     assert "trainA/ and no trainB/" in err and "Traceback" not in err
 
 
+@pytest.mark.slow
 def test_resume_continues_the_schedule_and_the_histories(tmp_path, capsys):
     import keras
 

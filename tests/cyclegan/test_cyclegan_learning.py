@@ -9,11 +9,14 @@ by far, and its round trip G_BA(G_AB(x)) comes back to x.
 """
 
 import numpy as np
+import pytest
 
 import keras
 
 import ganzoo
 from ganzoo.data.unpaired import chalk2ink_mapping
+
+pytestmark = pytest.mark.slow  # a learning/training test: deselect with -m "not slow"
 
 STEPS = 300        # about 50 s on 2 CPU cores
 CONFIG = {"image_shape": (32, 32, 3), "generator_filters": 8, "discriminator_filters": 8, "residual_blocks": 2,

@@ -173,6 +173,7 @@ def test_linear_decay_over_the_second_half():
         LinearDecay(1e-3, decay_start=5, decay_steps=0)
 
 
+@pytest.mark.slow
 def test_schedule_follows_each_optimizers_steps_through_save_and_load(tmp_path):
     import tensorflow as tf
 

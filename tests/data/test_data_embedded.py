@@ -129,10 +129,14 @@ def test_model_supplies_task_and_shape():
 
 
 def test_unsupported_tasks():
-    with pytest.raises(GanzooError, match="unknown task 'sketch'"):
-        gd.load("digits", task="sketch")
-    # Every task is supported now; digits have no captions.
-    with pytest.raises(GanzooError, match="embedded dataset 'digits' has no captions"):
+    with pytest.raises(GanzooError, match="unknown task 'no_such_task'; registered tasks: .*conditional"):
+        gd.load("digits", task="no_such_task")
+
+
+def test_captioned_needs_captions():
+    """Task "captioned" is registered (ganzoo.tasks); its data module comes with the text2image work."""
+    pytest.importorskip("ganzoo.data.captioned")
+    with pytest.raises(GanzooError):
         gd.load("digits", task="captioned")
 
 
@@ -182,7 +186,7 @@ def test_digits_load_from_a_zipped_install(tmp_path):
     code = (
         "import ganzoo.data, ganzoo.data.embedded as e; "
         "assert '.zip' in ganzoo.data.__file__, ganzoo.data.__file__; "
-        "a, i = e._load_digits(); print(a['image'].shape, i.num_examples)"
+        "a, i = e.arrays('digits'); print(a['image'].shape, i.num_examples)"
     )
     result = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True,
                             text=True, env={"PYTHONPATH": str(archive)}, timeout=60)

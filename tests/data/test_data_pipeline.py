@@ -84,3 +84,29 @@ def test_split_range(split, expected):
 def test_split_range_rejects(split):
     with pytest.raises(GanzooError, match="only a 'train' split"):
         split_range(split, 200, "x")
+
+
+def test_paired_scale_comes_from_the_model():
+    """The super-resolution factor is the model's `scale` (4 without one), not fixed in the data layer."""
+    from types import SimpleNamespace
+
+    from ganzoo.data import degrade
+
+    import ganzoo.data as gd
+
+    x2 = SimpleNamespace(task="paired", image_shape=(32, 32, 3), scale=2)
+    lr, hr = next(iter(gd.load("photos", x2, batch_size=4, seed=0)))
+    assert lr.shape == (4, 16, 16, 3) and hr.shape == (4, 32, 32, 3)
+    np.testing.assert_allclose(lr, degrade.bicubic_degradation(hr, 2).numpy(), atol=1e-6)
+    lr, _ = next(iter(gd.load("photos", task="paired", image_shape=(32, 32, 3), batch_size=4, seed=0)))
+    assert lr.shape == (4, 8, 8, 3)
+    with pytest.raises(GanzooError, match="multiples of the scale 3"):
+        gd.load("photos", SimpleNamespace(task="paired", image_shape=(32, 32, 3), scale=3), batch_size=4)
+
+
+def test_metrics_use_the_data_layers_degradation():
+    from ganzoo.data import degrade
+    from ganzoo.metrics.super_resolution import make_low_res
+
+    hr = np.random.default_rng(0).random((2, 24, 36, 3)).astype(np.float32)
+    np.testing.assert_array_equal(make_low_res(hr, 3), degrade.bicubic_degradation(hr, 3).numpy())

@@ -5,6 +5,10 @@ import subprocess
 import sys
 import textwrap
 
+import pytest
+
+pytestmark = pytest.mark.slow  # a subprocess training on two logical devices: deselect with -m "not slow"
+
 SCRIPT = textwrap.dedent("""
     import numpy as np
     import tensorflow as tf

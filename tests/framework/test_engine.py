@@ -61,6 +61,7 @@ def test_compile_overrides_are_checked():
     assert model.loss.name == "hinge"
 
 
+@pytest.mark.slow
 def test_mixed_float16_wraps_each_optimizer_in_loss_scaling():
     import keras
 
@@ -96,6 +97,7 @@ def test_random_state_is_saved_with_the_weights(tmp_path):
     np.testing.assert_array_equal(np.asarray(other.sample_latent(3)), expected)
 
 
+@pytest.mark.slow
 def test_keras_load_model_works_after_plain_import_ganzoo(tmp_path):
     model = tiny_dcgan()
     model.compile()

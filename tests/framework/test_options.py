@@ -35,3 +35,21 @@ def test_bad_values_are_one_line_errors(pair, message):
 def test_assignment_without_equals_sign():
     with pytest.raises(GanzooError, match="key=value"):
         parse_assignments(["generator_filters"])
+
+
+@pytest.mark.parametrize("plugin,key,value,message", [
+    ("dcgan", "latent_dim", "0", "latent_dim=0 of plugin 'dcgan' is out of range: it must be >= 1"),
+    ("dcgan", "latent_dim", "-5", "latent_dim=-5"),
+    ("dcgan", "learning_rate", "nan", "learning_rate=nan of plugin 'dcgan' is out of range: it must be > 0.0"),
+    ("dcgan", "learning_rate", "-1e-4", "must be > 0.0"),
+    ("dcgan", "learning_rate", "0", "must be > 0.0"),
+    ("vanilla", "dropout", "1.5", "dropout=1.5 of plugin 'vanilla' is out of range: it must be in [0.0, 1.0]"),
+    ("cyclegan", "pool_size", "-1", "pool_size=-1"),
+])
+def test_values_are_checked_at_the_door(plugin, key, value, message):
+    from ganzoo.options import check_config
+    from ganzoo.registry import get_plugin
+
+    with pytest.raises(GanzooError) as info:
+        check_config(get_plugin(plugin).model_class, {key: value}, plugin=plugin)
+    assert message in str(info.value)

@@ -99,3 +99,15 @@ def test_importing_ganzoo_does_not_import_tensorflow():
     code = "import sys, ganzoo; ganzoo.list_models(); print('tensorflow' in sys.modules, 'keras' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.split() == ["False", "False"]
+
+
+def test_a_mistyped_name_is_answered_before_tensorflow_with_the_closest_names():
+    import subprocess
+    import sys
+
+    code = ("import sys\nfrom ganzoo.cli import main\n"
+            "try:\n    main(['fit', 'dcgn'])\nexcept SystemExit as e:\n"
+            "    print('tf loaded' if 'tensorflow' in sys.modules else 'tf not loaded', e.code)\n")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert "tf not loaded 1" in result.stdout, result.stdout + result.stderr
+    assert "no plugin named 'dcgn'; did you mean dcgan" in result.stderr

@@ -7,7 +7,7 @@ import tensorflow_datasets as tfds
 from PIL import Image
 
 import ganzoo.data as gd
-from ganzoo.data import paired, photos, tfds_source
+from ganzoo.data import paired, photos, pipeline, tfds_source
 from ganzoo.errors import GanzooError
 
 
@@ -106,8 +106,8 @@ def test_div2k_of_another_scale_falls_back_to_bicubic_low_resolution(tmp_path):
 
 
 def test_full_images_for_evaluation(tmp_path):
-    held = paired.full_images("photos")
+    held = pipeline.full_images("photos")
     assert [h.shape for h in held] == [p.shape for p in photos.held_back()]
     Image.fromarray(np.zeros((30, 40, 3), np.uint8)).save(tmp_path / "a.png")
-    (image,) = paired.full_images(str(tmp_path))
+    (image,) = pipeline.full_images(str(tmp_path))
     assert image.shape == (30, 40, 3) and image.dtype == np.float32

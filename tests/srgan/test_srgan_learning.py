@@ -3,10 +3,13 @@ configuration at a tiny size) beats bicubic interpolation on the held-back
 photos, which it never saw, after a short pre-training on the embedded photos."""
 
 import numpy as np
+import pytest
 
 import ganzoo
 from ganzoo.data.photos import held_back
 from ganzoo.metrics.super_resolution import evaluate_super_resolution
+
+pytestmark = pytest.mark.slow  # a learning/training test: deselect with -m "not slow"
 
 STEPS = 150  # ~20 s on 2 CPU cores; measured +0.3 dB over bicubic after 100 steps
 

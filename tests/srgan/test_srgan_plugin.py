@@ -16,14 +16,6 @@ class TestSRGAN(PluginTestCase):
     init_kwargs = TINY
     fit_steps = 2   # step 0 pre-trains the generator, step 1 is adversarial: both networks move
 
-    def make_batch(self, model, n=4):
-        height, width, channels = model.image_shape
-        return self.random_images(n, (height // 4, width // 4, channels)), self.random_images(n, model.image_shape)
-
-    def generate_kwargs(self, model, n):
-        height, width, channels = model.image_shape
-        return {"images": self.random_images(n, (height // 4, width // 4, channels))}
-
 
 def tiny(**overrides):
     import ganzoo
@@ -83,6 +75,7 @@ def test_bad_image_shape_is_a_clear_error():
 
 
 # ------------------------------------------------------------------ stages
+@pytest.mark.slow
 def test_stage_schedule_follows_the_step_counter_across_save_and_load(tmp_path):
     import keras
     import tensorflow as tf

@@ -25,6 +25,7 @@ def run_main(args, capsys):
     return captured.out
 
 
+@pytest.mark.slow
 def test_fit_resume_sample_and_evaluate(tmp_path, capsys, monkeypatch):
     import keras
 

@@ -1,0 +1,104 @@
+"""What a data source is: the bottom of `ganzoo.data`, importing none of it.
+
+Every source module returns a `tf.data.Dataset` of dicts `{"image": uint8 HxWxC,
+"label": int32}` ("label" only when labelled) together with a `SourceInfo`.
+No TensorFlow here, so that `inspect()` of embedded data and folders stays
+cheap.
+"""
+
+import dataclasses
+import os
+import re
+import sys
+import warnings
+
+from ganzoo.errors import GanzooError
+
+
+@dataclasses.dataclass(frozen=True)
+class SourceInfo:
+    """Facts about a data source, known before any image is decoded.
+
+    Attributes:
+        name: The dataset name (embedded or TFDS) or the folder path.
+        kind: `"embedded"`, `"tfds"` or `"folder"`.
+        num_examples: Examples in the requested split, or `None` if unknown
+            (a TFDS dataset that is not prepared yet).
+        image_shape: The native or preferred `(H, W, C)`; `load()` resizes to
+            it unless told otherwise. A TFDS dataset of variable-size images
+            has `None` for H and W.
+        num_classes: Number of classes, or `None` when unlabelled.
+        class_names: Class names indexed by label, or `None` when unlabelled.
+    """
+
+    name: str
+    kind: str
+    num_examples: "int | None"
+    image_shape: tuple
+    num_classes: "int | None" = None
+    class_names: "tuple | None" = None
+
+    @property
+    def labelled(self):
+        return self.num_classes is not None
+
+
+def warn(message):
+    """Warns with the location of the first caller outside `ganzoo.data` and
+    `ganzoo.tasks` (whose task objects open sources)."""
+    # The internal call depth differs between load() and inspect(), so a fixed
+    # stacklevel would blame ganzoo's own code.
+    package_dir = os.path.dirname(os.path.abspath(__file__))
+    internal = {package_dir, os.path.join(os.path.dirname(package_dir), "tasks")}
+    level, frame = 2, sys._getframe(1)
+    while frame is not None and os.path.dirname(os.path.abspath(frame.f_code.co_filename)) in internal:
+        level, frame = level + 1, frame.f_back
+    warnings.warn(message, UserWarning, stacklevel=level)
+
+
+def looks_like_path(source):
+    """Whether a string is unambiguously meant as a folder path."""
+    # TFDS names may contain "/" ("cycle_gan/horse2zebra"), so only these
+    # prefixes mark a string as unambiguously meant to be a folder.
+    return source.startswith((".", "~", os.sep)) or (os.altsep and source.startswith(os.altsep))
+
+
+_SPLIT_RE = re.compile(r"^train(?:\[\s*(-?\d+%?)?\s*:\s*(-?\d+%?)?\s*\])?$")
+
+
+def split_range(split, num_examples, name):
+    """Resolves a `"train"` or `"train[a:b]"` split of a one-split source.
+
+    Embedded sets and folders have a single split, `"train"`; slices follow
+    TFDS syntax (`"train[:10%]"`, `"train[100:]"`) so the same `split` strings
+    work for every kind of source.
+
+    Returns:
+        A `(start, stop)` pair of indices into the source's examples.
+    """
+    match = _SPLIT_RE.match(split.strip()) if isinstance(split, str) else None
+    if match is None:
+        raise GanzooError(
+            f"{name} has only a 'train' split, got split {split!r}; "
+            f"use 'train' or a slice such as 'train[:10%]'"
+        )
+
+    def bound(text, default):
+        if text is None:
+            return default
+        if text.endswith("%"):
+            value = round(int(text[:-1]) * num_examples / 100)
+        else:
+            value = int(text)
+        if value < 0:
+            value += num_examples
+        return min(max(value, 0), num_examples)
+
+    start = bound(match.group(1), 0)
+    stop = bound(match.group(2), num_examples)
+    return start, max(start, stop)
+
+
+#: The class names that make an embedded set two-domain (task "unpaired"):
+#: label 0 is domain A, label 1 domain B.
+DOMAINS = ("A", "B")

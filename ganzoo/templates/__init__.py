@@ -1,0 +1,1 @@
+"""Package templates of `ganzoo new-plugin` (see `ganzoo.scaffold`)."""

@@ -1,0 +1,162 @@
+"""`ganzoo new-plugin`: the files it writes, the names it refuses, and (slow)
+that a generated package installs, is listed, trains and passes its own
+tests unmodified, in a scratch virtual environment."""
+
+import fnmatch
+import os
+import subprocess
+import sys
+import sysconfig
+from pathlib import Path
+
+import pytest
+
+try:
+    import tomllib
+except ModuleNotFoundError:  # Python 3.10
+    tomllib = pytest.importorskip("tomli")
+
+import ganzoo
+from ganzoo.cli import main
+from ganzoo.scaffold import TEMPLATE_ROOT, TEMPLATES, class_name, create_plugin
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def run_main(args, capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        main(args)
+        raise SystemExit(0)
+    captured = capsys.readouterr()
+    return exit_info.value.code, captured.out, captured.err
+
+
+@pytest.mark.parametrize("template", sorted(TEMPLATES))
+def test_writes_a_complete_package(tmp_path, template, capsys):
+    code, out, err = run_main(["new-plugin", "mygan", "--dir", str(tmp_path), "--template", template], capsys)
+    assert code == 0, err
+    root = tmp_path / "ganzoo-mygan"
+    assert f'pip install -e "{root}[test]"' in out
+    files = sorted(p.relative_to(root).as_posix() for p in root.rglob("*") if p.is_file())
+    assert files == ["README.md", "mygan/__init__.py", "mygan/model.py", "mygan/networks.py", "pyproject.toml",
+                     "tests/test_mygan.py"]
+    for path in root.rglob("*"):
+        if path.is_file():
+            text = path.read_text()
+            assert "${" not in text and "NAME" not in path.relative_to(root).as_posix(), path
+            if path.suffix == ".py":
+                compile(text, str(path), "exec")
+    project = tomllib.loads((root / "pyproject.toml").read_text())
+    assert project["project"]["name"] == "ganzoo-mygan"
+    assert any(r.startswith("ganzoo") for r in project["project"]["dependencies"])
+    assert project["project"]["entry-points"]["ganzoo.plugins"] == {"mygan": "mygan:plugin"}
+    model = (root / "mygan" / "model.py").read_text()
+    assert '@keras.saving.register_keras_serializable(package="ganzoo", name="mygan")' in model
+    assert "class MyGAN(GAN):" in model
+    for call in ("self.update(", "self.track(", "self.sample_latent(", "self.to_network_range("):
+        assert call in model, call
+    assert "import tensorflow" not in model
+    if template == "wgan-gp":   # the engine's penalty, side values out of the tape, a critic optimizer
+        for call in ("self.gradient_penalty(", "has_aux=True", 'self.optimizer["critic"]', "def optimizer_targets"):
+            assert call in model, call
+    assert "PluginTestCase" in (root / "tests" / "test_mygan.py").read_text()
+    # The plugin module stays free of Keras: `ganzoo list` imports it.
+    assert "keras" not in (root / "mygan" / "__init__.py").read_text().replace("Keras", "")
+
+
+@pytest.mark.parametrize("name,message", [
+    ("MyGan", "must be a lower-case Python identifier"),
+    ("my-gan", "must be a lower-case Python identifier"),
+    ("2gan", "must be a lower-case Python identifier"),
+    ("class", "is a Python keyword"),
+    ("dcgan", "a plugin named 'dcgan' is already installed"),
+    ("numpy", "a module named 'numpy' is already importable"),
+])
+def test_refuses_bad_names_in_one_line(tmp_path, name, message, capsys):
+    code, out, err = run_main(["new-plugin", name, "--dir", str(tmp_path)], capsys)
+    assert code == 1
+    assert err.startswith("error: ") and message in err and len(err.strip().splitlines()) == 1, err
+    assert not any(tmp_path.iterdir())
+
+
+def test_refuses_an_existing_folder(tmp_path, capsys):
+    (tmp_path / "ganzoo-mygan").mkdir()
+    (tmp_path / "ganzoo-mygan" / "keep.txt").write_text("mine")
+    code, out, err = run_main(["new-plugin", "mygan", "--dir", str(tmp_path)], capsys)
+    assert code == 1 and "already exists" in err and len(err.strip().splitlines()) == 1
+    assert [p.name for p in (tmp_path / "ganzoo-mygan").iterdir()] == ["keep.txt"]
+
+
+def test_class_names():
+    assert class_name("mygan") == "MyGAN"
+    assert class_name("wgan_gp") == "WganGp"
+    assert class_name("gan") == "Gan"
+
+
+def test_templates_ship_as_package_data():
+    """Every template file matches the package-data globs, so wheels carry it."""
+    package_data = tomllib.loads((REPO / "pyproject.toml").read_text())["tool"]["setuptools"]["package-data"]
+    globs = package_data["ganzoo.templates"]
+
+    def matches(relative, pattern):
+        parts, pattern_parts = relative.split("/"), pattern.split("/")
+        return len(parts) == len(pattern_parts) and all(map(fnmatch.fnmatch, parts, pattern_parts))
+
+    files = [p.relative_to(TEMPLATE_ROOT).as_posix() for p in TEMPLATE_ROOT.rglob("*") if p.is_file()
+             and p.suffix != ".pyc" and p.name != "__init__.py"]
+    assert files
+    assert all(f.endswith(".tmpl") for f in files), files
+    assert [f for f in files if not any(matches(f, g) for g in globs)] == []
+
+
+# ---------------------------------------------------------------------- slow
+TINY = {
+    "dcgan": ["--batch-size", "16", "--set", "generator_filters=4", "--set", "discriminator_filters=4",
+              "--set", "latent_dim=8"],
+    # 20 real images per step: 5 critic updates of 4 fresh images each.
+    "wgan-gp": ["--batch-size", "20", "--set", "generator_filters=4", "--set", "critic_filters=4",
+                "--set", "latent_dim=8"],
+}
+
+
+def scratch_venv(path):
+    """A virtual environment that sees this interpreter's packages (ganzoo,
+    Keras, pytest, setuptools) through a .pth file, while what is installed
+    into it stays out of the environment running these tests."""
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(path)], check=True)
+    python = path / "bin" / "python"
+    purelib = subprocess.run([str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+                             check=True, capture_output=True, text=True).stdout.strip()
+    source = Path(ganzoo.__file__).resolve().parents[1]
+    here = sysconfig.get_paths()["purelib"]
+    Path(purelib, "_ganzoo_parent_environment.pth").write_text(
+        f"import site; site.addsitedir({here!r})\n{source}\n")
+    return python
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("template", sorted(TEMPLATES))
+def test_generated_package_installs_lists_trains_and_passes_its_tests(tmp_path, template):
+    python = scratch_venv(tmp_path / "venv")
+    env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2"}
+    env.pop("PYTHONPATH", None)
+
+    def run(*args, cwd=tmp_path, timeout=600):
+        result = subprocess.run([str(python), *args], cwd=cwd, env=env, capture_output=True, text=True,
+                                timeout=timeout)
+        assert result.returncode == 0, f"{args}:\n{result.stdout[-3000:]}\n{result.stderr[-3000:]}"
+        return result.stdout
+
+    run("-m", "ganzoo", "new-plugin", "mygan", "--template", template)
+    # The requirement on ganzoo is met by the installed ganzoo: nothing is downloaded.
+    run("-m", "pip", "install", "--quiet", "--no-index", "--no-build-isolation", "-e", "./ganzoo-mygan")
+    listed = run("-m", "ganzoo", "list")
+    assert any(line.split()[:2] == ["mygan", "unconditional"] for line in listed.splitlines()), listed
+    # The CLI's default precision (mixed_bfloat16), as a user runs it.
+    out = run("-m", "ganzoo", "fit", "mygan", "--steps", "3", "--out", str(tmp_path / "run"), "--quiet",
+              *TINY[template])
+    assert "after 3 steps" in out, out
+    assert (tmp_path / "run" / "model.keras").exists()
+    tests = run("-m", "pytest", "-q", "-p", "no:cacheprovider", cwd=tmp_path / "ganzoo-mygan")
+    summary = tests.strip().splitlines()[-1]
+    assert " passed" in summary and "skipped" not in summary, tests
