@@ -9,6 +9,9 @@ paper's configuration are measured by `benchmarks/text2image_attributes.py`.
 """
 
 import numpy as np
+import pytest
+
+pytestmark = pytest.mark.slow  # a learning test: deselect with -m "not slow"
 
 STEPS = 360
 COLOURS = ("red", "green", "blue")

@@ -301,6 +301,7 @@ def test_trains_under_mixed_bfloat16():
         keras.mixed_precision.set_global_policy(previous)
 
 
+@pytest.mark.slow
 def test_fit_and_sample_from_the_command_line(tmp_path):
     import json
 
