@@ -129,9 +129,15 @@ class MetricsCSV(keras.callbacks.CSVLogger):
     Args:
         filename: the CSV file.
         append: continue an existing file (resumed runs).
+        extra_keys: columns present from the first row even when their
+            value comes later (e.g. `eval_fid` every N epochs; "NA" until then).
     """
+
+    def __init__(self, filename, separator=",", append=False, extra_keys=()):
+        super().__init__(filename, separator=separator, append=append)
+        self.extra_keys = tuple(extra_keys)
 
     def on_epoch_end(self, epoch, logs=None):
         if self.keys is None:
-            self.keys = sorted((logs or {}).keys())
+            self.keys = sorted(set((logs or {}).keys()) | set(self.extra_keys))
         super().on_epoch_end(epoch, logs)

@@ -157,18 +157,32 @@ def _shown(value):
 @click.option("--preset", help="A named configuration (see ganzoo info NAME), or a .keras/.weights.h5 file "
                                 "(path or URL) to start from.")
 @click.option("--quiet", is_flag=True, help="No per-step progress bar.")
+@click.option("--eval-every", help="Score the model every N epochs (5) or steps (500steps); keeps best.weights.h5.")
+@click.option("--eval-metrics", default="fid", show_default=True, help="Scores during training: fid, kid, is.")
+@click.option("--eval-n", type=click.IntRange(min=10), default=5000, show_default=True,
+              help="Generated images per evaluation.")
+@click.option("--inception-weights", type=click.Path(), help="classify_image_graph_def.pb, its .tgz, or a converted .npz.")
 def fit(name, dataset, data, data_dir, image_size, batch_size, epochs, steps, out, resume, seed, assignments,
-        precision, preset, quiet):
+        precision, preset, quiet, eval_every, eval_metrics, eval_n, inception_weights):
     """Train plugin NAME; writes the model, checkpoints, sample grids and logs to --out."""
     _known_plugin(name)
     _quiet_tensorflow()
     from ganzoo import runs
     from ganzoo.options import parse_assignments
 
+    evaluation = None
+    if eval_every:
+        from ganzoo.metrics.callback import parse_every
+        from ganzoo.metrics.inception_weights import check_available
+
+        every, unit = parse_every(eval_every)
+        check_available(inception_weights)
+        evaluation = {"every": every, "unit": unit, "metrics": eval_metrics, "n": eval_n,
+                      "inception_weights": inception_weights}
     runs.fit(name, dataset=dataset, data=data, data_dir=data_dir, image_size=image_size, batch_size=batch_size,
              epochs=epochs, steps=steps, out=out, resume=resume, seed=seed,
              overrides=parse_assignments(assignments) or None, precision=precision, preset=preset,
-             verbose=2 if quiet else "auto", echo=click.echo)
+             verbose=2 if quiet else "auto", echo=click.echo, evaluation=evaluation)
 
 
 @cli.command(context_settings={"ignore_unknown_options": True, "allow_extra_args": True})
@@ -223,20 +237,55 @@ def _sample_options(model, args):
 @click.option("--data", type=click.Path(), help="A folder of real images instead of --dataset.")
 @click.option("--data-dir", type=click.Path(), help="TFDS data directory.")
 @click.option("--split", default="train", show_default=True, help="Split of the real data.")
-@click.option("--n", "count", type=click.IntRange(min=10), default=1000, show_default=True,
-              help="Generated images for sample-based metrics.")
+@click.option("--n", "count", type=click.IntRange(min=10), default=None,
+              help="Generated images (default 50000 for fid/kid/is/pr/dc, as fid50k_full; 1000 for classifier).")
 @click.option("--seed", type=int, default=0, show_default=True, help="Seed of the generated images.")
-def evaluate(run, metric_list, dataset, data, data_dir, split, count, seed):
-    """Compute metrics of RUN (a run directory or .keras file) against real data."""
-    _quiet_tensorflow()
+@click.option("--resize", type=click.Choice(["reference", "clean"]), default="reference", show_default=True,
+              help="Resize to 299 for Inception: TF1 bilinear (reference FID) or clean-fid's bicubic.")
+@click.option("--inception-weights", type=click.Path(), help="classify_image_graph_def.pb, its .tgz, or a converted .npz.")
+@click.option("--real-n", type=click.IntRange(min=2), help="Most real images (default: the whole split).")
+@click.option("--inception-precision", type=click.Choice(["float32", "mixed_bfloat16"]), default="float32",
+              show_default=True, help="Precision of the Inception network (bfloat16 shifts FID; see docs/metrics.md).")
+def evaluate(run, metric_list, dataset, data, data_dir, split, count, seed, resize, inception_weights, real_n,
+             inception_precision):
+    """Compute metrics of RUN (a run directory or .keras file) against real data.
+
+    \b
+    ganzoo evaluate runs/dcgan --metrics fid,kid,is,pr    (50k vs the full train split)
+    """
+    from ganzoo.evaluation import check_metrics
     from ganzoo.evaluation import evaluate as evaluate_run
 
+    check_metrics(metric_list.split(","), {"inception_weights": inception_weights})  # seconds, before TensorFlow
+    _quiet_tensorflow()
+
     results = evaluate_run(run, metric_list.split(","), dataset=dataset, data=data, data_dir=data_dir,
-                           split=split, n=count, seed=seed)
+                           split=split, n=count, seed=seed, resize=resize, inception_weights=inception_weights,
+                           real_n=real_n, precision=inception_precision)
+    _echo_results(results)
+
+
+def _echo_results(results):
+    """`metric.key value` lines; a protocol shared by the metrics is shown once."""
+    shown_protocol = None
     for metric, values in results.items():
         for key, value in values.items():
+            if key == "protocol":
+                continue
             shown = f"{value:.4f}" if isinstance(value, float) else str(value)
             click.echo(f"{metric}.{key}  {shown}")
+    for metric, values in results.items():
+        record = values.get("protocol") if isinstance(values, dict) else None
+        if not record:
+            continue
+        for key, value in record.items():
+            if key == "warnings" or (shown_protocol and shown_protocol.get(key) == value):
+                continue
+            click.echo(f"protocol.{key}  {value}")
+        if shown_protocol is None:
+            for warning in record.get("warnings", []):
+                click.echo(f"warning: {warning}", err=True)
+        shown_protocol = dict(shown_protocol or {}, **record)
 
 
 @cli.command("new-plugin")

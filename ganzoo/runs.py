@@ -275,7 +275,7 @@ def _build(plugin, settings, weights_preset=None):
     return model
 
 
-def _callbacks(model, out, settings, resume):
+def _callbacks(model, out, settings, resume, evaluation=None):
     import keras
 
     from ganzoo import data as data_lib
@@ -286,11 +286,13 @@ def _callbacks(model, out, settings, resume):
     preview_data = data_lib.load(settings.source, model, batch_size=min(settings.batch_size, 16),
                                  data_dir=settings.data_dir, seed=(settings.seed or 0) + 1234, cache=False)
     examples = next(iter(preview_data))
+    scorer = _evaluation_callback(evaluation, settings, out)
     callbacks = [
         Checkpoint(out),
         SampleGrid(os.path.join(out, "samples"), examples=examples, seed=settings.seed or 1234,
                    tensorboard_dir=os.path.join(out, "tensorboard")),
-        MetricsCSV(os.path.join(out, "metrics.csv"), append=resume),
+        *([scorer] if scorer else []),  # before the CSV and TensorBoard, which log what it adds
+        MetricsCSV(os.path.join(out, "metrics.csv"), append=resume, extra_keys=scorer.log_keys if scorer else ()),
         keras.callbacks.TensorBoard(os.path.join(out, "tensorboard"), write_graph=False),
     ]
     if settings.total_steps is not None:
@@ -300,7 +302,7 @@ def _callbacks(model, out, settings, resume):
 
 def fit(plugin_name, *, dataset=None, data=None, data_dir=None, image_size=None, batch_size=None,
         epochs=None, steps=None, out=None, resume=False, seed=None, overrides=None, precision=None,
-        preset=None, verbose="auto", echo=print):
+        preset=None, verbose="auto", echo=print, evaluation=None):
     """Trains a plugin into a run directory (the engine of `ganzoo fit`).
 
     Args:
@@ -324,6 +326,9 @@ def fit(plugin_name, *, dataset=None, data=None, data_dir=None, image_size=None,
             file (path or URL) whose weights the run starts from.
         verbose: Keras `fit` verbosity.
         echo: function that prints progress messages.
+        evaluation: None, or keyword arguments of
+            `ganzoo.metrics.callback.InceptionEvaluation` (`every`, `unit`,
+            `metrics`, `n`, ...) to score the model during training.
 
     Returns:
         The trained model.
@@ -376,13 +381,23 @@ def fit(plugin_name, *, dataset=None, data=None, data_dir=None, image_size=None,
     train = data_lib.load(settings.source, model, batch_size=settings.batch_size, data_dir=settings.data_dir,
                           seed=None if settings.seed is None else settings.seed + initial_epoch,
                           repeat=settings.steps_per_epoch is not None)
-    callbacks = _callbacks(model, out, settings, resume)
+    callbacks = _callbacks(model, out, settings, resume, evaluation)
     echo(_announcement(plugin_name, info, settings, out))
     model.fit(train, epochs=settings.epochs, initial_epoch=initial_epoch, steps_per_epoch=settings.steps_per_epoch,
               shuffle=False, callbacks=callbacks, verbose=verbose)
     save_model(model, os.path.join(out, MODEL_FILE))
     echo(f"saved {os.path.join(out, MODEL_FILE)} after {int(model.step)} steps")
     return model
+
+
+def _evaluation_callback(evaluation, settings, out):
+    """`InceptionEvaluation` for `ganzoo fit --eval-every`, or None."""
+    if not evaluation:
+        return None
+    from ganzoo.metrics.callback import InceptionEvaluation
+
+    return InceptionEvaluation(settings.source, out, data_dir=settings.data_dir,
+                               tensorboard_dir=os.path.join(out, "tensorboard"), **evaluation)
 
 
 def _restore(model, out, settings, echo):

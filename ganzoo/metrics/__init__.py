@@ -22,13 +22,20 @@ class Metric:
         name: name used in `ganzoo evaluate --metrics NAME`.
         summary: one line for the help text.
         tasks: the model tasks it applies to.
-        compute: `compute(model, real, options) -> dict[str, float]`.
+        compute: `compute(model, real, options) -> dict[str, float]` (a
+            `"protocol"` entry may hold what the numbers depend on).
+        needs_arrays: whether `real.images`/`real.labels` must be loaded
+            before `compute` (metrics that stream the data themselves: False).
+        check: optional `check(options)`, run before the model loads, that
+            fails fast (e.g. missing network weights).
     """
 
     name: str
     summary: str
     tasks: tuple
     compute: Callable
+    needs_arrays: bool = True
+    check: Callable | None = None
 
 
 @dataclasses.dataclass
@@ -75,7 +82,7 @@ def _classifier_metric(model, real, options):
 
     if real.labels is None:
         raise GanzooError("the classifier metric needs labelled data (e.g. --dataset digits or class subfolders)")
-    n = int(options.get("n", 1000))
+    n = int(options.get("n") or 1000)
     seed = int(options.get("seed", 0))
     classifier = train_classifier(real.images, real.labels, real.num_classes, validation=0.2)
     if model.task == "conditional":
@@ -123,3 +130,36 @@ register(Metric(
     tasks=("unconditional", "conditional"),
     compute=_classifier_metric,
 ))
+
+
+def _inception(name):
+    def compute(model, real, options):
+        from ganzoo.metrics import inception_metrics
+
+        return getattr(inception_metrics, name)(model, real, options)
+
+    return compute
+
+
+def _inception_check(options):
+    from ganzoo.metrics.inception_metrics import check
+
+    check(options)
+
+
+_REFERENCE = ("on the 2015-12-05 TF Inception graph (pool_3), TF1 bilinear resize of uint8 images; "
+              "default 50k generated vs the full split (see docs/metrics.md)")
+for _name, _function, _summary, _tasks in (
+    ("fid", "fid", "Fréchet Inception Distance " + _REFERENCE, ("unconditional", "conditional")),
+    ("kid", "kid", "Kernel Inception Distance (cubic kernel, 100 subsets of 1,000; mean, std) " + _REFERENCE,
+     ("unconditional", "conditional")),
+    ("is", "inception_score", "Inception Score (10 splits, 1008-way softmax of pool_3) " + _REFERENCE,
+     ("unconditional", "conditional")),
+    ("pr", "precision_recall", "improved precision and recall (k=3) on Inception pool_3 features",
+     ("unconditional", "conditional")),
+    ("dc", "density_coverage", "density and coverage (k=5) on Inception pool_3 features",
+     ("unconditional", "conditional")),
+    ("intra_fid", "intra_fid", "per-class FID of a conditional model and their mean", ("conditional",)),
+):
+    register(Metric(name=_name, summary=_summary, tasks=_tasks, compute=_inception(_function),
+                    needs_arrays=False, check=_inception_check))
