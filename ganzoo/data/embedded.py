@@ -12,7 +12,7 @@ one row per example. A set with held-out test examples (read by tasks with a
 
 import dataclasses
 
-from ganzoo.data import chalk2ink, digits, photos
+from ganzoo.data import chalk2ink, digits, photos, shapes
 from ganzoo.data.common import split_range
 
 LOADERS = {
@@ -21,11 +21,14 @@ LOADERS = {
     "chalk2ink": lambda: chalk2ink.load_chalk2ink("train"),
     # Real photographs for super-resolution, served as training tiles (see photos.py).
     "photos": photos.load_embedded,
+    # Coloured shapes with captions, for the captioned task (see shapes.py).
+    "shapes": shapes.load_embedded,
 }
 
 # Held-out test examples of the sets that have them.
 TEST_LOADERS = {
     "chalk2ink": lambda: chalk2ink.load_chalk2ink("test"),
+    "shapes": lambda: shapes.load_embedded("test"),
 }
 
 EMBEDDED = tuple(LOADERS)

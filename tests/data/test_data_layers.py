@@ -25,7 +25,7 @@ LAYERS = (
     # decides which kind of source a `source` argument names (resolve), `sources`
     # opens any single-stream source, and `unpaired` and `captioned` open a
     # resolved source their own way (two domains; images with captions).
-    ("sources", ("digits", "chalk2ink", "photos", "folders", "embedded", "source", "tfds_source",
+    ("sources", ("digits", "chalk2ink", "photos", "shapes", "folders", "embedded", "source", "tfds_source",
                  "sources", "unpaired", "captioned")),
     # Tasks' batch mapping: example dicts -> the elements a model trains on.
     ("mapping", ("paired", "elements", "tasks")),
