@@ -4,8 +4,6 @@ Offline, `tfds.load` spends about 205 s in retries before it fails, so an
 unprepared dataset is only downloaded after a quick reachability check.
 """
 
-import socket
-import threading
 
 from ganzoo.data.common import SourceInfo
 from ganzoo.data.embedded import EMBEDDED
@@ -30,20 +28,9 @@ def network_available(timeout=3.0):
     >>> if not network_available(timeout=1.0):
     ...     print("offline: use --dataset digits")
     """
-    result = []
+    from ganzoo.network import reachable
 
-    def probe():
-        try:
-            # The connect timeout does not bound the DNS lookup, hence the thread.
-            with socket.create_connection(_PROBE_HOST, timeout=timeout):
-                result.append(True)
-        except OSError:
-            result.append(False)
-
-    thread = threading.Thread(target=probe, daemon=True)
-    thread.start()
-    thread.join(timeout + 0.5)
-    return bool(result and result[0])
+    return reachable(*_PROBE_HOST, timeout=timeout)
 
 
 def _first_line(error):

@@ -31,9 +31,7 @@ import dataclasses
 import glob
 import hashlib
 import os
-import socket
 import tarfile
-import threading
 
 import numpy as np
 
@@ -83,23 +81,11 @@ def missing_message():
 
 
 def network_available(timeout=3.0):
-    """Whether download.tensorflow.org answers a TCP connection within `timeout` s
+    """Whether download.tensorflow.org answers within `timeout` s
     (False at once when `GANZOO_OFFLINE` is set)."""
-    if os.environ.get("GANZOO_OFFLINE"):
-        return False
-    result = []
+    from ganzoo.network import reachable
 
-    def probe():
-        try:
-            with socket.create_connection(("download.tensorflow.org", 80), timeout=timeout):
-                result.append(True)
-        except OSError:
-            result.append(False)
-
-    thread = threading.Thread(target=probe, daemon=True)
-    thread.start()
-    thread.join(timeout + 0.5)
-    return bool(result and result[0])
+    return reachable("download.tensorflow.org", 80, timeout)
 
 
 def _graph_bytes(path):
