@@ -198,7 +198,7 @@ def evaluate_source(model, real, options):
     cached = getattr(real, "_super_resolution", None)
     if cached is not None and cached[0] == key:
         return cached[1]
-    limit = int(options.get("n", 0)) or None
+    limit = int(options.get("n") or 0) or None
     hr_images = full_images(real.source, real.split, real.data_dir, limit=limit, channels=model.image_shape[-1])
     result = evaluate_super_resolution(model, hr_images, scale=getattr(model, "scale", 4))
     real._super_resolution = (key, result)

@@ -35,9 +35,9 @@ def _folder(path, count=24):
     import numpy as np
     from PIL import Image
 
-    from ganzoo.data.embedded import _load_digits
+    from ganzoo.data import embedded
 
-    arrays, _ = _load_digits()
+    arrays, _ = embedded.arrays("digits")
     path.mkdir()
     for i in range(count):
         Image.fromarray((arrays["image"][i, ..., 0] * (255 / arrays["image"].max())).astype(np.uint8)).save(
