@@ -93,7 +93,7 @@ def list_models(filter: str | None = None) -> list[str]:
     Example:
 
     >>> ganzoo.list_models("*gan")
-    ['cgan', 'cyclegan', 'dcgan', 'srgan']
+    ['cgan', 'cyclegan', 'dcgan', 'srgan', 'stylegan']
     """
     return [p.name for p in load_all(filter) if isinstance(p, Plugin)]
 
