@@ -55,24 +55,41 @@ def grid(images, rows=None, padding=2, pad_value=0.0) -> np.ndarray:
     return out
 
 
-def caption_rows(grid_image, captions, width=None):
-    """Writes `captions[i]` to the left of row i of a grid (rows of equal
-    height, as `grid(..., rows=len(captions))` makes); returns the wider image."""
+def caption_rows(pictures, captions, padding=2):
+    """Tiles `pictures` (len(captions) * k images, NHWC in [0, 1]) in one row
+    per caption, enlarging small images to at least 64 px, and writes each
+    row's caption to its right (white on black, PIL's default font).
+
+    Returns:
+        One HWC image in [0, 1] with the pictures' channels.
+    """
     from PIL import ImageDraw, ImageFont
 
-    grid_image = np.asarray(grid_image, dtype="float32")
-    height, _, channels = grid_image.shape
-    rows = max(1, len(captions))
-    row_height = height / rows
-    font = ImageFont.load_default()
-    width = width or max(8 + int(font.getlength(str(c))) for c in captions) if captions else 0
-    band = Image.new("L", (width, height), 0)
-    draw = ImageDraw.Draw(band)
-    for i, caption in enumerate(captions):
-        draw.text((4, int(i * row_height + row_height / 2 - 5)), str(caption), fill=255, font=font)
-    text = np.asarray(band, dtype="float32")[..., None] / 255.0
-    text = np.repeat(text, channels, axis=-1)
-    return np.concatenate([text, grid_image], axis=1)
+    pictures = np.asarray(pictures, "float32")
+    zoom = max(1, 64 // pictures.shape[1])
+    if zoom > 1:
+        pictures = pictures.repeat(zoom, axis=1).repeat(zoom, axis=2)
+    tiled = grid(pictures, rows=len(captions), padding=padding)
+    tile = pictures.shape[1] + padding
+    font_size = int(min(14, max(9, tile * 0.35)))
+    try:
+        font = ImageFont.load_default(size=font_size)
+    except TypeError:  # Pillow < 10.1: one bitmap size
+        font = ImageFont.load_default()
+    shown = [_shorten(c) or "(empty caption)" for c in captions]
+    probe = ImageDraw.Draw(Image.new("L", (1, 1)))
+    width = max(probe.textbbox((0, 0), text, font=font)[2] for text in shown) + 2 * padding + 4
+    label = Image.new("L", (width, tiled.shape[0]), 0)
+    pen = ImageDraw.Draw(label)
+    for row, text in enumerate(shown):
+        pen.text((4, padding + row * tile + (tile - padding - font_size) // 2), text, fill=255, font=font)
+    text_part = np.repeat(np.asarray(label, "float32")[..., None] / 255.0, tiled.shape[-1], axis=-1)
+    return np.concatenate([tiled, text_part], axis=1)
+
+
+def _shorten(text, limit=60):
+    text = " ".join(str(text).split())
+    return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
 def save_image(image, path, scale=1):

@@ -30,7 +30,8 @@ def check_texts(texts):
             text = text.decode("utf-8", errors="replace")
         if not isinstance(text, str):
             raise GanzooError(f"texts must be strings; got {text!r}")
-        result.append(text)
+        # Lone surrogates (from badly decoded input) cannot reach a string tensor.
+        result.append(text.encode("utf-8", errors="replace").decode("utf-8"))
     return np.asarray(result, dtype=object)
 
 
@@ -85,7 +86,7 @@ class Captioned(Task):
 
     def preview_captions(self, model, examples):
         if hasattr(model, "preview_captions"):
-            return list(model.preview_captions())[:PREVIEW_CAPTIONS]
+            return list(model.preview_captions(examples))[:PREVIEW_CAPTIONS]
         if examples is None:
             raise GanzooError("a captioned preview needs examples (images, texts) or model.preview_captions()")
         seen = []
@@ -95,21 +96,23 @@ class Captioned(Task):
                 seen.append(text)
         return seen[:PREVIEW_CAPTIONS]
 
+    def caption_grid(self, model, captions, columns=PREVIEW_COLUMNS, seed=0):
+        """One row per caption, `columns` images each; column j uses the same
+        latent in every row; the caption is written beside its row."""
+        rows = [model.generate(columns, texts=caption, seed=seed) for caption in check_texts(captions)]
+        return images_lib.caption_rows(np.concatenate(rows), list(captions))
+
     def preview(self, model, examples=None, seed=0):
         """One row per caption (up to 8), 8 images each from the same 8
         latents, with the caption written beside its row."""
-        captions = self.preview_captions(model, examples)
-        rows = [model.generate(PREVIEW_COLUMNS, texts=caption, seed=seed) for caption in captions]
-        grid = images_lib.grid(np.concatenate(rows), rows=len(captions))
-        return images_lib.caption_rows(grid, captions)
+        return self.caption_grid(model, self.preview_captions(model, examples), PREVIEW_COLUMNS, seed)
 
     def sample(self, model, *, out, count=8, seed=0, texts=(), **options):
         """`count` images of each `--text` caption, a row each, captions beside."""
         reject_options(self, options)
         if not texts:
             raise GanzooError("a text-to-image model draws captions: pass --text \"a small red circle\"")
-        rows = [model.generate(count, texts=text, seed=seed) for text in texts]
-        grid = images_lib.caption_rows(images_lib.grid(np.concatenate(rows), rows=len(texts)), list(texts))
+        grid = self.caption_grid(model, list(texts), count, seed)
         return [images_lib.save_image(grid, out, scale=max(1, 900 // max(grid.shape[:2])))]
 
     def test_batch(self, model, n, rng):

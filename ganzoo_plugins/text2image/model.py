@@ -326,12 +326,6 @@ class TextToImageGAN(GAN):
         return self.track(d_loss=d_loss, g_loss=g_loss)
 
     # ------------------------------------------------------------------ generation
-    def check_texts(self, texts):
-        """Captions as a list of str (the task's checks; lone surrogates replaced)."""
-        from ganzoo.tasks.captioned import check_texts
-
-        return [t.encode("utf-8", errors="replace").decode("utf-8") for t in check_texts(texts)]
-
     def prepare_generation(self, n=None, **conditions):
         """`generate(texts=[...])`: one image per caption; `generate(n, texts="...")`:
         n images of one caption (the captioned task's checks), once the text
@@ -340,7 +334,7 @@ class TextToImageGAN(GAN):
         if self.needs_vocabulary:
             raise GanzooError("the text encoder has no vocabulary yet: fit() the model first, call "
                               "model.adapt(captions), or pass vocabulary=")
-        return n, {"texts": np.asarray(self.check_texts(conditions["texts"]), dtype=object)}
+        return n, conditions
 
     def generate_batch(self, n, seed, texts=None):
         strings = ops.convert_to_tensor(np.array([str(t) for t in texts], dtype=str).reshape(-1))
@@ -363,58 +357,17 @@ class TextToImageGAN(GAN):
 
     def caption_grid(self, texts, columns=PREVIEW_COLUMNS, seed=0):
         """A grid with one row per caption, `columns` images each (column j
-        uses the same latent in every row), the caption written beside its row.
-        Returns an HWC image in [0, 1] with the model's channels."""
-        texts = self.check_texts(texts)
-        z = self.sample_latent(columns, keras.random.SeedGenerator(seed))
-        strings = np.repeat(np.array(texts, dtype=str), columns)
-        latents = ops.tile(z, (len(texts), 1))
-        out = self.generator([latents, self.embed(ops.convert_to_tensor(strings))], training=False)
-        pictures = ops.convert_to_numpy(self.from_network_range(out))
-        return labelled_rows(pictures, texts, columns)
+        uses the same latent in every row), the caption written beside its row
+        (the captioned task draws it). Returns an HWC image in [0, 1]."""
+        return self.task.caption_grid(self, texts, columns, seed)
 
     def preview(self, examples=None, seed=0):
         """One row per preview caption (up to 8), 8 columns of fixed latents,
-        each caption written beside its row."""
+        each caption written beside its row; a blank row before the encoder
+        has a vocabulary."""
         if self.needs_vocabulary:
             return images_lib.grid(np.zeros((PREVIEW_COLUMNS, *self.image_shape), "float32"), rows=1)
         return self.caption_grid(self.preview_captions(examples), PREVIEW_COLUMNS, seed)
-
-
-def labelled_rows(pictures, texts, columns, padding=2):
-    """Tiles `pictures` (len(texts) * columns, H, W, C in [0, 1]) in rows, small
-    images enlarged to at least 64 px, and writes each row's text to its right
-    (white on black, PIL's default font)."""
-    from PIL import Image, ImageDraw, ImageFont
-
-    pictures = np.asarray(pictures, "float32")
-    size = pictures.shape[1]
-    zoom = max(1, 64 // size)
-    if zoom > 1:
-        pictures = pictures.repeat(zoom, axis=1).repeat(zoom, axis=2)
-    grid = images_lib.grid(pictures, rows=len(texts), padding=padding)
-    tile = pictures.shape[1] + padding
-    font_size = int(min(14, max(9, tile * 0.35)))
-    try:
-        font = ImageFont.load_default(size=font_size)
-    except TypeError:  # Pillow < 10.1: one bitmap size
-        font = ImageFont.load_default()
-    probe = ImageDraw.Draw(Image.new("L", (1, 1)))
-    shown = [_shorten(t) for t in texts]
-    width = max(probe.textbbox((0, 0), t or "(empty caption)", font=font)[2] for t in shown) + 2 * padding + 4
-    label = Image.new("L", (width, grid.shape[0]), 0)
-    pen = ImageDraw.Draw(label)
-    for row, text in enumerate(shown):
-        y = padding + row * tile + (tile - padding - font_size) // 2
-        pen.text((4, y), text or "(empty caption)", fill=255, font=font)
-    text_part = np.asarray(label, "float32")[..., None] / 255.0
-    text_part = np.repeat(text_part, grid.shape[-1], axis=-1)
-    return np.concatenate([grid, text_part], axis=1)
-
-
-def _shorten(text, limit=60):
-    text = " ".join(str(text).split())
-    return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
 def _captions_of(data):
