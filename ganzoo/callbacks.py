@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-import json
+import math
 import os
+import time
 
 import keras
 
-from ganzoo import images
-from ganzoo.files import atomic_path, write_json
+from ganzoo import checkpoints, images
+from ganzoo.errors import GanzooError
+from ganzoo.interruption import Interrupted
 
 
 class SampleGrid(keras.callbacks.Callback):
@@ -66,47 +68,128 @@ class SampleGrid(keras.callbacks.Callback):
 
 
 class Checkpoint(keras.callbacks.Callback):
-    """Saves everything needed to resume after every epoch, atomically.
+    """Saves everything needed to resume: at every epoch end, every
+    `every_steps` steps and every `every_minutes` minutes.
 
     `checkpoint.weights.h5` holds the networks, every optimizer's state, the
-    step counter and the model's random state; `checkpoint.json` the epoch
-    and step. Files are written to a temporary name and renamed, so an
-    interrupted run keeps its previous checkpoint.
+    step counter, the model's random state and the run's position (epoch,
+    steps into it, the running means of the epoch's logs), committed by one
+    atomic rename (see `ganzoo.checkpoints`); `checkpoint.json` is a
+    readable copy. Put it after the callbacks that write the epoch's files
+    (grids, CSV): a checkpoint is then never ahead of them.
 
     Args:
         directory: folder of the two files.
+        every_steps: also save every this many steps (None: not by steps).
+        every_minutes: also save when this many minutes have passed since
+            the last save (None: not by time).
+        epoch_step: steps already done in the first epoch of this `fit()`
+            (a run resumed in the middle of an epoch).
+        interruption: an object whose `requested` attribute asks for a save
+            and a stop after the current step (Ctrl-C in `ganzoo fit`).
+
+    Example:
+
+    ```python
+    model.fit(data, epochs=10, callbacks=[ganzoo.callbacks.Checkpoint("run", every_minutes=10)])
+    ```
     """
 
-    WEIGHTS = "checkpoint.weights.h5"
-    STATE = "checkpoint.json"
+    WEIGHTS = checkpoints.WEIGHTS
+    STATE = checkpoints.STATE
 
-    def __init__(self, directory):
+    def __init__(self, directory, every_steps=None, every_minutes=None, epoch_step=0, interruption=None,
+                 clock=time.monotonic):
         super().__init__()
         self.directory = directory
+        self.every_steps = every_steps
+        self.every_minutes = every_minutes
+        self.interruption = interruption
+        self._clock = clock
+        self._resumed_epoch_step = int(epoch_step)
+        self._epoch = 0
+        self._epoch_start = 0
+        self._last_save = clock()
+        self.saved_step = None
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self._epoch = epoch
+        self._epoch_start = int(self.model.step) - self._resumed_epoch_step
+        self._resumed_epoch_step = 0
+
+    def on_train_batch_end(self, batch, logs=None):
+        step = int(self.model.step)
+        interrupted = self.interruption is not None and self.interruption.requested
+        due = ((self.every_steps and step % self.every_steps == 0)
+               or (self.every_minutes and self._clock() - self._last_save >= 60 * self.every_minutes))
+        steps = (self.params or {}).get("steps")
+        if steps and batch + 1 >= steps:
+            # The epoch ends with this step; its own checkpoint follows the
+            # epoch's grid and CSV row. A stop asked for now waits for it.
+            if interrupted:
+                self.model.stop_training = True
+            return
+        if due or interrupted:
+            self.save(epoch=self._epoch, epoch_step=step - self._epoch_start,
+                      trackers=checkpoints.tracker_state(self.model))
+        if interrupted:
+            # Raised, not stop_training: fit() would close the epoch and write
+            # a grid and CSV row for half of it.
+            raise Interrupted(f"stopped at step {step}; the checkpoint is saved in {self.directory}")
 
     def on_epoch_end(self, epoch, logs=None):
-        with atomic_path(os.path.join(self.directory, self.WEIGHTS), suffix=".weights.h5") as tmp:
-            self.model.save_weights(tmp)
-        state = {"epoch": epoch + 1, "step": int(self.model.step),
-                 "logs": {k: float(v) for k, v in (logs or {}).items()}}
-        write_json(state, os.path.join(self.directory, self.STATE))
+        self.save(epoch=epoch + 1, epoch_step=0, logs={k: float(v) for k, v in (logs or {}).items()})
+
+    def save(self, *, epoch, epoch_step, **extra):
+        """Writes the checkpoint of the run at `epoch` (epochs finished) and
+        `epoch_step` (steps into the next one)."""
+        step = int(self.model.step)
+        checkpoints.save(self.model, self.directory, {"epoch": epoch, "epoch_step": epoch_step, "step": step,
+                                                      **extra})
+        self._last_save = self._clock()
+        self.saved_step = step
 
     @classmethod
     def state(cls, directory):
-        """The saved `{"epoch", "step"}`, or None if there is no checkpoint."""
-        path = os.path.join(directory, cls.STATE)
-        if not os.path.exists(path) or not os.path.exists(os.path.join(directory, cls.WEIGHTS)):
-            return None
-        with open(path) as f:
-            return json.load(f)
+        """The saved `{"epoch", "epoch_step", "step", ...}`, or None if there
+        is no checkpoint."""
+        return checkpoints.read_state(directory)
 
     @classmethod
     def restore(cls, model, directory):
         """Loads the checkpoint into a compiled `model`; returns its state."""
-        state = cls.state(directory)
-        if state is not None:
-            model.load_weights(os.path.join(directory, cls.WEIGHTS))
-        return state
+        return checkpoints.restore(model, directory)
+
+
+class ResumeEpoch(keras.callbacks.Callback):
+    """Puts back the running means of the logs of an epoch that a run left
+    in the middle, after `fit()` resets them, so the epoch's row in the CSV
+    is the one an uninterrupted run writes."""
+
+    def __init__(self, trackers):
+        super().__init__()
+        self.trackers = trackers
+
+    def on_epoch_begin(self, epoch, logs=None):
+        if self.trackers is not None:
+            checkpoints.restore_trackers(self.model, self.trackers)
+            self.trackers = None
+
+
+class StopOnNonFinite(keras.callbacks.Callback):
+    """Stops training at the first step whose logs hold NaN or Inf, with one
+    line naming the step and the value; the last checkpoint, written before
+    the values went bad, is what the run keeps."""
+
+    def on_train_batch_end(self, batch, logs=None):
+        for name, value in (logs or {}).items():
+            value = float(value)
+            if not math.isfinite(value):
+                step = int(self.model.step)
+                raise GanzooError(
+                    f"training diverged at step {step}: {name} is {value}; nothing from this step on is saved "
+                    "(the last checkpoint is kept). Lower the learning rates (--set) or try another --seed"
+                )
 
 
 class StopAtStep(keras.callbacks.Callback):

@@ -14,6 +14,7 @@ import sys
 import click
 
 from ganzoo.errors import GanzooError
+from ganzoo.interruption import Interrupted
 from ganzoo.precision import PRECISIONS
 
 
@@ -162,8 +163,13 @@ def _shown(value):
 @click.option("--eval-n", type=click.IntRange(min=10), default=5000, show_default=True,
               help="Generated images per evaluation.")
 @click.option("--inception-weights", type=click.Path(), help="classify_image_graph_def.pb, its .tgz, or a converted .npz.")
+@click.option("--checkpoint-steps", type=click.IntRange(min=1),
+              help="Save a checkpoint every N steps as well as at epoch ends (default 1000).")
+@click.option("--checkpoint-minutes", type=click.FloatRange(min=0, min_open=True),
+              help="And whenever this many minutes passed since the last one (default 10).")
 def fit(name, dataset, data, data_dir, image_size, batch_size, epochs, steps, out, resume, seed, assignments,
-        precision, preset, quiet, eval_every, eval_metrics, eval_n, inception_weights):
+        precision, preset, quiet, eval_every, eval_metrics, eval_n, inception_weights, checkpoint_steps,
+        checkpoint_minutes):
     """Train plugin NAME; writes the model, checkpoints, sample grids and logs to --out."""
     _known_plugin(name)
     _quiet_tensorflow()
@@ -182,7 +188,8 @@ def fit(name, dataset, data, data_dir, image_size, batch_size, epochs, steps, ou
     runs.fit(name, dataset=dataset, data=data, data_dir=data_dir, image_size=image_size, batch_size=batch_size,
              epochs=epochs, steps=steps, out=out, resume=resume, seed=seed,
              overrides=parse_assignments(assignments) or None, precision=precision, preset=preset,
-             verbose=2 if quiet else "auto", echo=click.echo, evaluation=evaluation)
+             verbose=2 if quiet else "auto", echo=click.echo, evaluation=evaluation,
+             checkpoint_steps=checkpoint_steps, checkpoint_minutes=checkpoint_minutes)
 
 
 @cli.command(context_settings={"ignore_unknown_options": True, "allow_extra_args": True})
@@ -317,6 +324,9 @@ def main(argv=None):
     except click.ClickException as exc:
         exc.show()
         sys.exit(exc.exit_code)
+    except Interrupted as exc:
+        click.echo(f"interrupted: {exc}; continue with the same command and --resume", err=True)
+        sys.exit(130)
     except (GanzooError, FileExistsError, FileNotFoundError, PermissionError) as exc:
         _fail(exc, str(exc))
     except KeyboardInterrupt:

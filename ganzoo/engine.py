@@ -201,22 +201,37 @@ class GAN(keras.Model):
         return config
 
     def _own_state(self):
-        # Keras saves a layer's own variables but not its SeedGenerator's state;
-        # a resumed run must continue the same random stream, so save it too.
-        return [*self._trainable_variables, *self._non_trainable_variables, self.seed_generator.state]
+        # Keras saves a layer's own variables but not its SeedGenerators'
+        # states; a resumed run must continue the same random streams (the
+        # model's, and its layers': dropout, image histories), so save them too.
+        own = [*self._trainable_variables, *self._non_trainable_variables]
+        return own, [self.seed_generator.state, *self._layer_random_states()]
+
+    def _layer_random_states(self):
+        states, seen = [], {id(self.seed_generator)}
+        for layer in self._flatten_layers(include_self=False):
+            for generator in getattr(layer, "_seed_generators", ()):
+                if id(generator) not in seen:
+                    seen.add(id(generator))
+                    states.append(generator.state)
+        return states
 
     def save_own_variables(self, store):
-        for i, variable in enumerate(self._own_state()):
+        own, random_states = self._own_state()
+        for i, variable in enumerate([*own, *random_states]):
             store[str(i)] = variable.numpy()
 
     def load_own_variables(self, store):
-        variables = self._own_state()
-        if len(store.keys()) == len(variables) - 1:
-            variables = variables[:-1]  # saved without the random state: keep the current stream
-        if len(store.keys()) != len(variables):
+        own, random_states = self._own_state()
+        # Files of earlier versions hold no random state, or only the model's:
+        # what they lack keeps its current stream.
+        for kept in (len(random_states), 1, 0):
+            if len(store.keys()) == len(own) + kept:
+                break
+        else:
             raise ValueError(f"{self.name}: the file holds {len(store.keys())} model-level variables, "
-                             f"this model has {len(variables)}")
-        for i, variable in enumerate(variables):
+                             f"this model has {len(own) + len(random_states)}")
+        for i, variable in enumerate([*own, *random_states[:kept]]):
             variable.assign(store[str(i)])
 
     # ------------------------------------------------------------------ networks

@@ -43,6 +43,7 @@ class RunSettings:
     precision: str = DEFAULT_PRECISION
     data_dir: str | None = None
     preset: str | None = None
+    class_names: list | None = None
 
 
 def read_run(out):
@@ -99,12 +100,16 @@ class FitRequest:
     overrides: dict | None = None
     precision: str | None = None
     preset: str | None = None
+    checkpoint_steps: int | None = None
+    checkpoint_minutes: float | None = None
 
+
+DEFAULT_CHECKPOINT_STEPS = 1000
+DEFAULT_CHECKPOINT_MINUTES = 10.0
 
 # Flags a resumed run cannot honour: the model, its data and its random
 # stream are fixed once the run exists.
-_FIXED_ON_RESUME = ("dataset", "data", "data_dir", "image_size", "overrides", "precision", "seed", "preset",
-                    "batch_size")
+_FIXED_ON_RESUME = ("dataset", "image_size", "overrides", "precision", "seed", "preset", "batch_size")
 _FLAGS = {"dataset": "--dataset", "data": "--data", "data_dir": "--data-dir", "image_size": "--image-size",
           "overrides": "--set", "precision": "--precision", "seed": "--seed", "preset": "--preset",
           "batch_size": "--batch-size"}
@@ -145,10 +150,13 @@ def check_request(request):
         raise GanzooError("pass either --dataset or --data, not both")
     if request.epochs is not None and request.steps is not None:
         raise GanzooError("pass either --epochs or --steps, not both")
-    for name in ("epochs", "steps", "batch_size", "image_size"):
+    for name in ("epochs", "steps", "batch_size", "image_size", "checkpoint_steps"):
         value = getattr(request, name)
         if value is not None and (isinstance(value, bool) or int(value) < 1):
             raise GanzooError(f"--{name.replace('_', '-')} must be at least 1, got {value}")
+    minutes = request.checkpoint_minutes
+    if minutes is not None and not (math.isfinite(float(minutes)) and float(minutes) > 0):
+        raise GanzooError(f"--checkpoint-minutes must be a number of minutes above 0, got {minutes}")
     if request.precision is not None and request.precision not in PRECISIONS:
         raise GanzooError(f"unknown precision {request.precision!r}; choose one of {', '.join(PRECISIONS)}")
     plugin = get_plugin(request.plugin)
@@ -186,19 +194,43 @@ def _plain(value):
 
 
 def _resumed_settings(request, previous, out):
-    """The saved settings, with `--epochs`/`--steps` applied; every other flag
-    that differs from the run is refused in one line."""
+    """The saved settings, with `--epochs`/`--steps` applied and `--data`/
+    `--data-dir` where the data moved; every other flag that differs from
+    the run is refused in one line."""
     if previous["plugin"] != request.plugin:
         raise GanzooError(f"{out} holds a {previous['plugin']!r} run, not {request.plugin!r}")
-    settings = RunSettings(**previous["settings"])
+    known = {f.name for f in dataclasses.fields(RunSettings)}
+    settings = RunSettings(**{k: v for k, v in previous["settings"].items() if k in known})
     refused = [_FLAGS[name] for name in _FIXED_ON_RESUME
                if getattr(request, name) not in (None, {}) and not _same(name, getattr(request, name), settings)]
+    if request.data is not None and not os.path.isabs(str(settings.source)):
+        refused.append("--data")  # the run trained on a named dataset, not on a folder
     if refused:
         raise GanzooError(f"--resume continues the run as it was built; {', '.join(refused)} cannot change it "
                           f"(drop {'them' if len(refused) > 1 else 'it'}, or start a new run with another --out)")
     if request.epochs is not None:
         settings.epochs = request.epochs
+    if request.data is not None:
+        settings.source = os.path.abspath(os.path.expanduser(str(request.data)))
+    if request.data_dir is not None:
+        settings.data_dir = request.data_dir
     return settings
+
+
+def _check_same_data(settings, info):
+    """Resuming reads the data the run was built on: for a model that takes
+    labels, the same classes in the same order (labels index them)."""
+    if "num_classes" not in settings.config or settings.class_names is None or info.class_names is None:
+        return
+    saved, now = list(settings.class_names), list(info.class_names)
+    if saved != now:
+        added = [c for c in now if c not in saved]
+        missing = [c for c in saved if c not in now]
+        change = "; ".join(p for p in (added and f"new: {', '.join(added[:5])}",
+                                       missing and f"missing: {', '.join(missing[:5])}") if p) or "another order"
+        raise GanzooError(f"the data {settings.source} now has other classes than the run was trained on "
+                          f"({change}); restore the data as it was (or pass --data where it is now), "
+                          "or start a new run with another --out")
 
 
 def _new_settings(request, plugin, info):
@@ -211,9 +243,20 @@ def _new_settings(request, plugin, info):
         plugin=plugin.name, source=str(_resolve_source(plugin, request.dataset, request.data)), config={},
         batch_size=request.batch_size or (preset and preset.batch_size) or plugin.default_batch_size,
         epochs=request.epochs or (None if request.steps else (preset and preset.epochs)) or plugin.default_epochs,
-        seed=request.seed, precision=request.precision or DEFAULT_PRECISION, data_dir=request.data_dir,
-        preset=name,
+        seed=_chosen_seed(request.seed), precision=request.precision or DEFAULT_PRECISION,
+        data_dir=request.data_dir, preset=name,
+        class_names=list(info.class_names) if info.class_names is not None else None,
     )
+
+
+def _chosen_seed(seed):
+    """`--seed`, or one drawn now: a run always has a seed, stored in run.json,
+    so that a resumed run reads its data in the order it would have."""
+    if seed is not None:
+        return seed
+    import secrets
+
+    return secrets.randbelow(2**31)
 
 
 def _model_config(plugin, settings, info, request, preset):
@@ -275,11 +318,15 @@ def _build(plugin, settings, weights_preset=None):
     return model
 
 
-def _callbacks(model, out, settings, resume, evaluation=None):
+def _callbacks(model, out, settings, *, append, evaluation=None, checkpointing=None, epoch_step=0,
+               trackers=None, interruption=None):
+    """The run's callbacks. The files of an epoch are committed in order:
+    grid, scores, CSV row, and last the checkpoint, so a checkpoint is never
+    ahead of them (see `ganzoo.rundir.repair`)."""
     import keras
 
     from ganzoo import data as data_lib
-    from ganzoo.callbacks import Checkpoint, MetricsCSV, SampleGrid, StopAtStep
+    from ganzoo.callbacks import Checkpoint, MetricsCSV, ResumeEpoch, SampleGrid, StopAtStep, StopOnNonFinite
 
     # A fixed, seeded draw of training examples for the per-epoch grids: varied
     # (not the first files in order) and the same in every epoch.
@@ -287,13 +334,17 @@ def _callbacks(model, out, settings, resume, evaluation=None):
                                  data_dir=settings.data_dir, seed=(settings.seed or 0) + 1234, cache=False)
     examples = next(iter(preview_data))
     scorer = _evaluation_callback(evaluation, settings, out)
+    every_steps, every_minutes = checkpointing or (None, None)
     callbacks = [
-        Checkpoint(out),
+        ResumeEpoch(trackers),
+        StopOnNonFinite(),
         SampleGrid(os.path.join(out, "samples"), examples=examples, seed=settings.seed or 1234,
                    tensorboard_dir=os.path.join(out, "tensorboard")),
         *([scorer] if scorer else []),  # before the CSV and TensorBoard, which log what it adds
-        MetricsCSV(os.path.join(out, "metrics.csv"), append=resume, extra_keys=scorer.log_keys if scorer else ()),
+        MetricsCSV(os.path.join(out, "metrics.csv"), append=append, extra_keys=scorer.log_keys if scorer else ()),
         keras.callbacks.TensorBoard(os.path.join(out, "tensorboard"), write_graph=False),
+        Checkpoint(out, every_steps=every_steps, every_minutes=every_minutes, epoch_step=epoch_step,
+                   interruption=interruption),
     ]
     if settings.total_steps is not None:
         callbacks.insert(0, StopAtStep(settings.total_steps))
@@ -302,24 +353,29 @@ def _callbacks(model, out, settings, resume, evaluation=None):
 
 def fit(plugin_name, *, dataset=None, data=None, data_dir=None, image_size=None, batch_size=None,
         epochs=None, steps=None, out=None, resume=False, seed=None, overrides=None, precision=None,
-        preset=None, verbose="auto", echo=print, evaluation=None):
+        preset=None, verbose="auto", echo=print, evaluation=None, checkpoint_steps=None,
+        checkpoint_minutes=None):
     """Trains a plugin into a run directory (the engine of `ganzoo fit`).
 
     Args:
         plugin_name: registered plugin name.
         dataset: embedded or TFDS dataset name; the plugin's default if None.
-        data: a folder (or file) on disk instead of `dataset`.
+        data: a folder (or file) on disk instead of `dataset`; with `resume`,
+            where the run's data folder is now, if it moved.
         data_dir: TFDS data directory.
         image_size: square image size, overriding the dataset's.
         batch_size: images per step (the preset's or plugin's if None).
         epochs: passes over the data (the preset's or plugin's if None).
         steps: total training steps instead of `epochs` (one step is one
             `train_step`, however many updates it makes).
-        out: run directory (`runs/PLUGIN` if None).
-        resume: continue the run in `out` from its last checkpoint; only
-            `epochs`/`steps` may change, any other argument that differs
-            from the run is an error.
-        seed: random seed of weights, latents and data order.
+        out: run directory (`runs/PLUGIN` if None): a new or empty folder,
+            or a run of ganzoo's; one process at a time (`RUN/.lock`).
+        resume: continue the run in `out` from its last checkpoint, at the
+            step and data position it was saved at; only `epochs`/`steps`
+            (and `data`/`data_dir` for moved data) may change, any other
+            argument that differs from the run is an error.
+        seed: random seed of weights, latents and data order (drawn and
+            stored in run.json if None).
         overrides: dict of plugin options (from `--set key=value`).
         precision: "float32", "mixed_bfloat16" or "mixed_float16".
         preset: a preset name of the plugin, or a `.keras`/`.weights.h5`
@@ -329,16 +385,40 @@ def fit(plugin_name, *, dataset=None, data=None, data_dir=None, image_size=None,
         evaluation: None, or keyword arguments of
             `ganzoo.metrics.callback.InceptionEvaluation` (`every`, `unit`,
             `metrics`, `n`, ...) to score the model during training.
+        checkpoint_steps: save a checkpoint every this many steps (1000 if
+            None), besides every epoch end.
+        checkpoint_minutes: and whenever this many minutes passed since the
+            last one (10 if None).
 
     Returns:
         The trained model.
+
+    Raises:
+        GanzooError: a bad argument, a run directory that is not this run's
+            or is in use, a failed checkpoint write, training that diverged.
+        ganzoo.interruption.Interrupted: Ctrl-C or SIGTERM, after saving.
     """
     request = FitRequest(plugin_name, dataset, data, data_dir, image_size, batch_size, epochs, steps, out,
-                         resume, seed, overrides, precision, preset)
+                         resume, seed, overrides, precision, preset, checkpoint_steps, checkpoint_minutes)
     # 1. Every argument, before the run directory is looked at.
     plugin = check_request(request)
-    # 2. The run directory: a new run, or the one to resume.
+    # 2. The run directory: a new run, or the one to resume; held by this process.
     out = os.path.abspath(out or os.path.join("runs", plugin_name))
+    from ganzoo.rundir import check_new, check_outside_data
+
+    check_outside_data(out, _resolve_source(plugin, dataset, data) if data else None)
+    check_new(out)
+    from ganzoo.runlock import RunLock
+
+    with RunLock(out, echo=echo):
+        return _fit_locked(request, plugin, out, verbose=verbose, echo=echo, evaluation=evaluation)
+
+
+def _fit_locked(request, plugin, out, *, verbose, echo, evaluation):
+    from ganzoo import data as data_lib
+    from ganzoo.rundir import check_outside_data, repair
+
+    resume, steps = request.resume, request.steps
     previous = read_run(out)
     if previous and not resume and not _saved_anything(out):
         previous = None  # it stopped before its first checkpoint (e.g. a setup error): start it afresh
@@ -347,47 +427,84 @@ def fit(plugin_name, *, dataset=None, data=None, data_dir=None, image_size=None,
     if resume and not previous:
         raise GanzooError(f"nothing to resume in {out} (no {RUN_FILE}); drop --resume to start a new run")
     # 3. The settings and the model's whole configuration.
-    from ganzoo import data as data_lib
-
     if resume:
         settings = _resumed_settings(request, previous, out)
+        check_outside_data(out, settings.source)
         info = data_lib.inspect(settings.source, data_dir=settings.data_dir, task=plugin.task)
+        _check_same_data(settings, info)
         _plan_length(settings, info, steps)
+        _note_version(previous, echo)
     else:
-        info = data_lib.inspect(_resolve_source(plugin, dataset, data), data_dir=data_dir, task=plugin.task)
+        info = data_lib.inspect(_resolve_source(plugin, request.dataset, request.data), data_dir=request.data_dir,
+                                task=plugin.task)
         settings = _new_settings(request, plugin, info)
         named = plugin.preset(settings.preset) if settings.preset and not _is_file(settings.preset) else None
-        if steps is None and named is not None and named.steps and epochs is None:
+        if steps is None and named is not None and named.steps and request.epochs is None:
             steps = named.steps
         _plan_length(settings, info, steps)
         settings.config = _model_config(plugin, settings, info, request, named)
-    # 4. The model, restored when resuming.
+    # 4. The model, restored when resuming; what a crash left half-done, removed.
     weights = settings.preset if (settings.preset and _is_file(settings.preset) and not resume) else None
     model = _build(plugin, settings, weights)
-    initial_epoch = _restore(model, out, settings, echo) if resume else 0
+    state = _restore(model, out, settings, echo) if resume else None
+    repair(out, state, echo=echo)
+    per_epoch = settings.steps_per_epoch or (info.num_examples // settings.batch_size if info.num_examples else None)
+    epoch, epoch_step = (state["epoch"], state.get("epoch_step", 0)) if state else (0, 0)
     if settings.total_steps is not None:
         done = int(model.step)
         if done >= settings.total_steps:
             raise GanzooError(f"the run already did {done} steps; pass --steps N with N > {done} to train on")
-        settings.epochs = initial_epoch + math.ceil((settings.total_steps - done) / settings.steps_per_epoch)
+        settings.epochs = epoch + math.ceil((epoch_step + settings.total_steps - done) / settings.steps_per_epoch)
     if not resume:
         settings.config = _saved_config(model)
     # 5. Train, writing the run directory.
-    os.makedirs(out, exist_ok=True)
     from ganzoo.files import write_json
 
-    write_json({"plugin": plugin_name, "settings": dataclasses.asdict(settings),
-                "ganzoo_version": _version()}, os.path.join(out, RUN_FILE))
-    train = data_lib.load(settings.source, model, batch_size=settings.batch_size, data_dir=settings.data_dir,
-                          seed=None if settings.seed is None else settings.seed + initial_epoch,
-                          repeat=settings.steps_per_epoch is not None)
-    callbacks = _callbacks(model, out, settings, resume, evaluation)
-    echo(_announcement(plugin_name, info, settings, out))
-    model.fit(train, epochs=settings.epochs, initial_epoch=initial_epoch, steps_per_epoch=settings.steps_per_epoch,
-              shuffle=False, callbacks=callbacks, verbose=verbose)
+    record = {"plugin": plugin.name, "settings": dataclasses.asdict(settings), "ganzoo_version": _version(),
+              "created_with": (previous or {}).get("created_with") or (previous or {}).get("ganzoo_version")
+              or _version()}
+    write_json(record, os.path.join(out, RUN_FILE))
+    echo(_announcement(plugin.name, info, settings, out))
+    checkpointing = ((request.checkpoint_steps or DEFAULT_CHECKPOINT_STEPS,
+                      request.checkpoint_minutes or DEFAULT_CHECKPOINT_MINUTES) if per_epoch else None)
+    from ganzoo.interruption import Interrupted, Interruption
+
+    interruption = Interruption(echo=echo)
+    trackers = state.get("trackers") if state else None
+    appended = bool(state)
+    with interruption.installed():
+        while epoch < settings.epochs:
+            # A run resumed inside an epoch first finishes that epoch alone.
+            last = epoch + 1 if epoch_step else settings.epochs
+            if per_epoch:
+                train = data_lib.load(settings.source, model, batch_size=settings.batch_size,
+                                      data_dir=settings.data_dir, seed=settings.seed, repeat=True,
+                                      start=int(model.step) * settings.batch_size)
+            else:  # size unknown until read: whole passes, no position inside one
+                train = data_lib.load(settings.source, model, batch_size=settings.batch_size,
+                                      data_dir=settings.data_dir, seed=settings.seed + epoch)
+            callbacks = _callbacks(model, out, settings, append=appended, evaluation=evaluation,
+                                   checkpointing=checkpointing, epoch_step=epoch_step, trackers=trackers,
+                                   interruption=interruption)
+            model.fit(train, epochs=last, initial_epoch=epoch,
+                      steps_per_epoch=(per_epoch - epoch_step) if per_epoch else None,
+                      shuffle=False, callbacks=callbacks, verbose=verbose)
+            appended = True
+            if interruption.requested:
+                raise Interrupted(f"stopped at step {int(model.step)}; the checkpoint is saved in {out}")
+            if model.stop_training:
+                break
+            epoch, epoch_step, trackers = last, 0, None
     save_model(model, os.path.join(out, MODEL_FILE))
     echo(f"saved {os.path.join(out, MODEL_FILE)} after {int(model.step)} steps")
     return model
+
+
+def _note_version(previous, echo):
+    made = previous.get("ganzoo_version")
+    if made and made != _version():
+        echo(f"note: this run was saved by ganzoo {made}, this is {_version()}; it is rebuilt from the "
+             "configuration stored in run.json, so changed defaults do not change it")
 
 
 def _evaluation_callback(evaluation, settings, out):
@@ -401,24 +518,25 @@ def _evaluation_callback(evaluation, settings, out):
 
 
 def _restore(model, out, settings, echo):
-    """Loads the run's checkpoint into `model`; returns the epoch to start from."""
-    from ganzoo.callbacks import Checkpoint
+    """Loads the run's checkpoint into `model`; returns its state (None when
+    the run has none yet)."""
+    from ganzoo import checkpoints
 
-    state = Checkpoint.restore(model, out)
+    state = checkpoints.restore(model, out)
     if state is None:
         if _saved_anything(out):
             # Never train from scratch over a run that got somewhere.
-            raise GanzooError(f"{out} has a model or part of a checkpoint but no complete checkpoint "
-                              f"({Checkpoint.WEIGHTS} and {Checkpoint.STATE}), so it cannot resume where it "
-                              "stopped; start a new run with another --out")
+            raise GanzooError(f"{out} has a model or part of a checkpoint but no {checkpoints.WEIGHTS}, so it "
+                              "cannot resume where it stopped; start a new run with another --out")
         echo(f"no checkpoint in {out} yet; starting from step 0")
-        return 0
-    echo(f"resuming {settings.plugin} from step {state['step']} (epoch {state['epoch']})")
+        return None
+    inside = f", {state['epoch_step']} steps into epoch {state['epoch'] + 1}" if state.get("epoch_step") else ""
+    echo(f"resuming {settings.plugin} from step {state['step']} ({state['epoch']} epochs done{inside})")
     if settings.total_steps is None and state["epoch"] >= settings.epochs:
         raise GanzooError(
             f"the run already finished {state['epoch']} epochs; pass --epochs N with N > {state['epoch']} to train on"
         )
-    return state["epoch"]
+    return state
 
 
 def _saved_config(model):
@@ -438,7 +556,9 @@ def _announcement(plugin_name, info, settings, out):
 
 def _saved_anything(out):
     """Whether a run directory holds a checkpoint or a model (training got somewhere)."""
-    return any(os.path.exists(os.path.join(out, name)) for name in (MODEL_FILE, "checkpoint.weights.h5", "checkpoint.json"))
+    from ganzoo import checkpoints
+
+    return any(os.path.exists(os.path.join(out, name)) for name in (MODEL_FILE, checkpoints.WEIGHTS, checkpoints.STATE))
 
 
 def _version():
@@ -468,14 +588,15 @@ def load_run_model(path):
         final = os.path.join(path, MODEL_FILE)
         if os.path.exists(final):
             return load_model(final)
-        from ganzoo.callbacks import Checkpoint
+        from ganzoo import checkpoints
         from ganzoo.registry import get_plugin
 
-        settings = RunSettings(**run["settings"])
+        known = {f.name for f in dataclasses.fields(RunSettings)}
+        settings = RunSettings(**{k: v for k, v in run["settings"].items() if k in known})
         with precision_policy(settings.precision):
             model = get_plugin(run["plugin"]).model_class(**settings.config)
         model.compile()
-        if Checkpoint.restore(model, path) is None:
+        if checkpoints.restore(model, path) is None:
             raise GanzooError(f"{path} has neither {MODEL_FILE} nor a checkpoint yet")
         return model
     return load_model(path)

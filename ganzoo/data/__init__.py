@@ -13,7 +13,7 @@ __all__ = ["EMBEDDED", "SourceInfo", "inspect", "load"]
 
 
 def load(source, model=None, *, task=None, image_shape=None, batch_size=64, split="train",
-         data_dir=None, shuffle=True, seed=None, repeat=False, drop_remainder=True, cache=None):
+         data_dir=None, shuffle=True, seed=None, repeat=False, drop_remainder=True, cache=None, start=0):
     """Loads a dataset as batched, prefetched training input.
 
     Args:
@@ -45,7 +45,11 @@ def load(source, model=None, *, task=None, image_shape=None, batch_size=64, spli
         data_dir: TFDS data directory; ignored for other sources.
         shuffle: Whether to shuffle (files, then examples, every epoch).
         seed: Shuffle seed, for reproducible order.
-        repeat: Whether to repeat forever.
+        repeat: Whether to repeat forever. A repeated stream's order depends
+            only on `seed` and the position in it (round r of the examples
+            is shuffled with a seed drawn from `(seed, r)`).
+        start: With `repeat`, the number of examples to skip: the position
+            of a resumed run (steps done times the batch size).
         drop_remainder: Whether to drop the last partial batch.
         cache: Cache decoded examples in memory: `None` does so when they
             fit in about 1 GiB (float32) and the task draws no random crops
@@ -82,7 +86,7 @@ def load(source, model=None, *, task=None, image_shape=None, batch_size=64, spli
     image_shape = pipeline.check_image_shape(image_shape, info)
     return pipeline.build(
         ds, info, task, image_shape, batch_size=batch_size, shuffle=shuffle, seed=seed,
-        repeat=repeat, drop_remainder=drop_remainder, cache=cache, model=model,
+        repeat=repeat, drop_remainder=drop_remainder, cache=cache, model=model, start=start,
     )
 
 

@@ -9,6 +9,7 @@ tasks' mapping (`elements`, `paired`), and this module with the package's
 `load`/`inspect`. Task objects (`ganzoo.tasks`) call into these layers.
 """
 
+import numpy as np
 import tensorflow as tf
 
 from ganzoo.data import photos, sources
@@ -42,6 +43,10 @@ def check_image_shape(image_shape, info):
     return shape
 
 
+class _Unknown:
+    num_examples = None
+
+
 def _num_examples(ds, info):
     if info.num_examples:
         return info.num_examples
@@ -50,17 +55,22 @@ def _num_examples(ds, info):
 
 
 def build(ds, info, task, image_shape, *, batch_size, shuffle, seed, repeat,
-          drop_remainder, cache, model=None):
+          drop_remainder, cache, model=None, start=0):
     """Applies the task's mapping (`task.elements`, given the `model`, whose
     options such as the super-resolution `scale` it may read), then cache,
     shuffle, repeat, batch and prefetch.
+
+    A repeated stream is a sequence of rounds (passes over the examples),
+    round r shuffled with a seed drawn from `(seed, r)`; `start` examples of
+    it are skipped, so a resumed run reads on exactly where it stopped.
 
     A tuple of datasets (the domains of an unpaired source) becomes a tuple of
     independent streams, zipped; see `build_independent`."""
     task = _task(task)
     if isinstance(ds, tuple):
         return build_independent(ds, info, task, image_shape, batch_size=batch_size, shuffle=shuffle, seed=seed,
-                                 repeat=repeat, drop_remainder=drop_remainder, cache=cache, model=model)
+                                 repeat=repeat, drop_remainder=drop_remainder, cache=cache, model=model,
+                                 start=start)
     num_examples = _num_examples(ds, info)
     ds = task.elements(ds, info, image_shape, model=model)
     if cache is None:
@@ -70,12 +80,12 @@ def build(ds, info, task, image_shape, *, batch_size, shuffle, seed, repeat,
                  and num_examples * height * width * channels * 4 < CACHE_LIMIT_BYTES)
     if cache:
         ds = ds.cache()
-    if shuffle:
+    if repeat:
+        ds = rounds(ds, num_examples, shuffle=shuffle, seed=seed, start=start)
+    elif shuffle:
         buffer = min(num_examples or SHUFFLE_BUFFER, SHUFFLE_BUFFER)
         ds = ds.shuffle(buffer, seed=seed, reshuffle_each_iteration=True)
-    if repeat:
-        ds = ds.repeat()
-    elif drop_remainder and num_examples is not None and num_examples < batch_size:
+    if not repeat and drop_remainder and num_examples is not None and num_examples < batch_size:
         raise GanzooError(
             f"dataset '{info.name}' has {num_examples} examples, fewer than one batch of "
             f"{batch_size}; lower the batch size or keep the last partial batch"
@@ -83,6 +93,33 @@ def build(ds, info, task, image_shape, *, batch_size, shuffle, seed, repeat,
     ds = ds.batch(batch_size, drop_remainder=drop_remainder,
                   num_parallel_calls=tf.data.AUTOTUNE)
     return ds.prefetch(tf.data.AUTOTUNE)
+
+
+def rounds(ds, num_examples, *, shuffle, seed, start=0):
+    """`ds` repeated forever, round r in an order that depends only on
+    `(seed, r)`, from example `start` on.
+
+    Keyed rounds, not `shuffle(reshuffle_each_iteration=True).repeat()`:
+    there the order of a round depends on how many rounds one iterator has
+    read, so a run resumed in round r would read another order than the run
+    that was never stopped.
+    """
+    if seed is None:
+        seed = int(np.random.default_rng().integers(2**31))
+    first, skip = (divmod(int(start), num_examples) if num_examples else (0, int(start)))
+    buffer = min(num_examples or SHUFFLE_BUFFER, SHUFFLE_BUFFER)
+
+    def one_round(r):
+        if not shuffle:
+            return ds
+        return ds.shuffle(buffer, seed=r * _ROUND_STRIDE + seed, reshuffle_each_iteration=False)
+
+    stream = tf.data.Dataset.range(first, _FOREVER).flat_map(one_round)
+    return stream.skip(skip) if skip else stream
+
+
+_ROUND_STRIDE = 1_000_003  # a prime: (seed, round) pairs of nearby seeds do not collide
+_FOREVER = 2**62
 
 
 def _task(task):
@@ -95,7 +132,7 @@ def _task(task):
 
 
 def build_independent(datasets, info, task, image_shape, *, batch_size, shuffle, seed, repeat,
-                      drop_remainder, cache, model=None):
+                      drop_remainder, cache, model=None, start=0):
     """Batches of tuples drawn independently from several streams.
 
     The task maps the tuple of source datasets to a tuple of element streams.
@@ -117,11 +154,15 @@ def build_independent(datasets, info, task, image_shape, *, batch_size, shuffle,
     for i, stream in enumerate(streams):
         if cache:
             stream = stream.cache()
-        if shuffle:
-            stream = stream.shuffle(min(num_examples or SHUFFLE_BUFFER, SHUFFLE_BUFFER),
-                                    seed=None if seed is None else seed + i, reshuffle_each_iteration=True)
-        if repeat or num_examples is not None:
-            stream = stream.repeat()
+        stream_seed = None if seed is None else seed + i
+        if repeat:
+            stream = rounds(stream, _num_examples(stream, _Unknown), shuffle=shuffle, seed=stream_seed, start=start)
+        else:
+            if shuffle:
+                stream = stream.shuffle(min(num_examples or SHUFFLE_BUFFER, SHUFFLE_BUFFER), seed=stream_seed,
+                                        reshuffle_each_iteration=True)
+            if num_examples is not None:
+                stream = stream.repeat()
         arranged.append(stream)
     ds = tf.data.Dataset.zip(tuple(arranged))
     if not repeat and num_examples is not None:

@@ -1,0 +1,181 @@
+"""A run's checkpoint: written so that every crash point leaves a usable run.
+
+One file is the commit point: `checkpoint.weights.h5` holds the networks,
+every optimizer's state, the step counter, the random state and, in an HDF5
+attribute, the position of the run (epoch, step into the epoch, the running
+means of the epoch's logs). It is written to a temporary file and renamed, so
+a kill leaves the previous checkpoint or the new one, never a mix.
+`checkpoint.json` is a readable copy of the position, written after it.
+
+Before a write the free space is checked, and a failed write (disk full,
+read-only, no permission) becomes one line naming the path; the previous
+checkpoint stays as it was.
+"""
+
+from __future__ import annotations
+
+import errno
+import json
+import os
+import shutil
+
+from ganzoo.errors import GanzooError
+from ganzoo.files import atomic_path, write_json
+
+WEIGHTS = "checkpoint.weights.h5"
+STATE = "checkpoint.json"
+_ATTRIBUTE = "ganzoo_state"
+_HEADROOM = 1 << 20
+
+
+def save(model, directory, state):
+    """Writes `model`'s weights and `state` (a JSON-able dict) atomically.
+
+    Raises:
+        GanzooError: no room, or the folder cannot be written; nothing of the
+            previous checkpoint is changed.
+    """
+    path = os.path.join(directory, WEIGHTS)
+    _check_finite(model, state)
+    _check_space(model, directory, path)
+    try:
+        with atomic_path(path, suffix=".weights.h5") as tmp:
+            model.save_weights(tmp)
+            _stamp(tmp, state)
+        write_json(state, os.path.join(directory, STATE))
+    except OSError as exc:
+        raise GanzooError(_write_error(path, exc)) from None
+
+
+def _check_finite(model, state):
+    """A diverged model is never saved over the last good checkpoint: a loss
+    can still be finite in the step whose update made the weights NaN."""
+    import numpy as np
+
+    for variable in model.trainable_variables:
+        if not np.all(np.isfinite(keras_to_numpy(variable))):
+            raise GanzooError(
+                f"training diverged by step {state['step']}: {variable.path} holds NaN or Inf; the last good "
+                "checkpoint is kept. Lower the learning rates (--set) or try another --seed"
+            )
+
+
+def keras_to_numpy(variable):
+    import keras
+
+    return keras.ops.convert_to_numpy(variable.value).astype("float32")
+
+
+def _stamp(path, state):
+    import h5py
+
+    with h5py.File(path, "a") as f:
+        f.attrs[_ATTRIBUTE] = json.dumps(state)
+    with open(path, "rb+") as f:  # on disk before the rename makes it the checkpoint
+        os.fsync(f.fileno())
+
+
+def _check_space(model, directory, path):
+    os.makedirs(directory, exist_ok=True)
+    previous = os.path.getsize(path) if os.path.exists(path) else 0
+    needed = max(previous, _estimate(model)) + _HEADROOM
+    free = shutil.disk_usage(directory).free
+    if free < needed:
+        raise GanzooError(
+            f"no space left in {directory} for the checkpoint (needs about {needed / 2**20:.0f} MB, "
+            f"{free / 2**20:.0f} MB free); free some space, then continue with --resume"
+        )
+
+
+def _estimate(model):
+    """Bytes of the variables a checkpoint holds (optimizer slots included)."""
+    optimizer = getattr(model, "optimizer", None)
+    variables = list(model.variables) + list(getattr(optimizer, "variables", []) or [])
+    return sum(_nbytes(v) for v in variables)
+
+
+def _nbytes(variable):
+    import numpy as np
+
+    return int(np.prod(variable.shape)) * 4
+
+
+def _write_error(path, exc):
+    reason = {errno.ENOSPC: "the disk is full", errno.EDQUOT: "the disk quota is exceeded",
+              errno.EROFS: "the file system is read-only", errno.EACCES: "permission denied",
+              errno.EPERM: "permission denied"}.get(exc.errno, exc.strerror or type(exc).__name__)
+    return (f"cannot write the checkpoint {path}: {reason}; the previous checkpoint is kept. "
+            "Make room or fix the permissions, then continue with --resume")
+
+
+def read_state(directory):
+    """The committed state of the run's checkpoint, or None when it has none.
+
+    Raises:
+        GanzooError: the checkpoint file exists but cannot be read.
+    """
+    path = os.path.join(directory, WEIGHTS)
+    if not os.path.exists(path):
+        return None
+    try:
+        import h5py
+
+        with h5py.File(path, "r") as f:
+            stamped = f.attrs.get(_ATTRIBUTE)
+    except OSError:
+        raise GanzooError(f"{path} is damaged (not a complete HDF5 file); restore it from a backup or start "
+                          "a new run with another --out") from None
+    if stamped is not None:
+        return json.loads(stamped)
+    copy = os.path.join(directory, STATE)  # checkpoints written before the state was stamped in
+    if not os.path.exists(copy):
+        return None
+    with open(copy) as f:
+        return json.load(f)
+
+
+def restore(model, directory):
+    """Loads the checkpoint into a compiled `model`; returns its state or None."""
+    state = read_state(directory)
+    if state is None:
+        return None
+    path = os.path.join(directory, WEIGHTS)
+    try:
+        model.load_weights(path)
+    except (OSError, ValueError) as exc:
+        raise GanzooError(f"{path} does not fit this model or is damaged ({_first_line(exc)}); start a new run "
+                          "with another --out") from None
+    copy = os.path.join(directory, STATE)
+    if not os.path.exists(copy) or _read_json(copy) != state:
+        try:
+            write_json(state, copy)  # the kill came between the two writes
+        except OSError:
+            pass  # a read-only run can still be sampled from
+    return state
+
+
+def _read_json(path):
+    try:
+        with open(path) as f:
+            return json.load(f)
+    except (OSError, ValueError):
+        return None
+
+
+def _first_line(exc):
+    text = str(exc).strip()
+    return text.splitlines()[0][:160] if text else type(exc).__name__
+
+
+def tracker_state(model):
+    """The running means of the epoch's logs, as `{name: [total, count]}`."""
+    return {name: [float(v.numpy()) for v in tracker.variables] for name, tracker in model.trackers.items()}
+
+
+def restore_trackers(model, saved):
+    """Puts back the running means saved by `tracker_state`."""
+    for name, values in (saved or {}).items():
+        tracker = model.trackers.get(name)
+        if tracker is not None:
+            for variable, value in zip(tracker.variables, values):
+                variable.assign(value)
