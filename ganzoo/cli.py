@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import os
 import sys
+import warnings
 
 import click
 
@@ -206,11 +207,12 @@ def sample(ctx, run, count, seed, out):
     """
     _quiet_tensorflow()
     from ganzoo.runs import load_run_model
+    from ganzoo.tasks.base import summary
 
     model = load_run_model(run)
     options = _sample_options(model, ctx.args)
-    for path in model.sample(out=out, count=count, seed=seed, **options):
-        click.echo(f"wrote {path}")
+    for line in summary(model.sample(out=out, count=count, seed=seed, **options), out):
+        click.echo(line)
 
 
 _CLICK_TYPES = {"int": int, "float": float, "str": str, "path": click.Path()}
@@ -307,10 +309,18 @@ def new_plugin(name, directory, template, task):
                f"  ganzoo fit {name} --steps 50\n  cd {shown} && python -m pytest")
 
 
+def _one_line_warning(message, category, filename, lineno, file=None, line=None):
+    # The message names the file or option at fault; ganzoo's source line
+    # (Python's default second line) means nothing to a CLI user.
+    click.echo(f"warning: {message}", err=True)
+
+
 def main(argv=None):
-    """Entry point of the console script: one-line errors, non-zero exit."""
+    """Entry point of the console script: one-line errors and warnings, non-zero exit."""
     try:
-        cli.main(args=argv, prog_name="ganzoo", standalone_mode=False)
+        with warnings.catch_warnings():
+            warnings.showwarning = _one_line_warning
+            cli.main(args=argv, prog_name="ganzoo", standalone_mode=False)
     except click.exceptions.Abort:
         click.echo("aborted", err=True)
         sys.exit(130)
