@@ -192,7 +192,8 @@ def fit(name, dataset, data, data_dir, image_size, batch_size, epochs, steps, ou
               help="Number of images (per label or caption, where the model takes them).")
 @click.option("--seed", type=int, default=0, show_default=True, help="Latent seed (same seed, same images).")
 @click.option("--out", type=click.Path(), default="samples.png", show_default=True,
-              help="Output PNG (a grid), or a folder for --input folders.")
+              help="Output PNG (a grid of at most 1024 images), or a FOLDER: one numbered PNG per image, "
+                   "streamed 256 at a time (any --n), or the outputs of an --input folder.")
 @click.pass_context
 def sample(ctx, run, count, seed, out):
     """Generate images from RUN (a run directory or a .keras file).
