@@ -63,13 +63,6 @@ def input_files(path):
     return [path], False
 
 
-def _unreadable(path):
-    """Why `path` cannot be read as an image, in one line (None if it can)."""
-    from ganzoo.data.common import image_problem
-
-    return image_problem(path)
-
-
 def translate_files(model, input_path, out, **conditions):
     """Runs `model.generate(images=...)` on each input file; writes PNGs to
     `out` (a file for one input, a folder for a folder); returns the paths
@@ -79,6 +72,7 @@ def translate_files(model, input_path, out, **conditions):
     not an image at all) is skipped with a warning naming it, so one bad file
     does not lose the rest; a folder with no readable image is an error.
     """
+    from ganzoo.data.common import image_problem
     from ganzoo.tasks.base import Written
 
     if input_path is None:
@@ -86,7 +80,7 @@ def translate_files(model, input_path, out, **conditions):
     files, is_folder = input_files(input_path)
     written = Written()
     for path in files:
-        problem = _unreadable(path)
+        problem = image_problem(path)
         if problem is not None:
             if not is_folder:
                 raise GanzooError(f"--input {path}: not a readable image ({problem}); pass a PNG or JPEG file")
