@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import os
 import sys
+import warnings
 
 import click
 
@@ -57,7 +58,10 @@ def cli(debug):
     ganzoo fit dcgan                   train on an embedded dataset, offline
     ganzoo sample runs/dcgan --n 64    images from a trained run
     """
+    from ganzoo.backend import check_backend
+
     _State.debug = debug
+    check_backend()  # before Keras is imported: another backend fails there with a raw ModuleNotFoundError
 
 
 @cli.command("list")
@@ -198,7 +202,8 @@ def fit(name, dataset, data, data_dir, image_size, batch_size, epochs, steps, ou
               help="Number of images (per label or caption, where the model takes them).")
 @click.option("--seed", type=int, default=0, show_default=True, help="Latent seed (same seed, same images).")
 @click.option("--out", type=click.Path(), default="samples.png", show_default=True,
-              help="Output PNG (a grid), or a folder for --input folders.")
+              help="Output PNG (a grid of at most 1024 images), or a FOLDER: one numbered PNG per image, "
+                   "streamed 256 at a time (any --n), or the outputs of an --input folder.")
 @click.pass_context
 def sample(ctx, run, count, seed, out):
     """Generate images from RUN (a run directory or a .keras file).
@@ -213,11 +218,12 @@ def sample(ctx, run, count, seed, out):
     """
     _quiet_tensorflow()
     from ganzoo.runs import load_run_model
+    from ganzoo.tasks.base import summary
 
     model = load_run_model(run)
     options = _sample_options(model, ctx.args)
-    for path in model.sample(out=out, count=count, seed=seed, **options):
-        click.echo(f"wrote {path}")
+    for line in summary(model.sample(out=out, count=count, seed=seed, **options), out):
+        click.echo(line)
 
 
 _CLICK_TYPES = {"int": int, "float": float, "str": str, "path": click.Path()}
@@ -314,10 +320,18 @@ def new_plugin(name, directory, template, task):
                f"  ganzoo fit {name} --steps 50\n  cd {shown} && python -m pytest")
 
 
+def _one_line_warning(message, category, filename, lineno, file=None, line=None):
+    # The message names the file or option at fault; ganzoo's source line
+    # (Python's default second line) means nothing to a CLI user.
+    click.echo(f"warning: {message}", err=True)
+
+
 def main(argv=None):
-    """Entry point of the console script: one-line errors, non-zero exit."""
+    """Entry point of the console script: one-line errors and warnings, non-zero exit."""
     try:
-        cli.main(args=argv, prog_name="ganzoo", standalone_mode=False)
+        with warnings.catch_warnings():
+            warnings.showwarning = _one_line_warning
+            cli.main(args=argv, prog_name="ganzoo", standalone_mode=False)
     except click.exceptions.Abort:
         click.echo("aborted", err=True)
         sys.exit(130)

@@ -548,14 +548,24 @@ class GAN(keras.Model):
         images = model.generate(16, seed=0)   # (16, H, W, C) in [0, 1]
         ```
         """
+        return np.concatenate(list(self.generate_batches(n, seed=seed, batch_size=batch_size, **conditions)),
+                              axis=0).astype("float32")
+
+    def generate_batches(self, n=None, *, seed=None, batch_size=128, **conditions):
+        """`generate()` one batch at a time: yields float32 NHWC arrays in
+        [0, 1] of at most `batch_size` images whose concatenation is
+        `generate(n, seed=seed, batch_size=batch_size, **conditions)`.
+
+        Memory holds one batch whatever `n` is, so `ganzoo sample --n 100000`
+        streams to disk (`ganzoo.sampling.write_numbered`).
+        """
         n, conditions = self.prepare_generation(n, **conditions)
         rng = keras.random.SeedGenerator(seed)
-        batches = []
         for start in range(0, n, batch_size):
             stop = min(n, start + batch_size)
             part = {key: value[start:stop] for key, value in conditions.items()}
-            batches.append(ops.convert_to_numpy(self.from_network_range(self.generate_batch(stop - start, rng, **part))))
-        return np.concatenate(batches, axis=0).astype("float32")
+            yield ops.convert_to_numpy(self.from_network_range(self.generate_batch(stop - start, rng, **part))).astype(
+                "float32")
 
 
 class TaskAttribute:

@@ -30,6 +30,97 @@ def _arrays(source, model, data_dir, split, limit):
     return images, labels, info.num_classes
 
 
+_TWO_DOMAIN_FOLDERS = frozenset({"trainA", "trainB", "testA", "testB"})
+
+
+def _same_source(a, b):
+    if a is None or b is None:
+        return False
+    if str(a) == str(b):
+        return True
+    return os.path.exists(str(a)) and os.path.exists(str(b)) and os.path.samefile(str(a), str(b))
+
+
+def _shown_classes(names):
+    names = list(names)
+    return ", ".join(names[:5]) + (", ..." if len(names) > 5 else "")
+
+
+def check_real_data(model, source, info, run_source=None, run_info=None, what=None):
+    """`GanzooError` when the real data cannot be compared with `model`'s
+    images: comparing anyway gives scores that look perfect or are NaN.
+
+    Args:
+        model: the generator being evaluated (an unconditional or conditional model).
+        source: the real data as given (`--dataset` or `--data`).
+        info: its `SourceInfo` (`ganzoo.data.inspect`).
+        run_source: the data the run was trained on, if known; channels may
+            differ from the model's only there (a grey model of RGB data).
+        run_info: the `SourceInfo` of `run_source`, if it could be had: the
+            class names of a conditional model's labels.
+        what: how to name the real data in messages (`--data FOLDER`).
+    """
+    from ganzoo.data.common import DOMAINS
+
+    what = what or f"the real data {source!r}"
+    classes = tuple(info.class_names or ())
+    two_domain = (classes == DOMAINS or (classes and set(classes) <= _TWO_DOMAIN_FOLDERS)
+                  or str(source).startswith("cycle_gan"))
+    if two_domain:
+        raise GanzooError(f"{what} is two-domain translation data (classes {', '.join(classes) or 'A, B'}), not "
+                          f"images of the kind a {model.task} model makes; evaluate against its own kind of data "
+                          f"(e.g. the run's dataset)")
+    if model.task == "conditional":
+        wanted = int(model.num_classes)
+        if info.num_classes is None:
+            raise GanzooError(f"{what} has no class labels, and this conditional model draws {wanted} classes; "
+                              "pass labelled data (class subfolders or a labelled dataset)")
+        if int(info.num_classes) != wanted:
+            raise GanzooError(f"{what} has {info.num_classes} classes but the model draws {wanted}; its label k "
+                              f"would be compared with real class k of another set: pass data with the model's "
+                              f"{wanted} classes")
+        trained = tuple((run_info.class_names if run_info is not None else None) or ())
+        if trained and not _same_source(source, run_source) and tuple(info.class_names or ()) != trained:
+            raise GanzooError(f"{what} has the classes ({_shown_classes(info.class_names)}) but the model learnt "
+                              f"{run_source}'s ({_shown_classes(trained)}); label k would be compared with "
+                              f"another class: pass data with the model's classes, in the same order")
+    channels, real_channels = int(model.image_shape[-1]), info.image_shape[2]
+    if real_channels is not None and int(real_channels) != channels and not _same_source(source, run_source):
+        kinds = {1: "grey", 3: "colour"}
+        raise GanzooError(f"{what} has {kinds.get(int(real_channels), real_channels)} images ({real_channels} "
+                          f"channel(s)) but the model makes {kinds.get(channels, channels)} ones ({channels}); "
+                          f"pass data of the model's kind (the run's own data: "
+                          f"{run_source or 'see run.json'})")
+
+
+def check_finite(results):
+    """`GanzooError` naming the first metric value that is NaN or infinite
+    (a NaN in evaluation.json reads as a score; it is never written)."""
+    for metric, values in results.items():
+        for key, value in _numbers(values):
+            if not np.isfinite(value):
+                raise GanzooError(f"metric {metric}: {key} is {value}, not a number; evaluation.json is not "
+                                  "written. The real data probably do not suit this model (check --dataset/--data "
+                                  "and --real-n), or the model's images are degenerate")
+
+
+def _numbers(values, prefix=""):
+    if isinstance(values, dict):
+        for key, value in values.items():
+            if key != "protocol":
+                yield from _numbers(value, f"{prefix}{key}" if not prefix else f"{prefix}.{key}")
+    elif isinstance(values, (list, tuple)):
+        for i, value in enumerate(values):
+            yield from _numbers(value, f"{prefix}[{i}]")
+    elif isinstance(values, (bool, str)) or values is None:
+        return
+    else:
+        try:
+            yield prefix, float(values)
+        except (TypeError, ValueError):
+            return
+
+
 def check_metrics(metric_names, options):
     """Runs the metrics' fast checks (e.g. that the Inception weights can be
     had) before anything heavy is imported or loaded; raises GanzooError."""
@@ -83,18 +174,32 @@ def evaluate(run, metric_names, *, dataset=None, data=None, data_dir=None, split
     for metric in chosen:
         metrics.get(metric.name, model.task)
     source = data or dataset
+    saved = read_run(run) if os.path.isdir(run) else None
+    run_source = saved["settings"].get("source") if saved else None
     if source is None:
-        saved = read_run(run) if os.path.isdir(run) else None
         if saved is None:
             raise GanzooError("say which real data to compare with: --dataset NAME or --data FOLDER")
-        source = saved["settings"]["source"]
+        source = run_source
         data_dir = data_dir or saved["settings"].get("data_dir")
+    if model.task in ("unconditional", "conditional"):
+        from ganzoo import data as data_lib
+
+        run_info = None
+        if model.task == "conditional" and run_source is not None and not _same_source(source, run_source):
+            try:
+                run_info = data_lib.inspect(run_source, data_dir=saved["settings"].get("data_dir"))
+            except GanzooError:  # e.g. a TFDS set not on this machine: the class count is still checked
+                run_info = None
+        what = f"--data {source}" if data else f"--dataset {source}" if dataset else f"the run's data {source!r}"
+        check_real_data(model, source, data_lib.inspect(source, split=split, data_dir=data_dir), run_source,
+                        run_info, what)
     real = metrics.RealData(source=str(source), data_dir=data_dir, split=split)
     if model.task in ("unconditional", "conditional") and any(m.needs_arrays for m in chosen):
         real.images, real.labels, real.num_classes = _arrays(source, model, data_dir, split, limit)
     results = {}
     for metric in chosen:
         results[metric.name] = metric.compute(model, real, options)
+    check_finite(results)
     if os.path.isdir(run):
         write_json({"source": str(source), "split": split, "n": n, "seed": seed, "options": options,
                     "results": results}, os.path.join(run, "evaluation.json"))

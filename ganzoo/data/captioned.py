@@ -172,15 +172,14 @@ def read_metadata(path, check_files=True):
 
 
 def _verified(entries, path):
-    from PIL import Image
+    from ganzoo.data.common import image_problem
 
     good = []
     for entry in entries:
-        try:
-            with Image.open(entry.path) as image:
-                image.verify()
-        except Exception as error:  # noqa: BLE001 - PIL raises many types for bad files
-            warn(f"{path}: skipping unreadable image '{entry.path}': {error}")
+        # A full decode, not PIL's verify(): a truncated file must not train as a half-grey image.
+        problem = image_problem(entry.path)
+        if problem is not None:
+            warn(f"{path}: skipping unreadable image '{entry.path}': {problem}")
             continue
         good.append(entry)
     return good

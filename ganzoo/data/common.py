@@ -56,6 +56,36 @@ def warn(message):
     warnings.warn(message, UserWarning, stacklevel=level)
 
 
+def image_problem(path):
+    """None if the image file at `path` decodes to its last pixel, else the
+    reason, in one line.
+
+    PIL's `verify()` alone reads headers and checksums, so a truncated JPEG
+    passes it and TensorFlow later decodes it as a half-grey image; a full
+    `load()` finds the missing bytes. JPEGs decode in draft mode (libjpeg's
+    1/8 scale), which still reads every byte but costs about a third: roughly
+    0.1 ms for a 28 px PNG and 9 ms for a 1-megapixel JPEG on one core.
+    """
+    from PIL import Image, ImageFile
+
+    # A user's (or library's) LOAD_TRUNCATED_IMAGES = True would make load()
+    # pad the missing part with grey instead of raising: the very bug.
+    saved, ImageFile.LOAD_TRUNCATED_IMAGES = ImageFile.LOAD_TRUNCATED_IMAGES, False
+    try:
+        with Image.open(path) as image:
+            image.verify()
+        with Image.open(path) as image:
+            if image.format == "JPEG":
+                image.draft(image.mode, (max(1, image.width // 8), max(1, image.height // 8)))
+            image.load()
+    except Exception as error:  # noqa: BLE001 - PIL raises many types for bad files
+        text = str(error).strip().splitlines()
+        return text[0] if text else type(error).__name__
+    finally:
+        ImageFile.LOAD_TRUNCATED_IMAGES = saved
+    return None
+
+
 def looks_like_path(source):
     """Whether a string is unambiguously meant as a folder path."""
     # TFDS names may contain "/" ("cycle_gan/horse2zebra"), so only these

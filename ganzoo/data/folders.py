@@ -7,7 +7,7 @@ folders are ignored so that a stray backup folder does not become data.
 import collections
 import pathlib
 
-from ganzoo.data.common import SourceInfo, split_range, warn
+from ganzoo.data.common import SourceInfo, image_problem, split_range, warn
 from ganzoo.errors import GanzooError
 
 EXTENSIONS = frozenset({".jpg", ".jpeg", ".png", ".bmp", ".gif", ".webp"})
@@ -22,13 +22,31 @@ def _images_in(folder):
     )
 
 
+def _subfolders(folder):
+    """The candidate class folders: visible subfolders, except links back to
+    the folder or one of its ancestors."""
+    root = folder.resolve()
+    for sub in sorted(p for p in folder.iterdir() if p.is_dir() and not p.name.startswith(".")):
+        try:
+            target = sub.resolve()
+        except (OSError, RuntimeError):  # a loop of links resolves to nothing
+            target = None
+        # A link to an ancestor would be a "class" holding the parent's own
+        # images (and a walk through it would never end): not data.
+        if target is None or target == root or target in root.parents:
+            warn(f"folder '{folder}': ignoring '{sub.name}', a symlink loop (it leads back to "
+                 f"'{target or sub}'); remove the link or point it at a folder of images")
+            continue
+        yield sub
+
+
 def _scan(folder):
     """Returns `(paths, labels or None, class_names or None)`, unverified."""
     if not folder.is_dir():
         raise GanzooError(f"'{folder}' is not a folder; pass a folder of images")
     loose = _images_in(folder)
     classes = {}
-    for sub in sorted(p for p in folder.iterdir() if p.is_dir() and not p.name.startswith(".")):
+    for sub in _subfolders(folder):
         files = _images_in(sub)
         # An empty subfolder is not a class: it would be a label no batch can contain.
         if files:
@@ -53,17 +71,14 @@ def _scan(folder):
 
 
 def _verify(paths, labels):
-    # PIL's verify() reads headers and checksums only, so a bad file costs a
-    # warning now instead of a crash in the middle of an epoch.
-    from PIL import Image
-
+    # Every file is decoded once here (see image_problem for the cost), so a
+    # bad or truncated file costs a warning now, not a crash in the middle of
+    # an epoch or a half-grey training image.
     good_paths, good_labels = [], []
     for i, path in enumerate(paths):
-        try:
-            with Image.open(path) as image:
-                image.verify()
-        except Exception as error:  # noqa: BLE001 - PIL raises many types for bad files
-            warn(f"skipping unreadable image '{path}': {error}")
+        problem = image_problem(path)
+        if problem is not None:
+            warn(f"skipping unreadable image '{path}': {problem}")
             continue
         good_paths.append(path)
         if labels is not None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import os
 
 import numpy as np
 
@@ -128,6 +129,31 @@ class Task:
     def test_output_shape(self, model, n):
         """The shape `generate(**test_generate_kwargs(model, n))` returns."""
         return (n, *model.image_shape)
+
+
+class Written(list):
+    """The paths `Task.sample` wrote, and how many inputs it skipped
+    (unreadable `--input` files), for the summary `ganzoo sample` prints."""
+
+    skipped = 0
+
+
+def summary(paths, out):
+    """The lines `ganzoo sample` prints for what `Task.sample` returned: each
+    path when there are a few, else one count; skipped inputs are counted."""
+    skipped = getattr(paths, "skipped", 0) or 0
+    paths = list(paths)
+    lines = [f"wrote {p}" for p in paths] if len(paths) <= SUMMARY_PATHS else []
+    if len(paths) > SUMMARY_PATHS or skipped:
+        line = f"wrote {len(paths)} image file(s) to {out}"
+        if skipped:
+            line += f"; skipped {skipped} unreadable input file(s) (see the warnings above)"
+        lines.append(line)
+    return lines
+
+
+#: `summary` lists each path up to this many files.
+SUMMARY_PATHS = 8
 
 
 def random_images(rng, n, shape):

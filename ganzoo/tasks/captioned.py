@@ -112,6 +112,12 @@ class Captioned(Task):
         reject_options(self, options)
         if not texts:
             raise GanzooError("a text-to-image model draws captions: pass --text \"a small red circle\"")
+        from ganzoo.sampling import GRID_LIMIT
+
+        # The captioned grid holds every image in memory; refuse a size no one can read.
+        if count * len(texts) > GRID_LIMIT:
+            raise GanzooError(f"--n {count} x {len(texts)} caption(s) is more than a captioned grid holds "
+                              f"({GRID_LIMIT} images); pass a smaller --n")
         grid = self.caption_grid(model, list(texts), count, seed)
         return [images_lib.save_image(grid, out, scale=max(1, 900 // max(grid.shape[:2])))]
 

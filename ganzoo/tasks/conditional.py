@@ -86,8 +86,17 @@ class Conditional(Task):
         return images_lib.grid(np.concatenate(pictures), rows=rows)
 
     def sample(self, model, *, out, count=64, seed=0, labels=(), **options):
-        """`count` images of each `--label` (a row each), or the preview grid."""
+        """`count` images of each `--label` (a row each), or the preview grid;
+        with a folder `out`, one PNG each (`7_000000.png`), streamed (see
+        `ganzoo.sampling`)."""
+        from ganzoo import sampling
+
         reject_options(self, options)
+        if labels and sampling.to_folder(out, count * len(labels)):
+            wanted = check_labels(np.repeat(np.asarray(labels, "int32"), count), model.num_classes)
+            batches = model.generate_batches(labels=wanted, seed=seed, batch_size=sampling.STREAM_BATCH)
+            return sampling.write_numbered(batches, out, len(wanted),
+                                           name=lambda i, digits: f"{wanted[i]}_{i:0{digits}d}.png")
         if labels:
             wanted = np.repeat(np.asarray(labels, "int32"), count)
             grid = images_lib.grid(model.generate(labels=wanted, seed=seed), rows=len(labels))

@@ -24,8 +24,14 @@ class Unconditional(Task):
         return images_lib.grid(model.generate(64, seed=seed))
 
     def sample(self, model, *, out, count=64, seed=0, **options):
-        """A grid of `count` images."""
+        """A grid of `count` images, or one PNG each in a folder, streamed
+        (see `ganzoo.sampling`)."""
+        from ganzoo import sampling
+
         reject_options(self, options)
+        if sampling.to_folder(out, count):
+            batches = model.generate_batches(count, seed=seed, batch_size=sampling.STREAM_BATCH)
+            return sampling.write_numbered(batches, out, count)
         grid = images_lib.grid(model.generate(count, seed=seed))
         return [images_lib.save_image(grid, out, scale=max(1, 700 // max(grid.shape[:2])))]
 

@@ -145,3 +145,76 @@ def test_folder_split_slice(plain_folder):
     assert gd.inspect(plain_folder, split="train[:50%]").num_examples == 3
     ds = gd.load(plain_folder, split="train[2:]", batch_size=1)
     assert sum(1 for _ in ds) == 4
+
+
+def _truncate(path, keep=0.5):
+    data = path.read_bytes()
+    path.write_bytes(data[: int(len(data) * keep)])
+
+
+@pytest.mark.parametrize("name", ["cut.jpg", "cut.png"])
+def test_truncated_image_is_skipped_with_a_warning(plain_folder, write_image, name):
+    # A truncated JPEG passes PIL's verify() and TensorFlow decodes it with a
+    # grey bottom half; it must not reach training.
+    _truncate(write_image(plain_folder / name, seed=3))
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        ds = gd.load(plain_folder, batch_size=1, drop_remainder=False)
+    about = [str(w.message) for w in caught if name in str(w.message)]
+    assert len(about) == 1 and "skipping unreadable image" in about[0] and "truncated" in about[0]
+    assert sum(1 for _ in ds) == 6
+
+
+def test_truncated_check_ignores_load_truncated_images_setting(plain_folder, write_image, monkeypatch):
+    from PIL import ImageFile
+
+    monkeypatch.setattr(ImageFile, "LOAD_TRUNCATED_IMAGES", True)
+    _truncate(write_image(plain_folder / "cut.jpg", seed=3))
+    with pytest.warns(UserWarning, match="cut.jpg"):
+        gd.load(plain_folder, batch_size=1)
+    assert ImageFile.LOAD_TRUNCATED_IMAGES is True  # restored for the user's own code
+
+
+def test_symlink_loop_is_not_a_class(class_folder):
+    (class_folder / "loop").symlink_to(class_folder, target_is_directory=True)
+    (class_folder / "cat" / "up").symlink_to(class_folder, target_is_directory=True)
+    with pytest.warns(UserWarning, match="ignoring 'loop', a symlink loop"):
+        info = gd.inspect(class_folder)
+    assert info.class_names == ("cat", "dog") and info.num_examples == 5
+
+
+def test_symlink_loop_in_a_plain_folder(plain_folder):
+    (plain_folder / "self").symlink_to(plain_folder, target_is_directory=True)
+    with pytest.warns(UserWarning, match="symlink loop"):
+        info = gd.inspect(plain_folder)
+    assert info.num_classes is None and info.num_examples == 6
+
+
+def test_symlink_to_another_folder_is_still_a_class(tmp_path, class_folder, write_image):
+    elsewhere = tmp_path / "elsewhere" / "bird"
+    write_image(elsewhere / "0.png", size=(16, 16))
+    (class_folder / "bird").symlink_to(elsewhere, target_is_directory=True)
+    assert gd.inspect(class_folder).class_names == ("bird", "cat", "dog")
+
+
+def test_truncated_image_in_a_captioned_folder_is_skipped(tmp_path, write_image):
+    import json
+
+    write_image(tmp_path / "good.png", size=(12, 12))
+    _truncate(write_image(tmp_path / "cut.jpg", size=(64, 64), seed=2))
+    (tmp_path / "metadata.jsonl").write_text(
+        json.dumps({"file_name": "good.png", "text": "a good caption"}) + "\n"
+        + json.dumps({"file_name": "cut.jpg", "text": "half an image"}) + "\n")
+    with pytest.warns(UserWarning, match="skipping unreadable image '.*cut.jpg': image file is truncated"):
+        ds = gd.load(str(tmp_path), task="captioned", image_shape=(8, 8, 3), batch_size=1, drop_remainder=False)
+    assert [t.decode() for _, batch in ds for t in batch.numpy()] == ["a good caption"]
+
+
+def test_truncated_domain_image_of_an_unpaired_folder_is_skipped(tmp_path, write_image):
+    for domain in "AB":
+        for i in range(2):
+            write_image(tmp_path / f"train{domain}" / f"{i}.png", size=(16, 16), seed=i)
+    _truncate(write_image(tmp_path / "trainB" / "cut.jpg", size=(64, 64), seed=5))
+    with pytest.warns(UserWarning, match="cut.jpg"):
+        ds = gd.load(str(tmp_path), task="unpaired", image_shape=(8, 8, 3), batch_size=1, drop_remainder=False)
+    assert sum(1 for _ in ds) == 2
