@@ -115,7 +115,9 @@ def rounds(ds, num_examples, *, shuffle, seed, start=0):
         return ds.shuffle(buffer, seed=r * _ROUND_STRIDE + seed, reshuffle_each_iteration=False)
 
     stream = tf.data.Dataset.range(first, _FOREVER).flat_map(one_round)
-    return stream.skip(skip) if skip else stream
+    stream = stream.skip(skip) if skip else stream
+    # flat_map hides that the stream never ends; Keras and users read it.
+    return stream.apply(tf.data.experimental.assert_cardinality(tf.data.INFINITE_CARDINALITY))
 
 
 _ROUND_STRIDE = 1_000_003  # a prime: (seed, round) pairs of nearby seeds do not collide
