@@ -18,6 +18,7 @@ import errno
 import json
 import os
 import shutil
+import tempfile
 
 from ganzoo.errors import GanzooError
 from ganzoo.files import atomic_path, write_json
@@ -37,14 +38,47 @@ def save(model, directory, state):
     """
     path = os.path.join(directory, WEIGHTS)
     _check_finite(model, state)
-    _check_space(model, directory, path)
+    needed = _check_space(model, directory, path)
     try:
         with atomic_path(path, suffix=".weights.h5") as tmp:
-            model.save_weights(tmp)
-            _stamp(tmp, state)
+            _write_staged(model, state, tmp, needed)
         write_json(state, os.path.join(directory, STATE))
     except OSError as exc:
-        raise GanzooError(_write_error(path, exc)) from None
+        raise GanzooError(write_error(path, exc)) from None
+
+
+def _write_staged(model, state, destination, needed):
+    """HDF5 is written where there is room for sure, then copied with plain
+    file writes: HDF5 that runs out of space mid-write leaves a library in a
+    state that crashes the process at exit (seen: exit 139), while a plain
+    write fails with an OSError that is reported in one line."""
+    staging = _staging_folder(needed, os.path.dirname(destination))
+    if staging is None:
+        model.save_weights(destination)
+        _stamp(destination, state)
+        return
+    fd, staged = tempfile.mkstemp(dir=staging, prefix="ganzoo-checkpoint-", suffix=".weights.h5")
+    os.close(fd)
+    try:
+        model.save_weights(staged)
+        _stamp(staged, state)
+        shutil.copyfile(staged, destination)
+        with open(destination, "rb+") as f:  # on disk before the rename makes it the checkpoint
+            os.fsync(f.fileno())
+    finally:
+        os.unlink(staged)
+
+
+def _staging_folder(needed, target):
+    """A local folder with room for the HDF5 file (memory first), or None to
+    write in place (the target already has room, and no other place has)."""
+    for folder in ("/dev/shm", tempfile.gettempdir()):
+        try:
+            if os.path.isdir(folder) and os.access(folder, os.W_OK) and shutil.disk_usage(folder).free > 2 * needed:
+                return folder
+        except OSError:
+            continue
+    return None
 
 
 def _check_finite(model, state):
@@ -71,8 +105,6 @@ def _stamp(path, state):
 
     with h5py.File(path, "a") as f:
         f.attrs[_ATTRIBUTE] = json.dumps(state)
-    with open(path, "rb+") as f:  # on disk before the rename makes it the checkpoint
-        os.fsync(f.fileno())
 
 
 def _check_space(model, directory, path):
@@ -85,6 +117,7 @@ def _check_space(model, directory, path):
             f"no space left in {directory} for the checkpoint (needs about {needed / 2**20:.0f} MB, "
             f"{free / 2**20:.0f} MB free); free some space, then continue with --resume"
         )
+    return needed
 
 
 def _estimate(model):
@@ -100,11 +133,12 @@ def _nbytes(variable):
     return int(np.prod(variable.shape)) * 4
 
 
-def _write_error(path, exc):
+def write_error(path, exc, what="the checkpoint"):
+    """One line for a failed write of `path`: the reason in words and what to do."""
     reason = {errno.ENOSPC: "the disk is full", errno.EDQUOT: "the disk quota is exceeded",
               errno.EROFS: "the file system is read-only", errno.EACCES: "permission denied",
               errno.EPERM: "permission denied"}.get(exc.errno, exc.strerror or type(exc).__name__)
-    return (f"cannot write the checkpoint {path}: {reason}; the previous checkpoint is kept. "
+    return (f"cannot write {what} {path}: {reason}; the previous checkpoint is kept. "
             "Make room or fix the permissions, then continue with --resume")
 
 

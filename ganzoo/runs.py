@@ -569,10 +569,14 @@ def _version():
 
 def save_model(model, path):
     """`model.save(path)` through a temporary file, so the old model survives a crash."""
+    from ganzoo.checkpoints import write_error
     from ganzoo.files import atomic_path
 
-    with atomic_path(path, suffix=".keras") as tmp:
-        model.save(tmp)
+    try:
+        with atomic_path(path, suffix=".keras") as tmp:
+            model.save(tmp)
+    except OSError as exc:
+        raise GanzooError(write_error(path, exc, "the model")) from None
 
 
 def load_run_model(path):

@@ -55,8 +55,11 @@ def kill_loop(args, cwd, *, kills, rng, window=4.0, commit_share=0.5):
     done_kills = resumes = 0
     outputs = []
     first = True
+    out = args[args.index("--out") + 1]
     for _ in range(kills * 3 + 10):
-        command = fit_command(args + ([] if first else ["--resume"]))
+        # A run killed before it wrote run.json has nothing to resume: it starts again.
+        started = os.path.exists(os.path.join(out, "run.json"))
+        command = fit_command(args + (["--resume"] if started else []))
         extra = {}
         by_commit = done_kills < kills and rng.random() < commit_share
         if by_commit:
