@@ -33,8 +33,10 @@ class RunLock:
         self.path = os.path.join(directory, LOCK_FILE)
         self.echo = echo
         self.held = False
+        self.created = False
 
     def acquire(self):
+        self.created = not os.path.exists(self.directory)
         try:
             os.makedirs(self.directory, exist_ok=True)
         except OSError as exc:
@@ -84,6 +86,8 @@ class RunLock:
             try:
                 if (_read(self.path) or {}).get("pid") == os.getpid():
                     os.unlink(self.path)
+                if self.created and not os.listdir(self.directory):
+                    os.rmdir(self.directory)  # a run that failed before writing anything leaves no trace
             except OSError:
                 pass
             self.held = False
