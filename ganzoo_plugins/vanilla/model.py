@@ -4,6 +4,7 @@ import keras
 from keras import ops
 
 from ganzoo.engine import GAN, adam
+from ganzoo.errors import GanzooError
 from ganzoo_plugins.vanilla.networks import build_discriminator, build_generator
 
 
@@ -35,6 +36,9 @@ class VanillaGAN(GAN):
         learning_rate: Adam learning rate of both networks (beta_1 0.5).
         loss: "non_saturating" (default) or "minimax" (the value function as written),
             or any name in `ganzoo.losses.LOSSES`.
+        ema: decay of an exponential moving average of the generator's
+            weights used for sampling; 0 samples from the trained generator
+            itself, as the paper did.
         seed: seed of the model's random stream.
 
     Example:
@@ -48,7 +52,8 @@ class VanillaGAN(GAN):
     """
 
     def __init__(self, image_shape=(28, 28, 1), latent_dim=100, hidden_units=256, hidden_layers=1,
-                 dropout=0.3, discriminator_steps=1, learning_rate=2e-4, loss="non_saturating", seed=None, **kwargs):
+                 dropout=0.3, discriminator_steps=1, learning_rate=2e-4, loss="non_saturating", ema=0.0, seed=None,
+                 **kwargs):
         super().__init__(image_shape=image_shape, latent_dim=latent_dim, seed=seed, **kwargs)
         self.hidden_units = hidden_units
         self.hidden_layers = hidden_layers
@@ -58,6 +63,10 @@ class VanillaGAN(GAN):
         self.default_loss = loss
         self.generator = build_generator(self.image_shape, self.latent_dim, hidden_units, hidden_layers)
         self.discriminator = build_discriminator(self.image_shape, hidden_units, hidden_layers, dropout)
+        if not 0.0 <= float(ema) < 1.0:
+            raise GanzooError(f"ema must be a decay in [0, 1) (0: off), got {ema}")
+        if ema:
+            self.average(self.generator, decay=float(ema))
 
     def default_optimizers(self):
         return {"generator": adam(self.learning_rate), "discriminator": adam(self.learning_rate)}
