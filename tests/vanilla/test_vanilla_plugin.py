@@ -51,3 +51,12 @@ def test_ema_generator_trails_the_trained_one():
     model.fit(tf.data.Dataset.from_tensors(batch), epochs=1, verbose=0)
     for before, after, trained in zip(start, average.weights, model.generator.weights):
         np.testing.assert_allclose(np.asarray(after), 0.5 * before + 0.5 * np.asarray(trained), rtol=1e-5, atol=1e-6)
+
+
+def test_a_config_saved_before_ema_existed_loads_without_an_average():
+    import ganzoo
+
+    config = ganzoo.create("vanilla", image_shape=(8, 8, 1), hidden_units=8).get_config()
+    del config["ema"], config["beta_1"]
+    old = type(ganzoo.create("vanilla", image_shape=(8, 8, 1), hidden_units=8)).from_config(config)
+    assert old.averaged(old.generator) is old.generator
