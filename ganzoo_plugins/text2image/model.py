@@ -140,8 +140,8 @@ class TextToImageGAN(GAN):
                  encoder_filters=128, text_dim=256, text_encoder=None, pretrain_steps=300, train_text_encoder=None,
                  condition_dim=128,
                  latent_dim=100, generator_filters=32, discriminator_filters=32, matching_aware=True,
-                 interpolation=True, interpolation_beta=0.5, preview_texts=None, learning_rate=1e-3,
-                 loss="non_saturating", seed=None, **kwargs):
+                 interpolation=True, interpolation_beta=0.5, diversity_weight=0.0, preview_texts=None,
+                 learning_rate=1e-3, loss="non_saturating", seed=None, **kwargs):
         super().__init__(image_shape=image_shape, latent_dim=latent_dim, seed=seed, **kwargs)
         networks.check_image_shape(self.image_shape)
         if not 0.0 <= float(interpolation_beta) <= 1.0:
@@ -152,6 +152,9 @@ class TextToImageGAN(GAN):
         self.matching_aware = bool(matching_aware)
         self.interpolation = bool(interpolation)
         self.interpolation_beta = float(interpolation_beta)
+        if float(diversity_weight) < 0:
+            raise GanzooError(f"diversity_weight must be >= 0; got {diversity_weight!r}")
+        self.diversity_weight = float(diversity_weight)
         self.preview_texts = list(preview_texts) if preview_texts else None
         self.learning_rate = learning_rate
         self.default_loss = loss
@@ -305,7 +308,20 @@ class TextToImageGAN(GAN):
             h_int = interpolated(h, self.interpolation_beta)
             fake_int = self.generator([z_interpolated, h_int], training=True)
             loss = loss + self.loss.generator(self.discriminator([fake_int, h_int], training=True))
+        if self.diversity_weight:
+            loss = loss + self.diversity_weight * self.mode_seeking_loss(fake, z, z_interpolated, h)
         return loss
+
+    def mode_seeking_loss(self, fake, z, other_z, h):
+        """Mode seeking (Mao et al., CVPR 2019): the inverse of how far two
+        latents of the same caption move the image, relative to their own
+        distance. The shapes vary little within one caption, so D alone never
+        penalises a generator that ignores z; this term does, with no change
+        to D (no minibatch discrimination)."""
+        other = self.generator([other_z, h], training=True)
+        image_distance = ops.mean(ops.abs(ops.cast(fake, "float32") - ops.cast(other, "float32")))
+        latent_distance = ops.mean(ops.abs(ops.cast(z, "float32") - ops.cast(other_z, "float32")))
+        return 1.0 / (image_distance / latent_distance + 1e-5)
 
     def train_step(self, data):
         images, texts, _ = keras.utils.unpack_x_y_sample_weight(data)
