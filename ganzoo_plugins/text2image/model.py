@@ -10,6 +10,7 @@ from keras import ops
 from ganzoo import images as images_lib
 from ganzoo.engine import GAN, adam
 from ganzoo.errors import GanzooError
+from ganzoo_plugins.cyclegan.schedules import LinearDecay
 from ganzoo_plugins.text2image import encoder as encoder_lib
 from ganzoo_plugins.text2image import networks
 
@@ -121,6 +122,10 @@ class TextToImageGAN(GAN):
         learning_rate: Adam learning rate of both players (beta_1 0.5). The
             paper: 2e-4; on the shapes 1e-3 learns colour about three times
             sooner (see the plugin's docs page).
+        training_steps: planned length of training (`ganzoo fit` sets it
+            from --steps or --epochs); > 0 keeps `learning_rate` for the first
+            half and decays it linearly to zero over the second (as CycleGAN
+            does); 0: a constant rate.
         loss: adversarial loss name (see `ganzoo.losses.LOSSES`).
         seed: seed of the model's random stream.
 
@@ -141,7 +146,7 @@ class TextToImageGAN(GAN):
                  condition_dim=128,
                  latent_dim=100, generator_filters=32, discriminator_filters=32, matching_aware=True,
                  interpolation=True, interpolation_beta=0.5, diversity_weight=0.0, preview_texts=None,
-                 learning_rate=1e-3, loss="non_saturating", seed=None, **kwargs):
+                 learning_rate=1e-3, training_steps=0, loss="non_saturating", seed=None, **kwargs):
         super().__init__(image_shape=image_shape, latent_dim=latent_dim, seed=seed, **kwargs)
         networks.check_image_shape(self.image_shape)
         if not 0.0 <= float(interpolation_beta) <= 1.0:
@@ -157,6 +162,9 @@ class TextToImageGAN(GAN):
         self.diversity_weight = float(diversity_weight)
         self.preview_texts = list(preview_texts) if preview_texts else None
         self.learning_rate = learning_rate
+        self.training_steps = int(training_steps)
+        if self.training_steps < 0:
+            raise GanzooError(f"training_steps must be >= 0 (0: constant learning rate); got {training_steps!r}")
         self.default_loss = loss
         self.builtin_encoder = text_encoder is None
         if text_encoder is None:
@@ -262,8 +270,18 @@ class TextToImageGAN(GAN):
         return super().fit(x, *args, **kwargs)
 
     # ------------------------------------------------------------------ networks
+    def learning_rate_schedule(self):
+        """Constant, or (with `training_steps`) constant for the first half and
+        linearly to zero over the second: at the constant rate the shapes'
+        outlines keep wobbling from step to step (kind plateaus), the decay
+        lets them settle."""
+        if self.training_steps <= 0:
+            return self.learning_rate
+        return LinearDecay.second_half(self.learning_rate, self.training_steps)
+
     def default_optimizers(self):
-        return {"generator": adam(self.learning_rate), "discriminator": adam(self.learning_rate)}
+        return {"generator": adam(self.learning_rate_schedule()),
+                "discriminator": adam(self.learning_rate_schedule())}
 
     def optimizer_targets(self):
         d_networks = [self.discriminator] + ([self.text_encoder] if self.train_text_encoder else [])

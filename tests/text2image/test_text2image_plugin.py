@@ -249,6 +249,13 @@ def test_diversity_term_is_the_inverse_mode_seeking_ratio():
                                adversarial + 0.5 / (ratio + 1e-5), rtol=1e-4)
 
 
+def test_learning_rate_is_constant_then_decays_over_the_second_half_of_training_steps():
+    assert tiny().learning_rate_schedule() == tiny().learning_rate
+    schedule = tiny(learning_rate=1e-3, training_steps=100).learning_rate_schedule()
+    rates = [float(schedule(step)) for step in (0, 50, 75, 100, 150)]
+    np.testing.assert_allclose(rates, [1e-3, 1e-3, 5e-4, 0.0, 0.0], atol=1e-9)
+
+
 def test_text_enters_both_networks_as_in_the_paper():
     model = tiny(image_shape=(32, 32, 3), condition_dim=128)
     assert model.generator.get_layer("z_and_text").output.shape == (None, 8 + 128)
@@ -299,6 +306,8 @@ def test_bad_options_are_clear_errors():
         tiny(interpolation_beta=1.5)
     with pytest.raises(GanzooError, match="diversity_weight"):
         tiny(diversity_weight=-1)
+    with pytest.raises(GanzooError, match="training_steps"):
+        tiny(training_steps=-1)
     with pytest.raises(GanzooError, match="list of words"):
         tiny(vocabulary="red blue")
 
