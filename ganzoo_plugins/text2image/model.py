@@ -117,6 +117,10 @@ class TextToImageGAN(GAN):
         matching_aware: CLS: add the real-image, mismatched-caption term to D's loss.
         interpolation: INT: G also learns from interpolated caption embeddings.
         interpolation_beta: beta of the interpolation (the paper: 0.5).
+        diversity_weight: weight of the mode-seeking term in G's loss (Mao
+            et al. 2019; not in the paper, whose preset sets 0): without it G
+            draws nearly the same image for one caption whatever z is (the
+            shapes jitter too little within a caption for D to notice).
         preview_texts: captions of the per-epoch grid (one row each); None:
             up to 8 distinct captions of the fixed training batch.
         learning_rate: Adam learning rate of both players (beta_1 0.5). The
@@ -142,10 +146,10 @@ class TextToImageGAN(GAN):
     task = "captioned"
 
     def __init__(self, image_shape=(32, 32, 3), vocabulary=None, max_tokens=4000, max_length=32, word_dim=64,
-                 encoder_filters=128, text_dim=256, text_encoder=None, pretrain_steps=300, train_text_encoder=None,
+                 encoder_filters=128, text_dim=256, text_encoder=None, pretrain_steps=1500, train_text_encoder=None,
                  condition_dim=128,
                  latent_dim=100, generator_filters=32, discriminator_filters=32, matching_aware=True,
-                 interpolation=True, interpolation_beta=0.5, diversity_weight=0.0, preview_texts=None,
+                 interpolation=True, interpolation_beta=0.5, diversity_weight=0.05, preview_texts=None,
                  learning_rate=1e-3, training_steps=0, loss="non_saturating", seed=None, **kwargs):
         super().__init__(image_shape=image_shape, latent_dim=latent_dim, seed=seed, **kwargs)
         networks.check_image_shape(self.image_shape)
