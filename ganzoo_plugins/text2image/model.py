@@ -10,6 +10,7 @@ from keras import ops
 from ganzoo import images as images_lib
 from ganzoo.engine import GAN, adam
 from ganzoo.errors import GanzooError
+from ganzoo_plugins.cyclegan.schedules import LinearDecay
 from ganzoo_plugins.text2image import encoder as encoder_lib
 from ganzoo_plugins.text2image import networks
 
@@ -116,11 +117,19 @@ class TextToImageGAN(GAN):
         matching_aware: CLS: add the real-image, mismatched-caption term to D's loss.
         interpolation: INT: G also learns from interpolated caption embeddings.
         interpolation_beta: beta of the interpolation (the paper: 0.5).
+        diversity_weight: weight of the mode-seeking term in G's loss (Mao
+            et al. 2019; not in the paper, whose preset sets 0): without it G
+            draws nearly the same image for one caption whatever z is (the
+            shapes jitter too little within a caption for D to notice).
         preview_texts: captions of the per-epoch grid (one row each); None:
             up to 8 distinct captions of the fixed training batch.
         learning_rate: Adam learning rate of both players (beta_1 0.5). The
             paper: 2e-4; on the shapes 1e-3 learns colour about three times
             sooner (see the plugin's docs page).
+        training_steps: planned length of training (`ganzoo fit` sets it
+            from --steps or --epochs); > 0 keeps `learning_rate` for the first
+            half and decays it linearly to zero over the second (as CycleGAN
+            does); 0: a constant rate.
         loss: adversarial loss name (see `ganzoo.losses.LOSSES`).
         seed: seed of the model's random stream.
 
@@ -137,11 +146,11 @@ class TextToImageGAN(GAN):
     task = "captioned"
 
     def __init__(self, image_shape=(32, 32, 3), vocabulary=None, max_tokens=4000, max_length=32, word_dim=64,
-                 encoder_filters=128, text_dim=256, text_encoder=None, pretrain_steps=300, train_text_encoder=None,
+                 encoder_filters=128, text_dim=256, text_encoder=None, pretrain_steps=1500, train_text_encoder=None,
                  condition_dim=128,
                  latent_dim=100, generator_filters=32, discriminator_filters=32, matching_aware=True,
-                 interpolation=True, interpolation_beta=0.5, preview_texts=None, learning_rate=1e-3,
-                 loss="non_saturating", seed=None, **kwargs):
+                 interpolation=True, interpolation_beta=0.5, diversity_weight=0.05, preview_texts=None,
+                 learning_rate=1e-3, training_steps=0, loss="non_saturating", seed=None, **kwargs):
         super().__init__(image_shape=image_shape, latent_dim=latent_dim, seed=seed, **kwargs)
         networks.check_image_shape(self.image_shape)
         if not 0.0 <= float(interpolation_beta) <= 1.0:
@@ -152,8 +161,14 @@ class TextToImageGAN(GAN):
         self.matching_aware = bool(matching_aware)
         self.interpolation = bool(interpolation)
         self.interpolation_beta = float(interpolation_beta)
+        if float(diversity_weight) < 0:
+            raise GanzooError(f"diversity_weight must be >= 0; got {diversity_weight!r}")
+        self.diversity_weight = float(diversity_weight)
         self.preview_texts = list(preview_texts) if preview_texts else None
         self.learning_rate = learning_rate
+        self.training_steps = int(training_steps)
+        if self.training_steps < 0:
+            raise GanzooError(f"training_steps must be >= 0 (0: constant learning rate); got {training_steps!r}")
         self.default_loss = loss
         self.builtin_encoder = text_encoder is None
         if text_encoder is None:
@@ -259,8 +274,18 @@ class TextToImageGAN(GAN):
         return super().fit(x, *args, **kwargs)
 
     # ------------------------------------------------------------------ networks
+    def learning_rate_schedule(self):
+        """Constant, or (with `training_steps`) constant for the first half and
+        linearly to zero over the second: at the constant rate the shapes'
+        outlines keep wobbling from step to step (kind plateaus), the decay
+        lets them settle."""
+        if self.training_steps <= 0:
+            return self.learning_rate
+        return LinearDecay.second_half(self.learning_rate, self.training_steps)
+
     def default_optimizers(self):
-        return {"generator": adam(self.learning_rate), "discriminator": adam(self.learning_rate)}
+        return {"generator": adam(self.learning_rate_schedule()),
+                "discriminator": adam(self.learning_rate_schedule())}
 
     def optimizer_targets(self):
         d_networks = [self.discriminator] + ([self.text_encoder] if self.train_text_encoder else [])
@@ -305,7 +330,20 @@ class TextToImageGAN(GAN):
             h_int = interpolated(h, self.interpolation_beta)
             fake_int = self.generator([z_interpolated, h_int], training=True)
             loss = loss + self.loss.generator(self.discriminator([fake_int, h_int], training=True))
+        if self.diversity_weight:
+            loss = loss + self.diversity_weight * self.mode_seeking_loss(fake, z, z_interpolated, h)
         return loss
+
+    def mode_seeking_loss(self, fake, z, other_z, h):
+        """Mode seeking (Mao et al., CVPR 2019): the inverse of how far two
+        latents of the same caption move the image, relative to their own
+        distance. The shapes vary little within one caption, so D alone never
+        penalises a generator that ignores z; this term does, with no change
+        to D (no minibatch discrimination)."""
+        other = self.generator([other_z, h], training=True)
+        image_distance = ops.mean(ops.abs(ops.cast(fake, "float32") - ops.cast(other, "float32")))
+        latent_distance = ops.mean(ops.abs(ops.cast(z, "float32") - ops.cast(other_z, "float32")))
+        return 1.0 / (image_distance / latent_distance + 1e-5)
 
     def train_step(self, data):
         images, texts, _ = keras.utils.unpack_x_y_sample_weight(data)

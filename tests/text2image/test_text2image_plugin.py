@@ -218,7 +218,7 @@ def test_generator_loss_adds_the_interpolated_term():
     rng = np.random.default_rng(1)
     texts = keras.ops.convert_to_tensor(CAPTIONS)
     z1, z2 = (keras.ops.convert_to_tensor(rng.normal(size=(4, 8)).astype("float32")) for _ in range(2))
-    model = tiny()
+    model = tiny(diversity_weight=0.0)
     model.compile()
     h = model.embed(texts)
     d_of_g = lambda z, c: np.asarray(model.discriminator([model.generator([z, c], training=True), c],  # noqa: E731
@@ -229,6 +229,31 @@ def test_generator_loss_adds_the_interpolated_term():
     model.interpolation = False
     np.testing.assert_allclose(float(model.text_generator_loss(texts, z1, z2)), softplus(-d_of_g(z1, h)).mean(),
                                rtol=1e-5)
+
+
+def test_diversity_term_is_the_inverse_mode_seeking_ratio():
+    """diversity_weight * 1 / (mean |G(z1, h) - G(z2, h)| / mean |z1 - z2|), the
+    second image drawn for the same captions with the INT latent."""
+    import keras
+
+    rng = np.random.default_rng(2)
+    texts = keras.ops.convert_to_tensor(CAPTIONS)
+    z1, z2 = (keras.ops.convert_to_tensor(rng.normal(size=(4, 8)).astype("float32")) for _ in range(2))
+    model = tiny(interpolation=False, diversity_weight=0.5)
+    model.compile()
+    h = model.embed(texts)
+    first, second = (model.generator([z, h], training=True) for z in (z1, z2))
+    adversarial = softplus(-np.asarray(model.discriminator([first, h], training=True))[:, 0]).mean()
+    ratio = np.abs(np.asarray(first) - np.asarray(second)).mean() / np.abs(np.asarray(z1) - np.asarray(z2)).mean()
+    np.testing.assert_allclose(float(model.text_generator_loss(texts, z1, z2)),
+                               adversarial + 0.5 / (ratio + 1e-5), rtol=1e-4)
+
+
+def test_learning_rate_is_constant_then_decays_over_the_second_half_of_training_steps():
+    assert tiny().learning_rate_schedule() == tiny().learning_rate
+    schedule = tiny(learning_rate=1e-3, training_steps=100).learning_rate_schedule()
+    rates = [float(schedule(step)) for step in (0, 50, 75, 100, 150)]
+    np.testing.assert_allclose(rates, [1e-3, 1e-3, 5e-4, 0.0, 0.0], atol=1e-9)
 
 
 def test_text_enters_both_networks_as_in_the_paper():
@@ -279,6 +304,10 @@ def test_bad_options_are_clear_errors():
         tiny(image_shape=(30, 30, 3))
     with pytest.raises(GanzooError, match="interpolation_beta"):
         tiny(interpolation_beta=1.5)
+    with pytest.raises(GanzooError, match="diversity_weight"):
+        tiny(diversity_weight=-1)
+    with pytest.raises(GanzooError, match="training_steps"):
+        tiny(training_steps=-1)
     with pytest.raises(GanzooError, match="list of words"):
         tiny(vocabulary="red blue")
 
