@@ -112,7 +112,15 @@ def rounds(ds, num_examples, *, shuffle, seed, start=0):
     def one_round(r):
         if not shuffle:
             return ds
-        return ds.shuffle(buffer, seed=r * _ROUND_STRIDE + seed, reshuffle_each_iteration=False)
+        # The order depends on (seed, r) alone: without the graph-level seed
+        # (keras.utils.set_random_seed sets one), which TensorFlow would mix
+        # in, and which it cannot compare with a tensor seed when it is 0.
+        graph = tf.compat.v1.get_default_graph()
+        outer, graph.seed = graph.seed, None
+        try:
+            return ds.shuffle(buffer, seed=r * _ROUND_STRIDE + seed, reshuffle_each_iteration=False)
+        finally:
+            graph.seed = outer
 
     stream = tf.data.Dataset.range(first, _FOREVER).flat_map(one_round)
     stream = stream.skip(skip) if skip else stream

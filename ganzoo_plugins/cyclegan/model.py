@@ -10,7 +10,7 @@ from ganzoo.errors import GanzooError
 from ganzoo.layers import ImageHistory
 from ganzoo_plugins.cyclegan.networks import (build_discriminator, build_generator, check_image_shape,
                                               default_residual_blocks)
-from ganzoo_plugins.cyclegan.schedules import LinearDecay
+from ganzoo.schedules import LinearDecay
 
 DIRECTIONS = ("a2b", "b2a")
 

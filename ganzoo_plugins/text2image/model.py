@@ -10,7 +10,7 @@ from keras import ops
 from ganzoo import images as images_lib
 from ganzoo.engine import GAN, adam
 from ganzoo.errors import GanzooError
-from ganzoo_plugins.cyclegan.schedules import LinearDecay
+from ganzoo.schedules import LinearDecay
 from ganzoo_plugins.text2image import encoder as encoder_lib
 from ganzoo_plugins.text2image import networks
 

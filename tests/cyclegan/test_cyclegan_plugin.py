@@ -163,7 +163,7 @@ def test_trains_under_mixed_bfloat16_with_float32_outputs():
 
 # ------------------------------------------------------------------ learning-rate schedule
 def test_linear_decay_over_the_second_half():
-    from ganzoo_plugins.cyclegan.schedules import LinearDecay
+    from ganzoo.schedules import LinearDecay
 
     schedule = LinearDecay.second_half(2e-4, 100)
     values = [float(schedule(step)) for step in (0, 25, 50, 75, 99, 100, 150)]

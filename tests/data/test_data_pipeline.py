@@ -110,3 +110,21 @@ def test_metrics_use_the_data_layers_degradation():
 
     hr = np.random.default_rng(0).random((2, 24, 36, 3)).astype(np.float32)
     np.testing.assert_array_equal(make_low_res(hr, 3), degrade.bicubic_degradation(hr, 3).numpy())
+
+
+def test_repeated_order_depends_on_the_seed_and_position_only():
+    """A resumed run reads on where it stopped: the stream from `start` is the
+    tail of the whole stream, whatever the global seed (0 included)."""
+    import keras
+
+    from ganzoo import data
+
+    streams = []
+    for global_seed in (0, 7):
+        keras.utils.set_random_seed(global_seed)
+        whole = iter(data.load("digits", task="unconditional", batch_size=10, seed=3, repeat=True))
+        streams.append([next(whole).numpy() for _ in range(200)])
+    tail = iter(data.load("digits", task="unconditional", batch_size=10, seed=3, repeat=True, start=10 * 187))
+    assert all(np.array_equal(a, b) for a, b in zip(*streams))
+    assert all(np.array_equal(next(tail).numpy(), b) for b in streams[0][187:])
+    assert not np.array_equal(streams[0][0], streams[0][180])  # round 1 is another order than round 0
