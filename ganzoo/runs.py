@@ -451,7 +451,7 @@ def _fit_locked(request, plugin, out, *, verbose, echo, evaluation):
     per_epoch = settings.steps_per_epoch or (info.num_examples // settings.batch_size if info.num_examples else None)
     epoch, epoch_step = (state["epoch"], state.get("epoch_step", 0)) if state else (0, 0)
     if settings.total_steps is not None:
-        done = int(model.step)
+        done = model.steps_done
         if done >= settings.total_steps:
             raise GanzooError(f"the run already did {done} steps; pass --steps N with N > {done} to train on")
         settings.epochs = epoch + math.ceil((epoch_step + settings.total_steps - done) / settings.steps_per_epoch)
@@ -479,7 +479,7 @@ def _fit_locked(request, plugin, out, *, verbose, echo, evaluation):
             if per_epoch:
                 train = data_lib.load(settings.source, model, batch_size=settings.batch_size,
                                       data_dir=settings.data_dir, seed=settings.seed, repeat=True,
-                                      start=int(model.step) * settings.batch_size)
+                                      start=model.steps_done * settings.batch_size)
             else:  # size unknown until read: whole passes, no position inside one
                 train = data_lib.load(settings.source, model, batch_size=settings.batch_size,
                                       data_dir=settings.data_dir, seed=settings.seed + epoch)
@@ -491,12 +491,12 @@ def _fit_locked(request, plugin, out, *, verbose, echo, evaluation):
                       shuffle=False, callbacks=callbacks, verbose=verbose)
             appended = True
             if interruption.requested:
-                raise Interrupted(f"stopped at step {int(model.step)}; the checkpoint is saved in {out}")
+                raise Interrupted(f"stopped at step {model.steps_done}; the checkpoint is saved in {out}")
             if model.stop_training:
                 break
             epoch, epoch_step, trackers = last, 0, None
     save_model(model, os.path.join(out, MODEL_FILE))
-    echo(f"saved {os.path.join(out, MODEL_FILE)} after {int(model.step)} steps")
+    echo(f"saved {os.path.join(out, MODEL_FILE)} after {model.steps_done} steps")
     return model
 
 
