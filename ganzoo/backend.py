@@ -201,3 +201,28 @@ def fingerprints(strings):
     strings cannot cross replicas, numbers can."""
     tf = _tensorflow()
     return tf.strings.to_hash_bucket_fast(strings, 2**62)
+
+
+def multi_worker() -> bool:
+    """Whether training runs under MultiWorkerMirroredStrategy with several workers."""
+    tf = _tensorflow()
+    strategy = tf.distribute.get_strategy()
+    return isinstance(strategy, tf.distribute.MultiWorkerMirroredStrategy) and \
+        strategy.extended._in_multi_worker_mode()
+
+
+def step_logs(logs):
+    """`train_step`'s logs as Keras can reduce them over the replicas.
+
+    Keras 3.15 reduces logs across the workers of a MultiWorkerMirroredStrategy
+    with `strategy.reduce("MEAN", value, axis=0)`, which fails on the scalars
+    every train_step returns ("Invalid reduction dimension 0 for input with 0
+    dimensions"; keras-team/keras #20585). Under several workers each scalar
+    is given one axis of length 1, which that reduction averages back to a
+    scalar; otherwise the logs are returned as they are.
+    """
+    if not multi_worker():
+        return logs
+    tf = _tensorflow()
+    return {key: tf.reshape(value, (1,)) if getattr(value, "shape", None) is not None and value.shape.rank == 0
+            else value for key, value in logs.items()}

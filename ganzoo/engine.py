@@ -710,6 +710,8 @@ def _engine_step(train_step):
             local.depth = depth
         if depth == 0:
             self.after_step()
+            if isinstance(logs, dict):
+                logs = backend.step_logs(logs)
         return logs
 
     step._ganzoo_engine_step = True

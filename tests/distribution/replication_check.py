@@ -97,7 +97,8 @@ def run(case, strategy, steps, initial):
             # whole steps.
             names = list(model.optimizer.keys())
             model.compile(optimizers={name: keras.optimizers.SGD(0.1) for name in names})
-    for layer in getattr(model.discriminator, "layers", []):
+    discriminator = getattr(model, "discriminator", None)
+    for layer in getattr(discriminator, "layers", []):
         if type(layer).__name__ == "MinibatchStdDev":
             # Its statistic is over the replica's own samples by design (as in
             # the official multi-GPU StyleGAN); groups of 1 make it constant
