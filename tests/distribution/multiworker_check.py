@@ -19,7 +19,7 @@ import numpy as np  # noqa: E402
 from ganzoo import runs  # noqa: E402
 
 model = runs.fit("dcgan", strategy="multi-worker", out=out, seed=1, steps=steps, batch_size=4, resume=resume,
-                 precision="float32", verbose=0, checkpoint_steps=1,
+                 precision="float32", verbose=0, checkpoint_steps=1, sync_batchnorm=True,
                  overrides=None if resume else {"generator_filters": 4, "discriminator_filters": 4,
                                                 "latent_dim": 8})
 weights = model.get_weights()

@@ -1,0 +1,64 @@
+"""`ganzoo fit --strategy multi-worker` with worker processes on localhost
+ports: the workers hold equal weights after each step, only the chief
+writes the run directory, and the run resumes from the chief's checkpoint
+with another number of workers (as after a worker died)."""
+
+import os
+import socket
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+pytestmark = pytest.mark.slow  # several TensorFlow processes: deselect with -m "not slow"
+
+SCRIPT = os.path.join(os.path.dirname(__file__), "multiworker_check.py")
+
+
+def free_ports(n):
+    sockets = [socket.socket() for _ in range(n)]
+    for s in sockets:
+        s.bind(("localhost", 0))
+    ports = [s.getsockname()[1] for s in sockets]
+    for s in sockets:
+        s.close()
+    return ",".join(map(str, ports))
+
+
+def run_workers(count, out, steps, tmp_path, tag, resume=False):
+    ports = free_ports(count)
+    dumps = [str(tmp_path / f"{tag}_{i}.npz") for i in range(count)]
+    env = {**os.environ, "CUDA_VISIBLE_DEVICES": ""}
+    procs = [subprocess.Popen([sys.executable, SCRIPT, ports, str(i), str(out), str(steps), dumps[i],
+                               *(["--resume"] if resume else [])], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                              text=True, env=env) for i in range(count)]
+    outputs = [p.communicate(timeout=500) for p in procs]
+    for p, (stdout, stderr) in zip(procs, outputs):
+        assert p.returncode == 0, stderr[-3000:]
+    return [np.load(d) for d in dumps], [o[0] for o in outputs]
+
+
+def assert_equal_weights(dumps):
+    first = dumps[0]
+    for other in dumps[1:]:
+        assert len(first.files) == len(other.files)
+        for key in first.files:
+            np.testing.assert_allclose(first[key], other[key], rtol=1e-6, atol=1e-7, err_msg=key)
+
+
+def test_two_workers_train_one_model_and_resume_with_one(tmp_path):
+    out = tmp_path / "run"
+    # Step 1 on two workers: equal weights; the chief wrote the run.
+    dumps, stdout = run_workers(2, out, 1, tmp_path, "a")
+    assert_equal_weights(dumps)
+    assert "STEP 1" in stdout[0] and "STEP 1" in stdout[1]
+    assert (out / "run.json").exists() and (out / "checkpoint.weights.h5").exists()
+    assert not (out / ".lock").exists()
+    # Step 2, resumed on the two workers: equal weights again.
+    dumps, stdout = run_workers(2, out, 2, tmp_path, "b", resume=True)
+    assert_equal_weights(dumps)
+    assert "STEP 2" in stdout[0]
+    # Steps 3-4 on one worker: the run resumes with another number of workers.
+    dumps, stdout = run_workers(1, out, 4, tmp_path, "c", resume=True)
+    assert "STEP 4" in stdout[0]
