@@ -62,3 +62,34 @@ def test_two_workers_train_one_model_and_resume_with_one(tmp_path):
     # Steps 3-4 on one worker: the run resumes with another number of workers.
     dumps, stdout = run_workers(1, out, 4, tmp_path, "c", resume=True)
     assert "STEP 4" in stdout[0]
+
+
+def test_a_run_whose_worker_died_resumes_from_the_chiefs_checkpoint(tmp_path):
+    import json
+    import time
+
+    out = tmp_path / "run"
+    ports = free_ports(2)
+    env = {**os.environ, "CUDA_VISIBLE_DEVICES": ""}
+    procs = [subprocess.Popen([sys.executable, SCRIPT, ports, str(i), str(out), "200", str(tmp_path / f"x{i}.npz")],
+                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, env=env)
+             for i in range(2)]
+    try:
+        state = out / "checkpoint.json"
+        deadline = time.time() + 400
+        while time.time() < deadline and not (state.exists() and json.loads(state.read_text())["step"] >= 2):
+            time.sleep(1)
+        assert state.exists(), "no checkpoint before the deadline"
+        procs[1].kill()                      # a worker dies ...
+        procs[1].communicate(timeout=60)
+        _, stderr = procs[0].communicate(timeout=300)
+        assert procs[0].returncode != 0      # ... and the chief stops at its next collective
+    finally:
+        for p in procs:
+            if p.poll() is None:
+                p.kill()
+                p.communicate()
+    saved = json.loads(state.read_text())["step"]
+    dumps, stdout = run_workers(2, out, saved + 2, tmp_path, "again", resume=True)
+    assert_equal_weights(dumps)
+    assert f"STEP {saved + 2}" in stdout[0]
