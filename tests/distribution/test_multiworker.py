@@ -30,13 +30,19 @@ def run_workers(count, out, steps, tmp_path, tag, resume=False):
     ports = free_ports(count)
     dumps = [str(tmp_path / f"{tag}_{i}.npz") for i in range(count)]
     env = {**os.environ, "CUDA_VISIBLE_DEVICES": ""}
-    procs = [subprocess.Popen([sys.executable, SCRIPT, ports, str(i), str(out), str(steps), dumps[i],
-                               *(["--resume"] if resume else [])], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                              text=True, env=env) for i in range(count)]
-    outputs = [p.communicate(timeout=500) for p in procs]
-    for p, (stdout, stderr) in zip(procs, outputs):
-        assert p.returncode == 0, stderr[-3000:]
-    return [np.load(d) for d in dumps], [o[0] for o in outputs]
+    logs = [tmp_path / f"{tag}_{i}.log" for i in range(count)]  # files: a full pipe would block a worker
+    procs = []
+    for i in range(count):
+        with open(logs[i], "w") as log:
+            procs.append(subprocess.Popen([sys.executable, SCRIPT, ports, str(i), str(out), str(steps), dumps[i],
+                                           *(["--resume"] if resume else [])], stdout=log,
+                                          stderr=subprocess.STDOUT, text=True, env=env))
+    for p in procs:
+        p.wait(timeout=500)
+    outputs = [log.read_text() for log in logs]
+    for p, output in zip(procs, outputs):
+        assert p.returncode == 0, output[-3000:]
+    return [np.load(d) for d in dumps], outputs
 
 
 def assert_equal_weights(dumps):
@@ -71,8 +77,9 @@ def test_a_run_whose_worker_died_resumes_from_the_chiefs_checkpoint(tmp_path):
     out = tmp_path / "run"
     ports = free_ports(2)
     env = {**os.environ, "CUDA_VISIBLE_DEVICES": ""}
+    logs = [open(tmp_path / f"x{i}.log", "w") for i in range(2)]  # files: a full pipe would block a worker
     procs = [subprocess.Popen([sys.executable, SCRIPT, ports, str(i), str(out), "200", str(tmp_path / f"x{i}.npz")],
-                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, env=env)
+                              stdout=logs[i], stderr=subprocess.STDOUT, text=True, env=env)
              for i in range(2)]
     try:
         state = out / "checkpoint.json"
@@ -81,14 +88,16 @@ def test_a_run_whose_worker_died_resumes_from_the_chiefs_checkpoint(tmp_path):
             time.sleep(1)
         assert state.exists(), "no checkpoint before the deadline"
         procs[1].kill()                      # a worker dies ...
-        procs[1].communicate(timeout=60)
-        _, stderr = procs[0].communicate(timeout=300)
+        procs[1].wait(timeout=60)
+        procs[0].wait(timeout=300)
         assert procs[0].returncode != 0      # ... and the chief stops at its next collective
     finally:
         for p in procs:
             if p.poll() is None:
                 p.kill()
-                p.communicate()
+                p.wait()
+        for log in logs:
+            log.close()
     saved = json.loads(state.read_text())["step"]
     dumps, stdout = run_workers(2, out, saved + 2, tmp_path, "again", resume=True)
     assert_equal_weights(dumps)
