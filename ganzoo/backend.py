@@ -134,3 +134,95 @@ def input_gradients(fn, inputs):
         value = fn(inputs)
         total = tf.reduce_sum(tf.cast(value, "float32"))
     return value, tape.gradient(total, inputs)
+
+
+# ---------------------------------------------------------------------- replicas
+# Under a tf.distribute strategy, `train_step` runs once per replica on that
+# replica's rows of the global batch. These helpers let the engine make a
+# replicated step compute what one device computes on the whole batch. On one
+# device (or outside `strategy.run`) each is the identity.
+
+def _replica_context():
+    """The replica context when several replicas run this code, else None."""
+    tf = _tensorflow()
+    context = tf.distribute.get_replica_context()
+    if context is None or context.num_replicas_in_sync == 1:
+        return None
+    return context
+
+
+def replica_rows(draw, shape):
+    """`draw(shape)` where `shape[0]` is this replica's share of the batch:
+    with N replicas, every replica draws the whole global batch's values
+    (`N * shape[0]` rows, from the same random state, so the state stays the
+    same on all) and keeps its own rows, exactly those one device would give
+    those examples."""
+    context = _replica_context()
+    if context is None or len(shape) == 0:
+        return draw(shape)
+    tf = _tensorflow()
+    n = shape[0]
+    full = draw((n * context.num_replicas_in_sync, *shape[1:]))
+    start = tf.cast(context.replica_id_in_sync_group, tf.int32) * tf.cast(n, tf.int32)
+    return full[start:start + n]
+
+
+def all_reduce(value, reduction="mean"):
+    """`value` reduced over the replicas (`"mean"` or `"sum"`), the same on all."""
+    context = _replica_context()
+    if context is None:
+        return value
+    tf = _tensorflow()
+    op = {"mean": tf.distribute.ReduceOp.MEAN, "sum": tf.distribute.ReduceOp.SUM}[reduction]
+    return context.all_reduce(op, value)
+
+
+def all_gather(value):
+    """The global batch: every replica's rows of `value`, in replica order
+    (the order of the examples in the global batch), on every replica."""
+    context = _replica_context()
+    if context is None:
+        return value
+    return context.all_gather(value, axis=0)
+
+
+def local_rows(value, n):
+    """This replica's `n` rows of a global-batch `value` (see `all_gather`)."""
+    context = _replica_context()
+    if context is None:
+        return value
+    tf = _tensorflow()
+    start = tf.cast(context.replica_id_in_sync_group, tf.int32) * tf.cast(n, tf.int32)
+    return value[start:start + n]
+
+
+def fingerprints(strings):
+    """int64 fingerprints of a string tensor (equal strings, equal numbers):
+    strings cannot cross replicas, numbers can."""
+    tf = _tensorflow()
+    return tf.strings.to_hash_bucket_fast(strings, 2**62)
+
+
+def multi_worker() -> bool:
+    """Whether training runs under MultiWorkerMirroredStrategy with several workers."""
+    tf = _tensorflow()
+    strategy = tf.distribute.get_strategy()
+    return isinstance(strategy, tf.distribute.MultiWorkerMirroredStrategy) and \
+        strategy.extended._in_multi_worker_mode()
+
+
+def step_logs(logs):
+    """`train_step`'s logs as Keras can reduce them over the replicas.
+
+    Keras 3.15 reduces logs across the workers of a MultiWorkerMirroredStrategy
+    with `strategy.reduce("MEAN", value, axis=0)`, which fails on the scalars
+    every train_step returns ("Invalid reduction dimension 0 for input with 0
+    dimensions"; keras-team/keras #20585). Under several workers each scalar
+    is given one axis of length 1, which that reduction averages back to a
+    scalar; otherwise the logs are returned as they are.
+    """
+    if not multi_worker():
+        return logs
+    tf = _tensorflow()
+    return {key: tf.reshape(value, (1,)) if getattr(value, "shape", None) is not None and value.shape.rank == 0
+            else value for key, value in logs.items()}

@@ -63,7 +63,7 @@ class SampleGrid(keras.callbacks.Callback):
             if self._writer is None:
                 self._writer = tf.summary.create_file_writer(os.path.join(self.tensorboard_dir, "samples"))
             with self._writer.as_default():
-                tf.summary.image("samples", picture[None], step=int(self.model.step))
+                tf.summary.image("samples", picture[None], step=self.model.steps_done)
             self._writer.flush()
 
 
@@ -114,11 +114,11 @@ class Checkpoint(keras.callbacks.Callback):
 
     def on_epoch_begin(self, epoch, logs=None):
         self._epoch = epoch
-        self._epoch_start = int(self.model.step) - self._resumed_epoch_step
+        self._epoch_start = self.model.steps_done - self._resumed_epoch_step
         self._resumed_epoch_step = 0
 
     def on_train_batch_end(self, batch, logs=None):
-        step = int(self.model.step)
+        step = self.model.steps_done
         interrupted = self.interruption is not None and self.interruption.requested
         due = ((self.every_steps and step % self.every_steps == 0)
                or (self.every_minutes and self._clock() - self._last_save >= 60 * self.every_minutes))
@@ -143,7 +143,7 @@ class Checkpoint(keras.callbacks.Callback):
     def save(self, *, epoch, epoch_step, **extra):
         """Writes the checkpoint of the run at `epoch` (epochs finished) and
         `epoch_step` (steps into the next one)."""
-        step = int(self.model.step)
+        step = self.model.steps_done
         checkpoints.save(self.model, self.directory, {"epoch": epoch, "epoch_step": epoch_step, "step": step,
                                                       **extra})
         self._last_save = self._clock()
@@ -185,7 +185,7 @@ class StopOnNonFinite(keras.callbacks.Callback):
         for name, value in (logs or {}).items():
             value = float(value)
             if not math.isfinite(value):
-                step = int(self.model.step)
+                step = self.model.steps_done
                 raise GanzooError(
                     f"training diverged at step {step}: {name} is {value}; nothing from this step on is saved "
                     "(the last checkpoint is kept). Lower the learning rates (--set) or try another --seed"
@@ -201,7 +201,7 @@ class StopAtStep(keras.callbacks.Callback):
         self.total_steps = total_steps
 
     def on_train_batch_end(self, batch, logs=None):
-        if int(self.model.step) >= self.total_steps:
+        if self.model.steps_done >= self.total_steps:
             self.model.stop_training = True
 
 

@@ -150,7 +150,7 @@ def _shown(value):
 @click.option("--data", type=click.Path(), help="A folder of images (or class subfolders) instead of --dataset.")
 @click.option("--data-dir", type=click.Path(), help="TFDS data directory.")
 @click.option("--image-size", type=click.IntRange(min=1), help="Square image size (default: the dataset's).")
-@click.option("--batch-size", type=click.IntRange(min=1), help="Images per step (default: the plugin's, usually 64).")
+@click.option("--batch-size", type=click.IntRange(min=1), help="Images per step, over all replicas together (default: the plugin's, usually 64).")
 @click.option("--epochs", type=click.IntRange(min=1), help="Passes over the data (default: the plugin's).")
 @click.option("--steps", type=click.IntRange(min=1), help="Total training steps, instead of --epochs.")
 @click.option("--out", type=click.Path(), help="Run directory (default runs/NAME).")
@@ -171,9 +171,14 @@ def _shown(value):
               help="Save a checkpoint every N steps as well as at epoch ends (default 1000).")
 @click.option("--checkpoint-minutes", type=click.FloatRange(min=0, min_open=True),
               help="And whenever this many minutes passed since the last one (default 10).")
+@click.option("--strategy", type=click.Choice(["auto", "one", "mirrored", "multi-worker"]), default="auto",
+              show_default=True, help="Devices to train on: auto (every GPU when there are several), one, mirrored "
+              "(every GPU of this machine), multi-worker (the machines in TF_CONFIG). --batch-size is the global batch.")
+@click.option("--sync-batchnorm", is_flag=True, default=None,
+              help="Synchronise BatchNorm statistics across replicas (dcgan, cgan, srgan, text2image).")
 def fit(name, dataset, data, data_dir, image_size, batch_size, epochs, steps, out, resume, seed, assignments,
         precision, preset, quiet, eval_every, eval_metrics, eval_n, inception_weights, checkpoint_steps,
-        checkpoint_minutes):
+        checkpoint_minutes, strategy, sync_batchnorm):
     """Train plugin NAME; writes the model, checkpoints, sample grids and logs to --out."""
     _known_plugin(name)
     _quiet_tensorflow()
@@ -193,7 +198,8 @@ def fit(name, dataset, data, data_dir, image_size, batch_size, epochs, steps, ou
              epochs=epochs, steps=steps, out=out, resume=resume, seed=seed,
              overrides=parse_assignments(assignments) or None, precision=precision, preset=preset,
              verbose=2 if quiet else "auto", echo=click.echo, evaluation=evaluation,
-             checkpoint_steps=checkpoint_steps, checkpoint_minutes=checkpoint_minutes)
+             checkpoint_steps=checkpoint_steps, checkpoint_minutes=checkpoint_minutes, strategy=strategy,
+             sync_batchnorm=sync_batchnorm)
 
 
 @cli.command(context_settings={"ignore_unknown_options": True, "allow_extra_args": True})

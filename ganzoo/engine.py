@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 import inspect
+import threading
 import warnings
 
 import numpy as np
@@ -130,7 +131,10 @@ class GAN(keras.Model):
         self.loss = None
         # Not tracked by Keras: the averaged copies are attributes of their own.
         object.__setattr__(self, "_averages", [])
-        object.__setattr__(self, "_engine_step_depth", 0)
+        # Per thread: MirroredStrategy runs each replica's train_step in a
+        # thread of its own, and a shared counter would let only one replica
+        # do the engine's work after the step.
+        object.__setattr__(self, "_engine_step_depth", threading.local())
         # Networks are functional models, built when created.
         self.built = True
 
@@ -390,6 +394,97 @@ class GAN(keras.Model):
         """
         return backend.input_gradients(fn, inputs)
 
+    # ------------------------------------------------------------------ replicas
+    # Under a tf.distribute strategy `train_step` runs once per replica on its
+    # rows of the global batch; gradients are summed by the optimizers and the
+    # losses scaled once by `update`. A plugin needs these only for what is
+    # not a per-sample loss: state computed from the batch (a running mean,
+    # an image pool) and operations that mix rows of the batch (a roll). On
+    # one device each is the identity.
+
+    def stage(self):
+        """The training stage, for a plugin whose step switches between
+        different updates by the step counter (SRGAN's pretraining then GAN
+        stage): an int computed eagerly from the model's state, or None (the
+        default) when the step has one form.
+
+        Under a `tf.distribute` strategy the replicas' gradient all-reduce
+        cannot run inside `ops.cond` (TensorFlow's `merge_call` is not
+        supported in control flow without XLA), so a step cannot choose its
+        updates in the graph. With several replicas the engine reads
+        `stage()` before every step, retraces the step when it changes, and
+        the plugin branches in Python on `self.traced_stage`; on one device
+        it keeps its `ops.cond` and this is never read.
+        """
+        return None
+
+    def _maybe_symbolic_build(self, iterator=None, data_batch=None):
+        # Under a tf.distribute strategy Keras 3.15 averages the first
+        # distributed batch over the replicas (failing on string inputs such
+        # as captions) for a symbolic build. A ganzoo model builds its
+        # networks and optimizers itself (`__init__`, `compile`), so the build
+        # is left to the first traced step, as Keras does without a strategy.
+        if getattr(self, "_distribute_strategy", None) is not None and self.compiled:
+            return None
+        return super()._maybe_symbolic_build(iterator=iterator, data_batch=data_batch)
+
+    @property
+    def traced_stage(self):
+        """The `stage()` the current step was traced for, under a strategy
+        with several replicas; None otherwise (branch in the graph)."""
+        return self.__dict__.get("_ganzoo_traced_stage")
+
+    @property
+    def train_function(self):
+        function = self.__dict__.get("_ganzoo_train_function")
+        if function is not None and self.distribute_strategy.num_replicas_in_sync > 1:
+            stage = self.stage()
+            if stage is not None and stage != self.__dict__.get("_ganzoo_traced_stage"):
+                self.__dict__["_ganzoo_traced_stage"] = stage
+                self.make_train_function(force=True)
+                function = self.__dict__.get("_ganzoo_train_function")
+        return function
+
+    @train_function.setter
+    def train_function(self, function):
+        if function is not None and self.distribute_strategy.num_replicas_in_sync > 1 and \
+                "_ganzoo_traced_stage" not in self.__dict__:
+            self.__dict__["_ganzoo_traced_stage"] = self.stage()
+        self.__dict__["_ganzoo_train_function"] = function
+
+    def replica_mean(self, value):
+        """The mean of `value` over the replicas: a batch statistic of the
+        whole global batch (every replica holds an equal share), the same on
+        every replica, as a running average must be before it is assigned."""
+        return backend.all_reduce(value, "mean")
+
+    def global_batch_size(self, n):
+        """The global batch size of a step whose replica holds `n` rows."""
+        return n * backend.replica_count()
+
+    def global_batch(self, value):
+        """The global batch: every replica's rows of `value`, in the order of
+        the examples in the batch, on every replica."""
+        return backend.all_gather(value)
+
+    def local_rows(self, value, n):
+        """This replica's `n` rows of a global-batch `value` (the inverse of
+        `global_batch`)."""
+        return backend.local_rows(value, n)
+
+    def fingerprints(self, strings):
+        """int64 numbers standing for a batch of strings (equal strings give
+        equal numbers), to compare strings across replicas with `roll_batch`
+        or `global_batch`, which carry numbers only."""
+        return backend.fingerprints(strings)
+
+    def roll_batch(self, value, shift=1):
+        """`ops.roll(value, shift, axis=0)` over the global batch: the row
+        that follows across replicas, as one device would pair them."""
+        if backend.replica_count() == 1:
+            return ops.roll(value, shift, axis=0)
+        return self.local_rows(ops.roll(self.global_batch(value), shift, axis=0), ops.shape(value)[0])
+
     def gradient_penalty(self, critic, real, fake, target=1.0):
         """WGAN-GP's penalty (Gulrajani et al. 2017), E[(||grad critic(x_hat)|| - target)^2].
 
@@ -475,6 +570,12 @@ class GAN(keras.Model):
         a step with 5 critic updates and one generator update counts once,
         and `ganzoo fit --steps N` runs N of them."""
         return self.optimizer.iterations if self.compiled else 0
+
+    @property
+    def steps_done(self):
+        """`step` as a Python int (eagerly; `model.steps_done` fails under a
+        `tf.distribute` strategy, whose variables have no `__int__`)."""
+        return int(ops.convert_to_numpy(self.step))
 
     def sample_latent(self, n, seed=None):
         """Latent vectors z ~ N(0, I) of shape (n, latent_dim).
@@ -600,14 +701,17 @@ def _engine_step(train_step):
 
     @functools.wraps(train_step)
     def step(self, data):
-        depth = self._engine_step_depth
-        object.__setattr__(self, "_engine_step_depth", depth + 1)
+        local = self._engine_step_depth
+        depth = getattr(local, "depth", 0)
+        local.depth = depth + 1
         try:
             logs = train_step(self, data)
         finally:
-            object.__setattr__(self, "_engine_step_depth", depth)
+            local.depth = depth
         if depth == 0:
             self.after_step()
+            if isinstance(logs, dict):
+                logs = backend.step_logs(logs)
         return logs
 
     step._ganzoo_engine_step = True

@@ -4,6 +4,13 @@ One `keras.random.SeedGenerator` belongs to the model; its state is saved with
 the weights and checkpoints, so a resumed run continues the same stream. A
 plugin draws through `self.random` (or `self.sample_latent`) and never holds a
 seed of its own, which keeps runs reproducible with `--seed`.
+
+Under a `tf.distribute` strategy the first axis of a draw from the model's
+own stream is the batch axis: each of N replicas draws the values of the
+whole global batch and keeps its own rows, so a replicated step draws exactly
+what one device draws for the same examples (and the stream's state stays
+equal on every replica). A draw that is not per sample (one value for the
+whole step) passes `per_sample=False` and is the same on every replica.
 """
 
 from __future__ import annotations
@@ -18,7 +25,10 @@ class RandomStream:
     Every method takes `seed`: None draws from the model's own stream (use
     this in `train_step`); a `keras.random.SeedGenerator` draws from that one
     instead (what `generate(seed=...)` passes, so the same seed gives the
-    same images).
+    same images). `per_sample` (default True) says the first axis of `shape`
+    is the batch axis, so that N replicas of a distributed step draw what one
+    device would (see the module docstring); pass False for a draw shared by
+    the whole batch.
 
     Args:
         seed_generator: the model's `keras.random.SeedGenerator`.
@@ -38,21 +48,32 @@ class RandomStream:
     def _seed(self, seed):
         return self.seed_generator if seed is None else seed
 
-    def normal(self, shape, mean=0.0, stddev=1.0, dtype="float32", seed=None):
+    def _draw(self, draw, shape, seed, per_sample):
+        shape = tuple(shape)
+        if seed is None and per_sample:  # the model's stream, in training: the global batch's rows
+            from ganzoo import backend
+
+            return backend.replica_rows(lambda s: draw(s, self.seed_generator), shape)
+        return draw(shape, self._seed(seed))
+
+    def normal(self, shape, mean=0.0, stddev=1.0, dtype="float32", seed=None, per_sample=True):
         """Draws from N(mean, stddev^2)."""
-        return keras.random.normal(shape, mean=mean, stddev=stddev, dtype=dtype, seed=self._seed(seed))
+        return self._draw(lambda s, g: keras.random.normal(s, mean=mean, stddev=stddev, dtype=dtype, seed=g),
+                          shape, seed, per_sample)
 
-    def uniform(self, shape, minval=0.0, maxval=1.0, dtype="float32", seed=None):
+    def uniform(self, shape, minval=0.0, maxval=1.0, dtype="float32", seed=None, per_sample=True):
         """Draws from U[minval, maxval)."""
-        return keras.random.uniform(shape, minval=minval, maxval=maxval, dtype=dtype, seed=self._seed(seed))
+        return self._draw(lambda s, g: keras.random.uniform(s, minval=minval, maxval=maxval, dtype=dtype, seed=g),
+                          shape, seed, per_sample)
 
-    def integers(self, shape, maxval, minval=0, seed=None):
+    def integers(self, shape, maxval, minval=0, seed=None, per_sample=True):
         """Draws int32 values uniformly from minval .. maxval - 1."""
-        return keras.random.randint(shape, minval=minval, maxval=maxval, dtype="int32", seed=self._seed(seed))
+        return self._draw(lambda s, g: keras.random.randint(s, minval=minval, maxval=maxval, dtype="int32", seed=g),
+                          shape, seed, per_sample)
 
-    def bernoulli(self, shape, p, seed=None):
+    def bernoulli(self, shape, p, seed=None, per_sample=True):
         """float32 ones with probability `p`, zeros otherwise."""
-        return ops.cast(self.uniform(shape, seed=seed) < p, "float32")
+        return ops.cast(self.uniform(shape, seed=seed, per_sample=per_sample) < p, "float32")
 
     def interpolation_weights(self, n, rank=4, seed=None):
         """One weight per sample, U[0, 1], shaped to broadcast over a batch of

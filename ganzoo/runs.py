@@ -44,6 +44,8 @@ class RunSettings:
     data_dir: str | None = None
     preset: str | None = None
     class_names: list | None = None
+    strategy: str = "auto"
+    sync_batchnorm: bool = False
 
 
 def read_run(out):
@@ -102,6 +104,8 @@ class FitRequest:
     preset: str | None = None
     checkpoint_steps: int | None = None
     checkpoint_minutes: float | None = None
+    strategy: str | None = None
+    sync_batchnorm: bool | None = None
 
 
 DEFAULT_CHECKPOINT_STEPS = 1000
@@ -210,6 +214,11 @@ def _resumed_settings(request, previous, out):
                           f"(drop {'them' if len(refused) > 1 else 'it'}, or start a new run with another --out)")
     if request.epochs is not None:
         settings.epochs = request.epochs
+    # How the run trains, not what it trains: a resumed run may change them
+    # (the weights are the same variables on any number of replicas).
+    settings.strategy = request.strategy or "auto"
+    if request.sync_batchnorm is not None:
+        settings.sync_batchnorm = bool(request.sync_batchnorm)
     if request.data is not None:
         settings.source = os.path.abspath(os.path.expanduser(str(request.data)))
     if request.data_dir is not None:
@@ -246,6 +255,7 @@ def _new_settings(request, plugin, info):
         seed=_chosen_seed(request.seed), precision=request.precision or DEFAULT_PRECISION,
         data_dir=request.data_dir, preset=name,
         class_names=list(info.class_names) if info.class_names is not None else None,
+        strategy=request.strategy or "auto", sync_batchnorm=bool(request.sync_batchnorm),
     )
 
 
@@ -354,7 +364,7 @@ def _callbacks(model, out, settings, *, append, evaluation=None, checkpointing=N
 def fit(plugin_name, *, dataset=None, data=None, data_dir=None, image_size=None, batch_size=None,
         epochs=None, steps=None, out=None, resume=False, seed=None, overrides=None, precision=None,
         preset=None, verbose="auto", echo=print, evaluation=None, checkpoint_steps=None,
-        checkpoint_minutes=None):
+        checkpoint_minutes=None, strategy=None, sync_batchnorm=None):
     """Trains a plugin into a run directory (the engine of `ganzoo fit`).
 
     Args:
@@ -389,6 +399,13 @@ def fit(plugin_name, *, dataset=None, data=None, data_dir=None, image_size=None,
             None), besides every epoch end.
         checkpoint_minutes: and whenever this many minutes passed since the
             last one (10 if None).
+        strategy: "auto" (None), "one", "mirrored" or "multi-worker" (see
+            `ganzoo.distribute`); `batch_size` is the global batch and must
+            divide by the replica count. In a multi-worker run only the chief
+            writes `out` (and holds its lock); the other workers read the run
+            from `out` and write into a temporary folder.
+        sync_batchnorm: synchronise BatchNorm statistics across replicas
+            (`ganzoo.layers.synchronized_batchnorm`; False if None).
 
     Returns:
         The trained model.
@@ -399,9 +416,21 @@ def fit(plugin_name, *, dataset=None, data=None, data_dir=None, image_size=None,
         ganzoo.interruption.Interrupted: Ctrl-C or SIGTERM, after saving.
     """
     request = FitRequest(plugin_name, dataset, data, data_dir, image_size, batch_size, epochs, steps, out,
-                         resume, seed, overrides, precision, preset, checkpoint_steps, checkpoint_minutes)
+                         resume, seed, overrides, precision, preset, checkpoint_steps, checkpoint_minutes,
+                         strategy, sync_batchnorm)
     # 1. Every argument, before the run directory is looked at.
     plugin = check_request(request)
+    from ganzoo import distribute
+
+    if (strategy or "auto") == "multi-worker" and seed is None and not resume:
+        raise GanzooError("--strategy multi-worker needs --seed N, the same on every worker, so that the workers "
+                          "read one data order and build one model")
+    replicas = distribute.strategy(strategy or "auto")  # before any other TensorFlow work
+    if not distribute.is_chief(replicas):
+        # Only the chief writes the run directory and holds its lock; another
+        # worker reads the run from it and writes into a folder of its own.
+        return _fit_worker(request, plugin, out or os.path.join("runs", plugin_name), replicas,
+                           verbose=verbose, echo=echo)
     # 2. The run directory: a new run, or the one to resume; held by this process.
     out = os.path.abspath(out or os.path.join("runs", plugin_name))
     from ganzoo.rundir import check_new, check_outside_data
@@ -411,10 +440,31 @@ def fit(plugin_name, *, dataset=None, data=None, data_dir=None, image_size=None,
     from ganzoo.runlock import RunLock
 
     with RunLock(out, echo=echo):
-        return _fit_locked(request, plugin, out, verbose=verbose, echo=echo, evaluation=evaluation)
+        return _fit_locked(request, plugin, out, verbose=verbose, echo=echo, evaluation=evaluation,
+                           replicas=replicas)
 
 
-def _fit_locked(request, plugin, out, *, verbose, echo, evaluation):
+def _fit_worker(request, plugin, out, replicas, *, verbose, echo):
+    """A multi-worker run's non-chief worker: the run's files (when resuming)
+    are copied from `out` into a temporary folder, where it writes."""
+    import shutil
+    import tempfile
+
+    out = os.path.abspath(out)
+    scratch = tempfile.mkdtemp(prefix="ganzoo-worker-")
+    if request.resume and os.path.isdir(out):
+        for name in os.listdir(out):
+            path = os.path.join(out, name)
+            if os.path.isfile(path) and not name.startswith("."):
+                shutil.copy2(path, os.path.join(scratch, name))
+    try:
+        return _fit_locked(request, plugin, scratch, verbose=verbose, echo=echo, evaluation=None,
+                           replicas=replicas)
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+
+
+def _fit_locked(request, plugin, out, *, verbose, echo, evaluation, replicas=None):
     from ganzoo import data as data_lib
     from ganzoo.rundir import check_outside_data, repair
 
@@ -445,13 +495,21 @@ def _fit_locked(request, plugin, out, *, verbose, echo, evaluation):
         settings.config = _model_config(plugin, settings, info, request, named)
     # 4. The model, restored when resuming; what a crash left half-done, removed.
     weights = settings.preset if (settings.preset and _is_file(settings.preset) and not resume) else None
-    model = _build(plugin, settings, weights)
+    from ganzoo import distribute
+    from ganzoo.layers import synchronized_batchnorm
+
+    import tensorflow as tf
+
+    replicas = replicas or tf.distribute.get_strategy()
+    distribute.check_batch(settings.batch_size, replicas)
+    with replicas.scope(), synchronized_batchnorm(settings.sync_batchnorm):
+        model = _build(plugin, settings, weights)
     state = _restore(model, out, settings, echo) if resume else None
     repair(out, state, echo=echo)
     per_epoch = settings.steps_per_epoch or (info.num_examples // settings.batch_size if info.num_examples else None)
     epoch, epoch_step = (state["epoch"], state.get("epoch_step", 0)) if state else (0, 0)
     if settings.total_steps is not None:
-        done = int(model.step)
+        done = model.steps_done
         if done >= settings.total_steps:
             raise GanzooError(f"the run already did {done} steps; pass --steps N with N > {done} to train on")
         settings.epochs = epoch + math.ceil((epoch_step + settings.total_steps - done) / settings.steps_per_epoch)
@@ -464,7 +522,7 @@ def _fit_locked(request, plugin, out, *, verbose, echo, evaluation):
               "created_with": (previous or {}).get("created_with") or (previous or {}).get("ganzoo_version")
               or _version()}
     write_json(record, os.path.join(out, RUN_FILE))
-    echo(_announcement(plugin.name, info, settings, out))
+    echo(_announcement(plugin.name, info, settings, out, distribute.describe(replicas)))
     checkpointing = ((request.checkpoint_steps or DEFAULT_CHECKPOINT_STEPS,
                       request.checkpoint_minutes or DEFAULT_CHECKPOINT_MINUTES) if per_epoch else None)
     from ganzoo.interruption import Interrupted, Interruption
@@ -479,10 +537,11 @@ def _fit_locked(request, plugin, out, *, verbose, echo, evaluation):
             if per_epoch:
                 train = data_lib.load(settings.source, model, batch_size=settings.batch_size,
                                       data_dir=settings.data_dir, seed=settings.seed, repeat=True,
-                                      start=int(model.step) * settings.batch_size)
+                                      start=model.steps_done * settings.batch_size)
             else:  # size unknown until read: whole passes, no position inside one
                 train = data_lib.load(settings.source, model, batch_size=settings.batch_size,
                                       data_dir=settings.data_dir, seed=settings.seed + epoch)
+            train = distribute.shard_by_data(train)
             callbacks = _callbacks(model, out, settings, append=appended, evaluation=evaluation,
                                    checkpointing=checkpointing, epoch_step=epoch_step, trackers=trackers,
                                    interruption=interruption)
@@ -491,12 +550,12 @@ def _fit_locked(request, plugin, out, *, verbose, echo, evaluation):
                       shuffle=False, callbacks=callbacks, verbose=verbose)
             appended = True
             if interruption.requested:
-                raise Interrupted(f"stopped at step {int(model.step)}; the checkpoint is saved in {out}")
+                raise Interrupted(f"stopped at step {model.steps_done}; the checkpoint is saved in {out}")
             if model.stop_training:
                 break
             epoch, epoch_step, trackers = last, 0, None
     save_model(model, os.path.join(out, MODEL_FILE))
-    echo(f"saved {os.path.join(out, MODEL_FILE)} after {int(model.step)} steps")
+    echo(f"saved {os.path.join(out, MODEL_FILE)} after {model.steps_done} steps")
     return model
 
 
@@ -545,12 +604,13 @@ def _saved_config(model):
     return json.loads(json.dumps(config, default=lambda v: list(v) if isinstance(v, tuple) else str(v)))
 
 
-def _announcement(plugin_name, info, settings, out):
+def _announcement(plugin_name, info, settings, out, replicas=None):
     shape = "x".join(map(str, settings.config.get("image_shape", ())))
     length = (f"to step {settings.total_steps}" if settings.total_steps is not None
               else f"for {settings.epochs} epochs")
     preset = f", preset {settings.preset}" if settings.preset else ""
-    return (f"training {plugin_name} on {info.name} ({shape}) {length}, batch {settings.batch_size}, "
+    replicas = f", {replicas}" if replicas else ""
+    return (f"training {plugin_name} on {info.name} ({shape}) {length}, batch {settings.batch_size}{replicas}, "
             f"{settings.precision}{preset}; run directory {out}")
 
 

@@ -7,6 +7,7 @@ import keras
 from keras import layers
 
 from ganzoo.layers.initializers import gamma_init, normal_init
+from ganzoo.layers.batch_norm import batch_normalization
 
 
 def resolution_plan(size):
@@ -41,12 +42,12 @@ def upsampling_stack(x, start, stages, filters, channels):
     top = filters * 2 ** (stages - 1)
     x = layers.Dense(start * start * top, use_bias=False, kernel_initializer=normal_init(), name="project")(x)
     x = layers.Reshape((start, start, top))(x)
-    x = layers.BatchNormalization(gamma_initializer=gamma_init())(x)
+    x = batch_normalization(gamma_initializer=gamma_init())(x)
     x = layers.ReLU()(x)
     for i in range(stages - 1):
         x = layers.Conv2DTranspose(top // 2 ** (i + 1), 4, strides=2, padding="same", use_bias=False,
                                    kernel_initializer=normal_init(), name=f"up_{i}")(x)
-        x = layers.BatchNormalization(gamma_initializer=gamma_init())(x)
+        x = batch_normalization(gamma_initializer=gamma_init())(x)
         x = layers.ReLU()(x)
     x = layers.Conv2DTranspose(channels, 4, strides=2, padding="same", kernel_initializer=normal_init(),
                                name="to_image")(x)
@@ -66,6 +67,6 @@ def downsampling_stack(x, stages, filters):
         x = layers.Conv2D(filters * 2 ** i, 4, strides=2, padding="same", use_bias=i == 0,
                           kernel_initializer=normal_init(), name=f"down_{i}")(x)
         if i > 0:
-            x = layers.BatchNormalization(gamma_initializer=gamma_init())(x)
+            x = batch_normalization(gamma_initializer=gamma_init())(x)
         x = layers.LeakyReLU(0.2)(x)
     return x

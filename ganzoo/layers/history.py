@@ -29,7 +29,9 @@ class ImageHistory(keras.layers.Layer):
 
     The history and its fill count are non-trainable variables, so they are
     saved and restored with the model's weights and updated inside a
-    compiled `train_step`. Images are kept in float32.
+    compiled `train_step`. Images are kept in float32. Under a
+    `tf.distribute` strategy the history is shared by the replicas and
+    updated with the whole global batch, in the order one device would.
 
     Args:
         size: number of images kept (50 in CycleGAN); 0 returns every
@@ -66,7 +68,14 @@ class ImageHistory(keras.layers.Layer):
     def call(self, images):
         if self.size == 0:
             return images
-        images = ops.cast(images, "float32")
+        from ganzoo import backend
+
+        # Under a tf.distribute strategy the history is one for all replicas:
+        # each replica runs the whole global batch through it (the same
+        # draws, the same new history everywhere, as one device) and keeps
+        # its own rows of what is shown.
+        local = ops.shape(images)[0]
+        images = backend.all_gather(ops.cast(images, "float32"))
         size = self.size
         n = ops.shape(images)[0]
         flat = ops.reshape(images, (n, -1))
@@ -94,7 +103,7 @@ class ImageHistory(keras.layers.Layer):
 
         self.images.assign(ops.reshape(history, (size, *self.image_shape)))
         self.count.assign(ops.minimum(count + ops.cast(n, "int32"), size))
-        return ops.reshape(shown, ops.shape(images))
+        return backend.local_rows(ops.reshape(shown, ops.shape(images)), local)
 
     @staticmethod
     def _write(history, writes, flat):

@@ -106,7 +106,7 @@ class InceptionEvaluation(keras.callbacks.Callback):
     def on_train_batch_end(self, batch, logs=None):
         if self.unit != "step":
             return
-        step = int(self.model.step)
+        step = self.model.steps_done
         if step % self.every == 0 and step != self._last_step:
             self.evaluate()
 
@@ -122,7 +122,7 @@ class InceptionEvaluation(keras.callbacks.Callback):
         from ganzoo.metrics import inception_metrics, protocol, statistics
 
         start = time.perf_counter()
-        step = int(self.model.step)
+        step = self.model.steps_done
         self._last_step = step
         extractor = inception_metrics.extractor_for(self.options)
         gen, logits, _ = inception_metrics.generated_statistics(self.model, extractor, self.n, self.seed, verbose=False)

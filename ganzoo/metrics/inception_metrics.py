@@ -54,7 +54,7 @@ def generated_chunks(model, n, seed, chunk=GENERATION_CHUNK):
 
 def generated_statistics(model, extractor, n, seed, verbose=True):
     """`(FeatureStatistics, logits, labels)` of `n` generated images (cached per process)."""
-    key = (id(model), int(model.step) if hasattr(model, "step") else None, n, seed, id(extractor))
+    key = (id(model), model.steps_done if hasattr(model, "steps_done") else None, n, seed, id(extractor))
     if key not in _GENERATED:
         _GENERATED.clear()  # one model at a time: the features are large
         _GENERATED[key] = extractor.statistics(generated_chunks(model, n, seed), total=n, keep_features=True,

@@ -24,6 +24,7 @@ from keras import layers, ops
 from ganzoo.errors import GanzooError
 from ganzoo.layers.dcgan_blocks import downsampling_stack, resolution_plan, upsampling_stack
 from ganzoo.layers import normal_init as weight_init
+from ganzoo.layers import batch_normalization
 
 ARCHITECTURES = ("mlp", "conv")
 DISCRIMINATORS = ("concat", "projection")
@@ -129,7 +130,7 @@ def build_mlp_generator(image_shape, latent_dim, num_classes, hidden_units, hidd
                                                                  "label_code")])
     for i in range(hidden_layers):
         x = layers.Dense(hidden_units, name=f"hidden_{i}")(x)
-        x = layers.BatchNormalization(name=f"norm_{i}")(x)
+        x = batch_normalization(name=f"norm_{i}")(x)
         x = layers.ReLU()(x)
     x = layers.Dense(math.prod(image_shape), name="pixels")(x)
     x = layers.Activation("tanh", dtype="float32", name="tanh")(x)

@@ -196,13 +196,20 @@ class SRGAN(GAN):
         return {"mse": self.pixel_loss(super_res, high_res), "content": parts["content"],
                 "adversarial": parts["adversarial"], "d_loss": d_loss}
 
+    def stage(self):
+        """1 (SRResNet pretraining) or 2 (SRGAN), from the step counter."""
+        return 2 if self.steps_done >= self.pretrain_steps else 1
+
     def train_step(self, data):
         low_res, high_res = data                      # (lr, hr) crops in [0, 1]
         low_res, high_res = self.network_range(low_res), self.network_range(high_res)
         # The stage schedule: a function of the step counter, which resumes with the run.
         adversarial = self.step >= self.pretrain_steps
-        result = ops.cond(adversarial, lambda: self.srgan_step(low_res, high_res),
-                          lambda: self.srresnet_step(low_res, high_res))
+        if self.traced_stage is not None:  # several replicas: the engine retraces at the switch (GAN.stage)
+            result = (self.srgan_step if self.traced_stage == 2 else self.srresnet_step)(low_res, high_res)
+        else:
+            result = ops.cond(adversarial, lambda: self.srgan_step(low_res, high_res),
+                              lambda: self.srresnet_step(low_res, high_res))
         in_stage_2 = ops.cast(adversarial, "float32")
         # PSNR (RGB) of the generator's output before the step; MSE in [-1, 1] is 4x that in [0, 1].
         psnr = 10.0 * ops.log10(4.0 / ops.maximum(result["mse"], 1e-10))

@@ -25,6 +25,7 @@ from keras import layers
 
 from ganzoo.errors import GanzooError
 from ganzoo.layers import PixelShuffle
+from ganzoo.layers import batch_normalization
 
 
 def upsampling_stages(scale):
@@ -62,7 +63,7 @@ def build_generator(channels=3, scale=4, filters=64, residual_blocks=16, batch_n
         return layers.Conv2D(n, size, padding="same", use_bias=not batch_norm, name=label)(x)
 
     def norm(x, label):
-        return layers.BatchNormalization(name=label)(x) if batch_norm else x
+        return batch_normalization(name=label)(x) if batch_norm else x
 
     x = layers.Conv2D(filters, 9, padding="same", name="head")(low_res)
     x = head = _prelu("head_prelu")(x)
@@ -101,7 +102,7 @@ def build_discriminator(image_shape, filters=64, dense_units=1024, name="discrim
     for i in range(1, 8):
         x = layers.Conv2D(filters * 2 ** (i // 2), 3, strides=1 + i % 2, padding="same", use_bias=False,
                           name=f"conv_{i}")(x)
-        x = layers.BatchNormalization(name=f"bn_{i}")(x)
+        x = batch_normalization(name=f"bn_{i}")(x)
         x = layers.LeakyReLU(0.2)(x)
     x = layers.Flatten()(x)
     x = layers.Dense(dense_units, name="dense")(x)

@@ -180,11 +180,11 @@ class StyleGANBase(GAN):
     def update_w_average(self, w):
         """The tracked average of w (for truncation), after each step; the
         generator's moving average is the engine's (`average()`)."""
-        w_mean = ops.mean(ops.cast(w, "float32"), axis=0)
+        w_mean = self.replica_mean(ops.mean(ops.cast(w, "float32"), axis=0))  # the global batch's mean
         self.w_avg.assign(w_mean + (self.w_avg - w_mean) * self.w_avg_decay)
 
     def count_images(self, batch):
-        self.images_seen.assign_add(ops.cast(batch, "float32"))
+        self.images_seen.assign_add(ops.cast(self.global_batch_size(batch), "float32"))
 
     # -------------------------------------------------------------- generation
     def generate_batch(self, n, seed, truncation_psi=1.0, noise="const", truncation_cutoff=None):
@@ -591,17 +591,22 @@ class StyleGAN2(StyleGANBase):
     def _every(self, interval):
         return ops.equal(ops.mod(ops.cast(self.step, "int32"), interval), 0)
 
-    def path_length_penalty(self, ws, noises):
-        """Path-length regulariser (section 3.2): Jacobian-vector norms
-        ||J_w^T y|| for y ~ N(0, I) / sqrt(pixels), pulled towards their running
-        mean. Returns (penalty, new mean of the lengths)."""
+    def path_lengths(self, ws, noises):
+        """Jacobian-vector norms ||J_w^T y|| per sample, y ~ N(0, I) / sqrt(pixels)."""
         fake = self.synthesis([ws, *noises], training=True)
         height, width = self.image_shape[:2]
         y = self.random.normal(ops.shape(fake)) / math.sqrt(height * width)
         _, gradients = self.input_gradients(
             lambda v: ops.cast(self.synthesis([v, *noises], training=True), "float32") * y, ws)
-        lengths = ops.sqrt(ops.mean(ops.sum(ops.square(ops.cast(gradients, "float32")), axis=2), axis=1))
-        mean = self.path_length_mean + (ops.mean(lengths) - self.path_length_mean) * 0.01
+        return ops.sqrt(ops.mean(ops.sum(ops.square(ops.cast(gradients, "float32")), axis=2), axis=1))
+
+    def path_length_penalty(self, ws, noises, lengths=None):
+        """Path-length regulariser (section 3.2): the lengths pulled towards
+        their running mean, whose update uses the global batch's mean under a
+        strategy. Returns (penalty, new mean of the lengths)."""
+        lengths = self.path_lengths(ws, noises) if lengths is None else lengths
+        batch_mean = self.replica_mean(ops.mean(lengths))
+        mean = self.path_length_mean + (batch_mean - self.path_length_mean) * 0.01
         return ops.mean(ops.square(lengths - mean)), mean
 
     def train_step(self, real):
@@ -630,9 +635,14 @@ class StyleGAN2(StyleGANBase):
             if self.path_length_weight <= 0:
                 return adversarial, {"adversarial": adversarial,
                                      "pl_mean": ops.convert_to_tensor(self.path_length_mean)}
-            penalty, mean = ops.cond(
-                self._every(self.path_length_interval), lambda: self.path_length_penalty(ws_g, noises),
-                lambda: (ops.zeros((), "float32"), ops.convert_to_tensor(self.path_length_mean)))
+            # Only the lengths inside the cond: the replicas' mean of them (a
+            # collective) cannot run in a cond branch under MirroredStrategy.
+            regularise_g = self._every(self.path_length_interval)
+            lengths = ops.cond(regularise_g, lambda: self.path_lengths(ws_g, noises),
+                               lambda: ops.zeros((ops.shape(ws_g)[0],), "float32"))
+            penalty, mean = self.path_length_penalty(ws_g, noises, lengths)
+            penalty = ops.where(regularise_g, penalty, ops.zeros((), "float32"))
+            mean = ops.where(regularise_g, mean, ops.convert_to_tensor(self.path_length_mean))
             total = adversarial + self.path_length_weight * self.path_length_interval * penalty
             return total, {"adversarial": adversarial, "pl_mean": mean}
 

@@ -21,7 +21,7 @@ PREVIEW_ROWS = 8
 ADAPT_BATCHES = 1000
 
 
-def mismatched(embeddings, texts):
+def mismatched(embeddings, texts, roll=None, keys=None):
     """The CLS negatives: every sample's text embedding paired with the next
     sample's (the batch rolled by one), and whether that caption really
     differs (a pair whose captions are the same string is not a mismatch).
@@ -29,20 +29,30 @@ def mismatched(embeddings, texts):
     Args:
         embeddings: phi(t), (batch, d).
         texts: the captions, tf.string (batch,).
+        roll: the function that rolls a batch by one (the model's
+            `roll_batch`, which rolls the global batch under a strategy);
+            `ops.roll` along axis 0 if None.
+        keys: numbers standing for the captions (the model's
+            `fingerprints(texts)`), compared instead of the strings when
+            given (strings cannot be rolled across replicas).
 
     Returns:
         `(wrong, valid)`: `wrong[i] = embeddings[i - 1]` (cyclically) and
         `valid[i]` = `texts[i] != texts[i - 1]`, bool (batch,).
     """
-    wrong = ops.roll(embeddings, 1, axis=0)
-    valid = ops.logical_not(ops.equal(texts, ops.roll(texts, 1, axis=0)))
+    roll = roll or (lambda value: ops.roll(value, 1, axis=0))
+    wrong = roll(embeddings)
+    keys = texts if keys is None else keys
+    valid = ops.logical_not(ops.equal(keys, roll(keys)))
     return wrong, valid
 
 
-def interpolated(embeddings, beta=0.5):
+def interpolated(embeddings, beta=0.5, roll=None):
     """The INT conditions: beta * h_i + (1 - beta) * h_{i-1}, with h_{i-1} the
-    batch rolled by one (another caption of the batch)."""
-    return beta * embeddings + (1.0 - beta) * ops.roll(embeddings, 1, axis=0)
+    batch rolled by one (another caption of the batch; `roll` as in
+    `mismatched`)."""
+    roll = roll or (lambda value: ops.roll(value, 1, axis=0))
+    return beta * embeddings + (1.0 - beta) * roll(embeddings)
 
 
 @keras.saving.register_keras_serializable(package="ganzoo", name="text2image")
@@ -252,11 +262,15 @@ class TextToImageGAN(GAN):
         steps = self.pretrain_steps if steps is None else int(steps)
         if not hasattr(data, "repeat"):
             raise GanzooError("pretrain_text_encoder() needs a dataset of (images, texts) batches")
-        helper = encoder_lib.JointEmbedding(
-            self.text_encoder, encoder_lib.build_image_encoder(self.image_shape, self.text_dim))
         self.text_encoder.trainable = True
         try:
-            helper.compile(optimizer=keras.optimizers.Adam(learning_rate))
+            # Under the model's tf.distribute strategy, like the model (its
+            # contrastive loss then takes each replica's share of the batch as
+            # the negatives).
+            with self.distribute_strategy.scope():
+                helper = encoder_lib.JointEmbedding(
+                    self.text_encoder, encoder_lib.build_image_encoder(self.image_shape, self.text_dim))
+                helper.compile(optimizer=keras.optimizers.Adam(learning_rate))
             history = helper.fit(data.repeat(), steps_per_epoch=steps, epochs=1, verbose=0, shuffle=False)
         finally:
             self.text_encoder.trainable = self.train_text_encoder
@@ -268,7 +282,7 @@ class TextToImageGAN(GAN):
         `x` (without one) and pre-trains its text encoder (`pretrain_steps`)."""
         if self.needs_vocabulary:
             self.adapt(x)
-        if self.pretrain_steps and self.pretrain_report is None and self.compiled and int(self.step) == 0 \
+        if self.pretrain_steps and self.pretrain_report is None and self.compiled and self.steps_done == 0 \
                 and hasattr(x, "repeat"):
             self.pretrain_text_encoder(x)
         return super().fit(x, *args, **kwargs)
@@ -311,7 +325,7 @@ class TextToImageGAN(GAN):
         fake_logits = self.discriminator([fake, h], training=True)
         if not self.matching_aware:
             return self.loss.discriminator(real_logits, fake_logits)
-        wrong, valid = mismatched(h, texts)
+        wrong, valid = mismatched(h, texts, roll=self.roll_batch, keys=self.fingerprints(texts))
         wrong_logits = self.discriminator([real, wrong], training=True)
         # A "mismatched" caption identical to the right one is no negative:
         # that sample's fake term stands in for it.
@@ -327,7 +341,7 @@ class TextToImageGAN(GAN):
         fake = self.generator([z, h], training=True)
         loss = self.loss.generator(self.discriminator([fake, h], training=True))
         if self.interpolation:
-            h_int = interpolated(h, self.interpolation_beta)
+            h_int = interpolated(h, self.interpolation_beta, roll=self.roll_batch)
             fake_int = self.generator([z_interpolated, h_int], training=True)
             loss = loss + self.loss.generator(self.discriminator([fake_int, h_int], training=True))
         if self.diversity_weight:

@@ -16,6 +16,7 @@ from keras import layers
 
 from ganzoo.errors import GanzooError
 from ganzoo.layers.dcgan_blocks import downsampling_stack, gamma_init, normal_init, resolution_plan, upsampling_stack
+from ganzoo.layers import batch_normalization
 
 
 def check_image_shape(image_shape):
@@ -57,7 +58,7 @@ def build_discriminator(image_shape, text_dim, condition_dim, filters, name="dis
     code = layers.UpSampling2D((side, side), name="replicate_text")(code)
     x = layers.Concatenate(axis=-1, name="image_and_text")([features, code])
     x = layers.Conv2D(features.shape[-1], 1, use_bias=False, kernel_initializer=normal_init(), name="joint")(x)
-    x = layers.BatchNormalization(gamma_initializer=gamma_init())(x)
+    x = batch_normalization(gamma_initializer=gamma_init())(x)
     x = layers.LeakyReLU(0.2)(x)
     x = layers.Conv2D(1, side, padding="valid", kernel_initializer=normal_init(), name="score")(x)
     logit = layers.Flatten(dtype="float32", name="logit")(x)
