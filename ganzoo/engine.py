@@ -573,7 +573,7 @@ class GAN(keras.Model):
 
     @property
     def steps_done(self):
-        """`step` as a Python int (eagerly; `model.steps_done` fails under a
+        """`step` as a Python int (eagerly; `int(model.step)` fails under a
         `tf.distribute` strategy, whose variables have no `__int__`)."""
         return int(ops.convert_to_numpy(self.step))
 
