@@ -355,8 +355,11 @@ class TextToImageGAN(GAN):
         penalises a generator that ignores z; this term does, with no change
         to D (no minibatch discrimination)."""
         other = self.generator([other_z, h], training=True)
-        image_distance = ops.mean(ops.abs(ops.cast(fake, "float32") - ops.cast(other, "float32")))
-        latent_distance = ops.mean(ops.abs(ops.cast(z, "float32") - ops.cast(other_z, "float32")))
+        # Distances over the global batch, so that replicas take one device's step.
+        image_distance = self.replica_mean(ops.mean(ops.abs(ops.cast(fake, "float32")
+                                                            - ops.cast(other, "float32"))))
+        latent_distance = self.replica_mean(ops.mean(ops.abs(ops.cast(z, "float32")
+                                                             - ops.cast(other_z, "float32"))))
         return 1.0 / (image_distance / latent_distance + 1e-5)
 
     def train_step(self, data):
