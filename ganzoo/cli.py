@@ -171,9 +171,14 @@ def _shown(value):
               help="Save a checkpoint every N steps as well as at epoch ends (default 1000).")
 @click.option("--checkpoint-minutes", type=click.FloatRange(min=0, min_open=True),
               help="And whenever this many minutes passed since the last one (default 10).")
+@click.option("--jit/--no-jit", default=None,
+              help="Compile the training step with XLA (default: off, slower on CPU; see docs/benchmarks.md).")
+@click.option("--steps-per-execution", type=click.IntRange(min=1),
+              help="Training steps per call into TensorFlow (default 1); checkpoints and the stop still land "
+                   "on their exact steps.")
 def fit(name, dataset, data, data_dir, image_size, batch_size, epochs, steps, out, resume, seed, assignments,
         precision, preset, quiet, eval_every, eval_metrics, eval_n, inception_weights, checkpoint_steps,
-        checkpoint_minutes):
+        checkpoint_minutes, jit, steps_per_execution):
     """Train plugin NAME; writes the model, checkpoints, sample grids and logs to --out."""
     _known_plugin(name)
     _quiet_tensorflow()
@@ -193,7 +198,8 @@ def fit(name, dataset, data, data_dir, image_size, batch_size, epochs, steps, ou
              epochs=epochs, steps=steps, out=out, resume=resume, seed=seed,
              overrides=parse_assignments(assignments) or None, precision=precision, preset=preset,
              verbose=2 if quiet else "auto", echo=click.echo, evaluation=evaluation,
-             checkpoint_steps=checkpoint_steps, checkpoint_minutes=checkpoint_minutes)
+             checkpoint_steps=checkpoint_steps, checkpoint_minutes=checkpoint_minutes, jit=jit,
+             steps_per_execution=steps_per_execution)
 
 
 @cli.command(context_settings={"ignore_unknown_options": True, "allow_extra_args": True})
