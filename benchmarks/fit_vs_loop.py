@@ -160,6 +160,21 @@ def run_loop(model, data, args, batch):
 
 
 def run_fit(model, data, args, batch, callbacks, verbose):
+    from ganzoo import backend
+
+    if args.train_function == "keras" and hasattr(model, "flat_train_function"):
+        model.flat_train_function = False
+    elif args.train_function == "flat" and not hasattr(model, "flat_train_function"):
+        keras_own = model.make_train_function
+
+        def make_train_function(force=False):
+            function = backend.flat_train_function(model)
+            if function is None:
+                return keras_own(force)
+            model.train_function = function
+            return function
+
+        model.make_train_function = make_train_function
     spe = args.steps_per_execution
     warm = max(spe, args.warmup // spe * spe)
     model.fit(data, epochs=1, steps_per_epoch=warm, verbose=0, shuffle=False)
@@ -168,6 +183,23 @@ def run_fit(model, data, args, batch, callbacks, verbose):
     model.fit(data, epochs=1, steps_per_epoch=steps, verbose=verbose, shuffle=False,
               callbacks=[timer, *callbacks])
     return steps * batch, timer.seconds, timer.cpu, timer.logs
+
+
+def thread_cpu():
+    """CPU seconds of this process's busiest threads, by name:id, the main thread first (Linux)."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    by_name = {}
+    for tid in os.listdir("/proc/self/task"):
+        try:
+            with open(f"/proc/self/task/{tid}/stat") as f:
+                stat = f.read()
+        except OSError:
+            continue
+        name = "main" if int(tid) == os.getpid() else stat[stat.index("(") + 1:stat.rindex(")")] + ":" + tid
+        fields = stat[stat.rindex(")") + 2:].split()
+        seconds = (int(fields[11]) + int(fields[12])) / ticks
+        by_name[name] = seconds
+    return by_name
 
 
 def main():
@@ -184,8 +216,17 @@ def main():
     parser.add_argument("--data", choices=("memory", "pipeline"), default="memory")
     parser.add_argument("--steps", type=int, default=200, help="timed steps")
     parser.add_argument("--warmup", type=int, default=20, help="untimed steps first (tracing, autotuning)")
+    parser.add_argument("--train-function", choices=("flat", "keras"), default="flat",
+                        help="fit() sides: ganzoo's flat per-step function (the default of ganzoo.GAN) or Keras' own")
+    parser.add_argument("--inter-op", type=int, help="TensorFlow inter-op threads (default: TensorFlow's)")
+    parser.add_argument("--intra-op", type=int, help="TensorFlow intra-op threads (default: TensorFlow's)")
+    parser.add_argument("--threads", action="store_true", help="also print CPU seconds by thread name")
     parser.add_argument("--verbose", default="auto", help="fit() verbosity of the ganzoo side (ganzoo fit: auto)")
     args = parser.parse_args()
+    if args.inter_op:
+        tf.config.threading.set_inter_op_parallelism_threads(args.inter_op)
+    if args.intra_op:
+        tf.config.threading.set_intra_op_parallelism_threads(args.intra_op)
 
     plugin, settings = settings_of(args)
     model = build(plugin, settings, args)
@@ -208,8 +249,12 @@ def main():
             images, seconds, cpu, logs = run_fit(model, data, args, batch, [], 0)
     result = {"side": args.side, "plugin": args.plugin, "precision": args.precision, "jit": args.jit,
               "steps_per_execution": args.steps_per_execution, "data": args.data, "batch": batch,
+              "train_function": args.train_function if args.side != "loop" else None,
               "images_per_s": round(images / seconds, 1), "cores": round(cpu / seconds, 2),
               "logs": {k: round(v, 5) for k, v in logs.items()}}
+    if args.threads:
+        result["thread_cpu_s"] = {k: round(v, 1) for k, v in sorted(thread_cpu().items(), key=lambda kv: -kv[1])
+                                  if v >= 0.5}
     print("RESULT " + json.dumps(result), flush=True)
 
 
