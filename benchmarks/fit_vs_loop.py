@@ -64,12 +64,20 @@ class Timer(keras.callbacks.Callback):
         self.logs = {k: float(v) for k, v in (logs or {}).items()}
 
 
+def overrides_of(args):
+    from ganzoo.options import parse_assignments
+
+    overrides = dict(parse_assignments(args.set) or {})
+    if args.channels:
+        overrides["image_shape"] = (args.image_size, args.image_size, args.channels)
+    return overrides or None
+
+
 def settings_of(args):
     plugin = get_plugin(args.plugin)
     request = runs.FitRequest(args.plugin, dataset=args.dataset, image_size=args.image_size,
                               batch_size=args.batch_size, seed=1, precision=args.precision, steps=10**6,
-                              overrides=({"image_shape": (args.image_size, args.image_size, args.channels)}
-                                         if args.channels else None))
+                              overrides=overrides_of(args))
     info = data_lib.inspect(runs._resolve_source(plugin, args.dataset, None), task=plugin.task)
     settings = runs._new_settings(request, plugin, info)
     named = plugin.preset(settings.preset) if settings.preset else None
@@ -162,9 +170,9 @@ def run_loop(model, data, args, batch):
 def run_fit(model, data, args, batch, callbacks, verbose):
     from ganzoo import backend
 
-    if args.train_function == "keras" and hasattr(model, "flat_train_function"):
-        model.flat_train_function = False
-    elif args.train_function == "flat" and not hasattr(model, "flat_train_function"):
+    if hasattr(model, "flat_train_function"):  # a ganzoo.GAN
+        model.flat_train_function = args.train_function == "flat"
+    elif args.train_function == "flat":
         keras_own = model.make_train_function
 
         def make_train_function(force=False):
@@ -210,14 +218,16 @@ def main():
     parser.add_argument("--image-size", type=int)
     parser.add_argument("--channels", type=int, help="with --image-size: channels of image_shape (dcgan 32x32x3)")
     parser.add_argument("--batch-size", type=int)
+    parser.add_argument("--set", action="append", default=[], metavar="KEY=VALUE", help="a plugin option, as in ganzoo fit")
     parser.add_argument("--precision", default="float32", choices=("float32", "mixed_bfloat16"))
     parser.add_argument("--jit", type=int, default=0, choices=(0, 1))
     parser.add_argument("--steps-per-execution", type=int, default=1)
     parser.add_argument("--data", choices=("memory", "pipeline"), default="memory")
     parser.add_argument("--steps", type=int, default=200, help="timed steps")
     parser.add_argument("--warmup", type=int, default=20, help="untimed steps first (tracing, autotuning)")
-    parser.add_argument("--train-function", choices=("flat", "keras"), default="flat",
-                        help="fit() sides: ganzoo's flat per-step function (the default of ganzoo.GAN) or Keras' own")
+    parser.add_argument("--train-function", choices=("flat", "keras"), default="keras",
+                        help="fit() sides: Keras' own per-step function (ganzoo's default) or the flat one "
+                             "of ganzoo.backend.flat_train_function")
     parser.add_argument("--inter-op", type=int, help="TensorFlow inter-op threads (default: TensorFlow's)")
     parser.add_argument("--intra-op", type=int, help="TensorFlow intra-op threads (default: TensorFlow's)")
     parser.add_argument("--threads", action="store_true", help="also print CPU seconds by thread name")

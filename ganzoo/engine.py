@@ -337,9 +337,10 @@ class GAN(keras.Model):
         self.compile(optimizers=optimizers, loss=loss, **config)
 
     #: Whether `fit()` runs the step as `backend.flat_train_function` does
-    #: (one `tf.function` per step, the batch read in Python) rather than
-    #: through Keras' iterator-reading function; see docs/benchmarks.md.
-    flat_train_function = True
+    #: (one `tf.function` per step, the batch read in Python, as a plain loop
+    #: does) rather than through Keras' iterator-reading function. Off: it
+    #: measured no faster (docs/benchmarks.md); kept to compare the two.
+    flat_train_function = False
 
     def make_train_function(self, force=False):
         if self.train_function is not None and not force:
