@@ -73,6 +73,13 @@ def overrides_of(args):
     return overrides or None
 
 
+class BatchEnd(keras.callbacks.Callback):
+    """Does nothing at each batch end; overriding the hook turns off Keras' asynchronous callback dispatch."""
+
+    def on_train_batch_end(self, batch, logs=None):
+        pass
+
+
 def settings_of(args):
     plugin = get_plugin(args.plugin)
     request = runs.FitRequest(args.plugin, dataset=args.dataset, image_size=args.image_size,
@@ -230,6 +237,9 @@ def main():
                              "of ganzoo.backend.flat_train_function")
     parser.add_argument("--inter-op", type=int, help="TensorFlow inter-op threads (default: TensorFlow's)")
     parser.add_argument("--intra-op", type=int, help="TensorFlow intra-op threads (default: TensorFlow's)")
+    parser.add_argument("--sync-callbacks", action="store_true",
+                        help="keras_io side: add a callback with a batch-end hook (Keras then dispatches callbacks "
+                             "synchronously, as in a ganzoo run)")
     parser.add_argument("--threads", action="store_true", help="also print CPU seconds by thread name")
     parser.add_argument("--verbose", default="auto", help="fit() verbosity of the ganzoo side (ganzoo fit: auto)")
     args = parser.parse_args()
@@ -256,7 +266,8 @@ def main():
         if args.side == "loop":
             images, seconds, cpu, logs = run_loop(model, data, args, batch)
         else:
-            images, seconds, cpu, logs = run_fit(model, data, args, batch, [], 0)
+            images, seconds, cpu, logs = run_fit(model, data, args, batch,
+                                                 [BatchEnd()] if args.sync_callbacks else [], 0)
     result = {"side": args.side, "plugin": args.plugin, "precision": args.precision, "jit": args.jit,
               "steps_per_execution": args.steps_per_execution, "data": args.data, "batch": batch,
               "train_function": args.train_function if args.side != "loop" else None,
