@@ -112,6 +112,12 @@ def rounds(ds, num_examples, *, shuffle, seed, start=0):
     def one_round(r):
         if not shuffle:
             return ds
+        graph = tf.compat.v1.get_default_graph()
+        if graph.seed == 0:
+            # TensorFlow cannot combine a global seed of 0 with a tensor op seed (it tests the pair
+            # against (0, 0) in Python: `keras.utils.set_random_seed(0)`, i.e. `ganzoo fit --seed 0`,
+            # failed here); with no graph seed the order depends on the op seed alone.
+            graph.seed = None
         return ds.shuffle(buffer, seed=r * _ROUND_STRIDE + seed, reshuffle_each_iteration=False)
 
     stream = tf.data.Dataset.range(first, _FOREVER).flat_map(one_round)

@@ -77,3 +77,17 @@ def test_checkpoints_and_stop_land_exactly_with_several_steps_per_execution(tmp_
     model = runs.fit("dcgan", steps=10, out=str(out), resume=True, verbose=0, echo=messages.append,
                      steps_per_execution=2)
     assert int(model.step) == 10
+
+
+def test_repeated_data_loads_under_global_seed_zero():
+    import keras
+
+    from ganzoo import data
+
+    keras.utils.set_random_seed(0)  # what `ganzoo fit --seed 0` does first
+    try:
+        first = next(iter(data.load("digits", batch_size=8, seed=0, repeat=True)))
+        again = next(iter(data.load("digits", batch_size=8, seed=0, repeat=True)))
+    finally:
+        keras.utils.set_random_seed(1)
+    assert first.shape == (8, 28, 28, 1) and (first.numpy() == again.numpy()).all()
