@@ -172,7 +172,8 @@ def _shown(value):
 @click.option("--checkpoint-minutes", type=click.FloatRange(min=0, min_open=True),
               help="And whenever this many minutes passed since the last one (default 10).")
 @click.option("--jit/--no-jit", default=None,
-              help="Compile the training step with XLA (default: off, slower on CPU; see docs/benchmarks.md).")
+              help="Compile the training step with XLA (default: Keras' auto, off on CPU where it is slower; "
+                   "see docs/benchmarks.md).")
 @click.option("--steps-per-execution", type=click.IntRange(min=1),
               help="Training steps per call into TensorFlow (default 1); checkpoints and the stop still land "
                    "on their exact steps.")

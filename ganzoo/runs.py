@@ -303,15 +303,16 @@ def _plan_length(settings, info, steps):
 
 
 #: How `ganzoo fit` compiles the training step unless told otherwise (see
-#: docs/benchmarks.md: XLA was slower on CPU for every plugin measured, and
-#: more steps per execution gave no measurable gain).
-DEFAULT_JIT = False
+#: docs/benchmarks.md): Keras' "auto", which is off on a CPU-only machine
+#: (XLA was slower on CPU for every plugin measured) and under tf.distribute;
+#: and one step per execution (more gave no measurable gain).
+DEFAULT_JIT = "auto"
 DEFAULT_STEPS_PER_EXECUTION = 1
 
 
 def compile_options(jit=None, steps_per_execution=None):
     """The `keras.Model.compile` arguments of `--jit` and `--steps-per-execution`."""
-    return {"jit_compile": DEFAULT_JIT if jit is None else bool(jit),
+    return {"jit_compile": DEFAULT_JIT if jit is None else bool(jit),  # "auto" unless asked
             "steps_per_execution": int(steps_per_execution or DEFAULT_STEPS_PER_EXECUTION)}
 
 
@@ -421,7 +422,8 @@ def fit(plugin_name, *, dataset=None, data=None, data_dir=None, image_size=None,
         checkpoint_minutes: and whenever this many minutes passed since the
             last one (10 if None).
         jit: compile the training step with XLA (`jit_compile`); None: the
-            default, `DEFAULT_JIT` (off: slower on CPU, see docs/benchmarks.md).
+            default, `DEFAULT_JIT` (Keras' "auto": off on CPU, where it was
+            slower, see docs/benchmarks.md).
         steps_per_execution: training steps per call into TensorFlow (Keras'
             `steps_per_execution`); None: `DEFAULT_STEPS_PER_EXECUTION`. The
             run uses the largest divisor of it that divides the epoch length,
