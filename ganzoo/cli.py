@@ -176,9 +176,15 @@ def _shown(value):
               "(every GPU of this machine), multi-worker (the machines in TF_CONFIG). --batch-size is the global batch.")
 @click.option("--sync-batchnorm", is_flag=True, default=None,
               help="Synchronise BatchNorm statistics across replicas (dcgan, cgan, srgan, text2image).")
+@click.option("--jit/--no-jit", default=None,
+              help="Compile the training step with XLA (default: Keras' auto, off on CPU where it is slower; "
+                   "see docs/benchmarks.md).")
+@click.option("--steps-per-execution", type=click.IntRange(min=1),
+              help="Training steps per call into TensorFlow (default 1); checkpoints and the stop still land "
+                   "on their exact steps.")
 def fit(name, dataset, data, data_dir, image_size, batch_size, epochs, steps, out, resume, seed, assignments,
         precision, preset, quiet, eval_every, eval_metrics, eval_n, inception_weights, checkpoint_steps,
-        checkpoint_minutes, strategy, sync_batchnorm):
+        checkpoint_minutes, strategy, sync_batchnorm, jit, steps_per_execution):
     """Train plugin NAME; writes the model, checkpoints, sample grids and logs to --out."""
     _known_plugin(name)
     _quiet_tensorflow()
@@ -199,7 +205,7 @@ def fit(name, dataset, data, data_dir, image_size, batch_size, epochs, steps, ou
              overrides=parse_assignments(assignments) or None, precision=precision, preset=preset,
              verbose=2 if quiet else "auto", echo=click.echo, evaluation=evaluation,
              checkpoint_steps=checkpoint_steps, checkpoint_minutes=checkpoint_minutes, strategy=strategy,
-             sync_batchnorm=sync_batchnorm)
+             sync_batchnorm=sync_batchnorm, jit=jit, steps_per_execution=steps_per_execution)
 
 
 @cli.command(context_settings={"ignore_unknown_options": True, "allow_extra_args": True})

@@ -106,6 +106,8 @@ class FitRequest:
     checkpoint_minutes: float | None = None
     strategy: str | None = None
     sync_batchnorm: bool | None = None
+    jit: bool | None = None
+    steps_per_execution: int | None = None
 
 
 DEFAULT_CHECKPOINT_STEPS = 1000
@@ -154,7 +156,7 @@ def check_request(request):
         raise GanzooError("pass either --dataset or --data, not both")
     if request.epochs is not None and request.steps is not None:
         raise GanzooError("pass either --epochs or --steps, not both")
-    for name in ("epochs", "steps", "batch_size", "image_size", "checkpoint_steps"):
+    for name in ("epochs", "steps", "batch_size", "image_size", "checkpoint_steps", "steps_per_execution"):
         value = getattr(request, name)
         if value is not None and (isinstance(value, bool) or int(value) < 1):
             raise GanzooError(f"--{name.replace('_', '-')} must be at least 1, got {value}")
@@ -310,7 +312,37 @@ def _plan_length(settings, info, steps):
         settings.steps_per_epoch = settings.steps_per_epoch or _steps_per_epoch(info, settings.batch_size, steps)
 
 
-def _build(plugin, settings, weights_preset=None):
+#: How `ganzoo fit` compiles the training step unless told otherwise (see
+#: docs/benchmarks.md): Keras' "auto", which is off on a CPU-only machine
+#: (XLA was slower on CPU for every plugin measured) and under tf.distribute;
+#: and one step per execution (more gave no measurable gain).
+DEFAULT_JIT = "auto"
+DEFAULT_STEPS_PER_EXECUTION = 1
+
+
+def compile_options(jit=None, steps_per_execution=None):
+    """The `keras.Model.compile` arguments of `--jit` and `--steps-per-execution`."""
+    return {"jit_compile": DEFAULT_JIT if jit is None else bool(jit),  # "auto" unless asked
+            "steps_per_execution": int(steps_per_execution or DEFAULT_STEPS_PER_EXECUTION)}
+
+
+def execution_steps(requested, *boundaries):
+    """The steps per execution a run can use: the largest divisor of
+    `requested` that divides every boundary (steps in an epoch, steps left in
+    a resumed epoch, checkpoint interval, total steps, steps already done).
+
+    Keras runs `steps_per_execution` steps in one call and calls the batch-end
+    callbacks once after them, so a checkpoint or a stop can only land on a
+    multiple of it; and it rounds an epoch up to whole executions. Dividing
+    every boundary keeps each one exact."""
+    chosen = int(requested)
+    for boundary in boundaries:
+        if boundary:
+            chosen = math.gcd(chosen, int(boundary))
+    return max(1, chosen)
+
+
+def _build(plugin, settings, weights_preset=None, compile_kwargs=None):
     """The compiled model of `settings` (weights from a file preset, if any)."""
     import keras
 
@@ -318,7 +350,7 @@ def _build(plugin, settings, weights_preset=None):
         keras.utils.set_random_seed(settings.seed)
     with precision_policy(settings.precision):
         model = plugin.model_class(**settings.config)
-    model.compile()
+    model.compile(**(compile_kwargs or {}))
     if weights_preset is not None:
         from ganzoo.factory import from_file
 
@@ -364,7 +396,7 @@ def _callbacks(model, out, settings, *, append, evaluation=None, checkpointing=N
 def fit(plugin_name, *, dataset=None, data=None, data_dir=None, image_size=None, batch_size=None,
         epochs=None, steps=None, out=None, resume=False, seed=None, overrides=None, precision=None,
         preset=None, verbose="auto", echo=print, evaluation=None, checkpoint_steps=None,
-        checkpoint_minutes=None, strategy=None, sync_batchnorm=None):
+        checkpoint_minutes=None, strategy=None, sync_batchnorm=None, jit=None, steps_per_execution=None):
     """Trains a plugin into a run directory (the engine of `ganzoo fit`).
 
     Args:
@@ -406,6 +438,15 @@ def fit(plugin_name, *, dataset=None, data=None, data_dir=None, image_size=None,
             from `out` and write into a temporary folder.
         sync_batchnorm: synchronise BatchNorm statistics across replicas
             (`ganzoo.layers.synchronized_batchnorm`; False if None).
+        jit: compile the training step with XLA (`jit_compile`); None: the
+            default, `DEFAULT_JIT` (Keras' "auto": off on CPU, where it was
+            slower, see docs/benchmarks.md).
+        steps_per_execution: training steps per call into TensorFlow (Keras'
+            `steps_per_execution`); None: `DEFAULT_STEPS_PER_EXECUTION`. The
+            run uses the largest divisor of it that divides the epoch length,
+            the checkpoint interval, the total steps and the resumed position,
+            so checkpoints and the stop land on their exact steps. Neither
+            option changes what is trained; both may differ on `--resume`.
 
     Returns:
         The trained model.
@@ -417,7 +458,7 @@ def fit(plugin_name, *, dataset=None, data=None, data_dir=None, image_size=None,
     """
     request = FitRequest(plugin_name, dataset, data, data_dir, image_size, batch_size, epochs, steps, out,
                          resume, seed, overrides, precision, preset, checkpoint_steps, checkpoint_minutes,
-                         strategy, sync_batchnorm)
+                         strategy, sync_batchnorm, jit, steps_per_execution)
     # 1. Every argument, before the run directory is looked at.
     plugin = check_request(request)
     from ganzoo import distribute
@@ -500,10 +541,11 @@ def _fit_locked(request, plugin, out, *, verbose, echo, evaluation, replicas=Non
 
     import tensorflow as tf
 
+    compile_kwargs = compile_options(request.jit, request.steps_per_execution)
     replicas = replicas or tf.distribute.get_strategy()
     distribute.check_batch(settings.batch_size, replicas)
     with replicas.scope(), synchronized_batchnorm(settings.sync_batchnorm):
-        model = _build(plugin, settings, weights)
+        model = _build(plugin, settings, weights, compile_kwargs)
     state = _restore(model, out, settings, echo) if resume else None
     repair(out, state, echo=echo)
     per_epoch = settings.steps_per_epoch or (info.num_examples // settings.batch_size if info.num_examples else None)
@@ -525,6 +567,15 @@ def _fit_locked(request, plugin, out, *, verbose, echo, evaluation, replicas=Non
     echo(_announcement(plugin.name, info, settings, out, distribute.describe(replicas)))
     checkpointing = ((request.checkpoint_steps or DEFAULT_CHECKPOINT_STEPS,
                       request.checkpoint_minutes or DEFAULT_CHECKPOINT_MINUTES) if per_epoch else None)
+    requested = compile_kwargs["steps_per_execution"]
+    if per_epoch and requested > 1:
+        usable = execution_steps(requested, per_epoch, epoch_step, checkpointing[0], settings.total_steps,
+                                 model.steps_done)
+        if usable != requested:
+            echo(f"note: {usable} steps per execution instead of {requested}, so that epochs, checkpoints "
+                 "and the last step land exactly")
+            model.steps_per_execution = usable
+            model.make_train_function(force=True)
     from ganzoo.interruption import Interrupted, Interruption
 
     interruption = Interruption(echo=echo)

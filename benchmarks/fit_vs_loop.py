@@ -1,0 +1,284 @@
+"""Training speed of one side per process: `ganzoo fit`'s path, a hand-written loop, or keras.io's.
+
+One process measures ONE side; compare sides by running processes in turn
+(A B A B ...) and taking the median of the paired ratios: sides sharing a
+process (as `dcgan_step_speed.py` does) disturb each other's thread pools and
+caches, and identical processes can differ (see docs/benchmarks.md).
+
+Sides:
+  ganzoo    the model `ganzoo fit` builds (plugin preset, `run_config`), compiled
+            as `ganzoo fit` compiles it, trained by `model.fit()` with the
+            callbacks of a real run (checkpoints, grids, CSV, TensorBoard,
+            NaN stop, step stop) and the `ganzoo fit` progress bar.
+  loop      a plain `tf.function` step driven by a Python loop, no `fit()`:
+            for dcgan the hand-written step (two tapes, BCE, two Adams) on
+            clones of the plugin's networks; for other plugins the plugin's own
+            `train_step` (what `fit()` itself adds is then the difference).
+  keras_io  dcgan: a keras.io-style `keras.Model` with a hand-written
+            `train_step` (the loop side's step) through `fit()` with no
+            callbacks; other plugins: the plugin's model through a bare `fit()`.
+
+Data: `memory` is one batch from the real pipeline repeated from memory
+(`Dataset.from_tensors(batch).repeat()`); `pipeline` is the stream `ganzoo fit`
+reads (keyed rounds, cache or random crops, parallel batching, prefetch).
+
+Prints one JSON line: images/s over the timed steps, the CPU cores the
+process kept busy meanwhile (CPU seconds / wall seconds), and the last logs.
+
+Run by hand, e.g. (one process each, alternate them and repeat >= 5 times):
+  python benchmarks/fit_vs_loop.py --side ganzoo --plugin dcgan --image-size 32 --channels 3
+  python benchmarks/fit_vs_loop.py --side loop   --plugin dcgan --image-size 32 --channels 3
+"""
+
+import argparse
+import json
+import os
+import sys
+import tempfile
+import time
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+import numpy as np  # noqa: E402
+
+import keras  # noqa: E402
+import tensorflow as tf  # noqa: E402
+
+from ganzoo import data as data_lib  # noqa: E402
+from ganzoo import runs  # noqa: E402
+from ganzoo.precision import precision_policy  # noqa: E402
+from ganzoo.registry import get_plugin  # noqa: E402
+
+
+class Timer(keras.callbacks.Callback):
+    """Wall and CPU time of the epoch's steps (epoch hooks only: it changes
+    nothing about how fit() dispatches batch callbacks)."""
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self.start, self.cpu_start = time.perf_counter(), time.process_time()
+
+    def on_epoch_end(self, epoch, logs=None):
+        self.seconds = time.perf_counter() - self.start
+        self.cpu = time.process_time() - self.cpu_start
+        self.logs = {k: float(v) for k, v in (logs or {}).items()}
+
+
+def overrides_of(args):
+    from ganzoo.options import parse_assignments
+
+    overrides = dict(parse_assignments(args.set) or {})
+    if args.channels:
+        overrides["image_shape"] = (args.image_size, args.image_size, args.channels)
+    return overrides or None
+
+
+class BatchEnd(keras.callbacks.Callback):
+    """Does nothing at each batch end; overriding the hook turns off Keras' asynchronous callback dispatch."""
+
+    def on_train_batch_end(self, batch, logs=None):
+        pass
+
+
+def settings_of(args):
+    plugin = get_plugin(args.plugin)
+    request = runs.FitRequest(args.plugin, dataset=args.dataset, image_size=args.image_size,
+                              batch_size=args.batch_size, seed=1, precision=args.precision, steps=10**6,
+                              overrides=overrides_of(args))
+    info = data_lib.inspect(runs._resolve_source(plugin, args.dataset, None), task=plugin.task)
+    settings = runs._new_settings(request, plugin, info)
+    named = plugin.preset(settings.preset) if settings.preset else None
+    settings.total_steps = 10**6
+    settings.config = runs._model_config(plugin, settings, info, request, named)
+    return plugin, settings
+
+
+def build(plugin, settings, args):
+    keras.utils.set_random_seed(1)
+    with precision_policy(settings.precision):
+        model = plugin.model_class(**settings.config)
+    model.compile(**compile_options(args))
+    return model
+
+
+def compile_options(args):
+    return {"jit_compile": bool(args.jit), "steps_per_execution": args.steps_per_execution}
+
+
+def data_of(model, settings, args):
+    stream = data_lib.load(settings.source, model, batch_size=settings.batch_size, seed=1, repeat=True)
+    if args.data == "pipeline":
+        return stream
+    batch = next(iter(stream))
+    return tf.data.Dataset.from_tensors(batch).repeat()
+
+
+class HandWrittenGAN(keras.Model):
+    """keras.io's DCGAN step (training=True so BatchNorm trains), on clones of the plugin's networks."""
+
+    def __init__(self, generator, discriminator, latent_dim):
+        super().__init__()
+        self.generator, self.discriminator, self.latent_dim = generator, discriminator, latent_dim
+        self.bce = keras.losses.BinaryCrossentropy(from_logits=True)
+        self.d_optimizer = keras.optimizers.Adam(2e-4, beta_1=0.5)
+        self.g_optimizer = keras.optimizers.Adam(2e-4, beta_1=0.5)
+
+    def train_step(self, real):
+        real = tf.cast(real, self.generator.compute_dtype) * 2.0 - 1.0
+        n = tf.shape(real)[0]
+        z = tf.random.normal((n, self.latent_dim))
+        with tf.GradientTape() as tape:
+            fake = self.generator(z, training=True)
+            real_logits = tf.cast(self.discriminator(real, training=True), "float32")
+            fake_logits = tf.cast(self.discriminator(fake, training=True), "float32")
+            d_loss = self.bce(tf.ones_like(real_logits), real_logits) + self.bce(tf.zeros_like(fake_logits), fake_logits)
+        grads = tape.gradient(d_loss, self.discriminator.trainable_weights)
+        self.d_optimizer.apply_gradients(zip(grads, self.discriminator.trainable_weights))
+        z = tf.random.normal((n, self.latent_dim))
+        with tf.GradientTape() as tape:
+            fake_logits = tf.cast(self.discriminator(self.generator(z, training=True), training=True), "float32")
+            g_loss = self.bce(tf.ones_like(fake_logits), fake_logits)
+        grads = tape.gradient(g_loss, self.generator.trainable_weights)
+        self.g_optimizer.apply_gradients(zip(grads, self.generator.trainable_weights))
+        return {"d_loss": d_loss, "g_loss": g_loss}
+
+
+def hand_written(model, settings):
+    with precision_policy(settings.precision):
+        generator = keras.models.clone_model(model.generator)
+        discriminator = keras.models.clone_model(model.discriminator)
+    return HandWrittenGAN(generator, discriminator, model.latent_dim)
+
+
+def run_loop(model, data, args, batch):
+    """A Python loop over a tf.function step; steps_per_execution steps per call."""
+    step = model.train_step
+
+    def several(iterator):
+        logs = step(next(iterator))
+        for _ in tf.range(args.steps_per_execution - 1):
+            logs = step(next(iterator))
+        return logs
+
+    function = tf.function(several, jit_compile=bool(args.jit))
+    iterator = iter(data)
+    calls = max(1, args.steps // args.steps_per_execution)
+    for _ in range(max(1, args.warmup // args.steps_per_execution)):
+        logs = function(iterator)
+    float(next(iter(logs.values())))
+    start, cpu_start = time.perf_counter(), time.process_time()
+    for _ in range(calls):
+        logs = function(iterator)
+    logs = {k: float(v) for k, v in logs.items()}  # waits for the last step
+    seconds, cpu = time.perf_counter() - start, time.process_time() - cpu_start
+    return calls * args.steps_per_execution * batch, seconds, cpu, logs
+
+
+def run_fit(model, data, args, batch, callbacks, verbose):
+    from ganzoo import backend
+
+    if hasattr(model, "flat_train_function"):  # a ganzoo.GAN
+        model.flat_train_function = args.train_function == "flat"
+    elif args.train_function == "flat":
+        keras_own = model.make_train_function
+
+        def make_train_function(force=False):
+            function = backend.flat_train_function(model)
+            if function is None:
+                return keras_own(force)
+            model.train_function = function
+            return function
+
+        model.make_train_function = make_train_function
+    spe = args.steps_per_execution
+    warm = max(spe, args.warmup // spe * spe)
+    model.fit(data, epochs=1, steps_per_epoch=warm, verbose=0, shuffle=False)
+    timer = Timer()
+    steps = max(spe, args.steps // spe * spe)
+    model.fit(data, epochs=1, steps_per_epoch=steps, verbose=verbose, shuffle=False,
+              callbacks=[timer, *callbacks])
+    return steps * batch, timer.seconds, timer.cpu, timer.logs
+
+
+def thread_cpu():
+    """CPU seconds of this process's busiest threads, by name:id, the main thread first (Linux)."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    by_name = {}
+    for tid in os.listdir("/proc/self/task"):
+        try:
+            with open(f"/proc/self/task/{tid}/stat") as f:
+                stat = f.read()
+        except OSError:
+            continue
+        name = "main" if int(tid) == os.getpid() else stat[stat.index("(") + 1:stat.rindex(")")] + ":" + tid
+        fields = stat[stat.rindex(")") + 2:].split()
+        seconds = (int(fields[11]) + int(fields[12])) / ticks
+        by_name[name] = seconds
+    return by_name
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--side", choices=("ganzoo", "loop", "keras_io"), required=True)
+    parser.add_argument("--plugin", default="dcgan")
+    parser.add_argument("--dataset", help="the plugin's default dataset if not given")
+    parser.add_argument("--image-size", type=int)
+    parser.add_argument("--channels", type=int, help="with --image-size: channels of image_shape (dcgan 32x32x3)")
+    parser.add_argument("--batch-size", type=int)
+    parser.add_argument("--set", action="append", default=[], metavar="KEY=VALUE", help="a plugin option, as in ganzoo fit")
+    parser.add_argument("--precision", default="float32", choices=("float32", "mixed_bfloat16"))
+    parser.add_argument("--jit", type=int, default=0, choices=(0, 1))
+    parser.add_argument("--steps-per-execution", type=int, default=1)
+    parser.add_argument("--data", choices=("memory", "pipeline"), default="memory")
+    parser.add_argument("--steps", type=int, default=200, help="timed steps")
+    parser.add_argument("--warmup", type=int, default=20, help="untimed steps first (tracing, autotuning)")
+    parser.add_argument("--train-function", choices=("flat", "keras"), default="keras",
+                        help="fit() sides: Keras' own per-step function (ganzoo's default) or the flat one "
+                             "of ganzoo.backend.flat_train_function")
+    parser.add_argument("--inter-op", type=int, help="TensorFlow inter-op threads (default: TensorFlow's)")
+    parser.add_argument("--intra-op", type=int, help="TensorFlow intra-op threads (default: TensorFlow's)")
+    parser.add_argument("--sync-callbacks", action="store_true",
+                        help="keras_io side: add a callback with a batch-end hook (Keras then dispatches callbacks "
+                             "synchronously, as in a ganzoo run)")
+    parser.add_argument("--threads", action="store_true", help="also print CPU seconds by thread name")
+    parser.add_argument("--verbose", default="auto", help="fit() verbosity of the ganzoo side (ganzoo fit: auto)")
+    args = parser.parse_args()
+    if args.inter_op:
+        tf.config.threading.set_inter_op_parallelism_threads(args.inter_op)
+    if args.intra_op:
+        tf.config.threading.set_intra_op_parallelism_threads(args.intra_op)
+
+    plugin, settings = settings_of(args)
+    model = build(plugin, settings, args)
+    data = data_of(model, settings, args)
+    batch = settings.batch_size
+    verbose = args.verbose if args.verbose == "auto" else int(args.verbose)
+    if args.side == "ganzoo":
+        with tempfile.TemporaryDirectory() as out:
+            callbacks = runs._callbacks(model, out, settings, append=False,
+                                        checkpointing=(runs.DEFAULT_CHECKPOINT_STEPS,
+                                                       runs.DEFAULT_CHECKPOINT_MINUTES))
+            images, seconds, cpu, logs = run_fit(model, data, args, batch, callbacks, verbose)
+    else:
+        if args.plugin == "dcgan":
+            model = hand_written(model, settings)
+            model.compile(**compile_options(args))
+        if args.side == "loop":
+            images, seconds, cpu, logs = run_loop(model, data, args, batch)
+        else:
+            images, seconds, cpu, logs = run_fit(model, data, args, batch,
+                                                 [BatchEnd()] if args.sync_callbacks else [], 0)
+    result = {"side": args.side, "plugin": args.plugin, "precision": args.precision, "jit": args.jit,
+              "steps_per_execution": args.steps_per_execution, "data": args.data, "batch": batch,
+              "train_function": args.train_function if args.side != "loop" else None,
+              "images_per_s": round(images / seconds, 1), "cores": round(cpu / seconds, 2),
+              "logs": {k: round(v, 5) for k, v in logs.items()}}
+    if args.threads:
+        result["thread_cpu_s"] = {k: round(v, 1) for k, v in sorted(thread_cpu().items(), key=lambda kv: -kv[1])
+                                  if v >= 0.5}
+    print("RESULT " + json.dumps(result), flush=True)
+
+
+if __name__ == "__main__":
+    np.set_printoptions(precision=4)
+    main()

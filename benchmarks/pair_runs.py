@@ -1,0 +1,49 @@
+"""Runs `fit_vs_loop.py` variants in turn, each in its own process, and compares them pair by pair.
+
+    python benchmarks/pair_runs.py ROUNDS "COMMON ARGS" "VARIANT A" "VARIANT B" ...
+
+runs A B ... A B ... ROUNDS times; prints every run (images/s, cores busy, last logs, 1-minute load) and,
+per variant, the median images/s and the median of the paired ratios variant / A (pairing keeps the ratio
+meaningful when the machine's speed drifts). Example:
+
+    python benchmarks/pair_runs.py 5 "--plugin dcgan --image-size 32 --channels 3 --precision float32" \\
+        "--side loop" "--side ganzoo" "--side keras_io"
+"""
+
+import json
+import os
+import statistics
+import subprocess
+import sys
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+
+def main():
+    rounds, common, variants = int(sys.argv[1]), sys.argv[2], sys.argv[3:]
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join(filter(None, [os.path.dirname(HERE),
+                                                                    os.environ.get("PYTHONPATH")])))
+    runs = {v: [] for v in variants}
+    for r in range(rounds):
+        for v in variants:
+            command = [sys.executable, os.path.join(HERE, "fit_vs_loop.py"), *common.split(), *v.split()]
+            out = subprocess.run(command, capture_output=True, text=True, env=env).stdout
+            lines = [line for line in out.splitlines() if line.startswith("RESULT ")]
+            result = json.loads(lines[0][7:]) if lines else None
+            runs[v].append(result)
+            if result is None:
+                print(f"r{r} {v}: FAILED", flush=True)
+                continue
+            print(f"r{r} {v:45s} {result['images_per_s']:8.1f} img/s  cores {result['cores']:.2f}  "
+                  f"logs {result['logs']}  load {os.getloadavg()[0]:.2f}", flush=True)
+    base = variants[0]
+    for v in variants:
+        speeds = [x["images_per_s"] for x in runs[v] if x]
+        ratios = [a["images_per_s"] / b["images_per_s"] for a, b in zip(runs[v], runs[base]) if a and b]
+        if speeds:
+            print(f"{v:45s} median {statistics.median(speeds):8.1f} img/s (min {min(speeds):.1f}, max "
+                  f"{max(speeds):.1f})  ratio to [{base}] {statistics.median(ratios):.3f}", flush=True)
+
+
+if __name__ == "__main__":
+    main()
