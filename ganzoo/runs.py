@@ -548,12 +548,12 @@ def _fit_locked(request, plugin, out, *, verbose, echo, evaluation, replicas=Non
         model = _build(plugin, settings, weights, compile_kwargs)
     state = _restore(model, out, settings, echo) if resume else None
     repair(out, state, echo=echo)
+    if state is not None and _finished(model, out, settings, state, echo):
+        return model
     per_epoch = settings.steps_per_epoch or (info.num_examples // settings.batch_size if info.num_examples else None)
     epoch, epoch_step = (state["epoch"], state.get("epoch_step", 0)) if state else (0, 0)
     if settings.total_steps is not None:
         done = model.steps_done
-        if done >= settings.total_steps:
-            raise GanzooError(f"the run already did {done} steps; pass --steps N with N > {done} to train on")
         settings.epochs = epoch + math.ceil((epoch_step + settings.total_steps - done) / settings.steps_per_epoch)
     if not resume:
         settings.config = _saved_config(model)
@@ -642,11 +642,28 @@ def _restore(model, out, settings, echo):
         return None
     inside = f", {state['epoch_step']} steps into epoch {state['epoch'] + 1}" if state.get("epoch_step") else ""
     echo(f"resuming {settings.plugin} from step {state['step']} ({state['epoch']} epochs done{inside})")
-    if settings.total_steps is None and state["epoch"] >= settings.epochs:
-        raise GanzooError(
-            f"the run already finished {state['epoch']} epochs; pass --epochs N with N > {state['epoch']} to train on"
-        )
     return state
+
+
+def _finished(model, out, settings, state, echo):
+    """True when the checkpoint already holds the whole run. A run killed
+    after its last checkpoint but before its final model gets the model now;
+    a finished run asks for a longer one."""
+    if settings.total_steps is not None:
+        done = model.steps_done
+        finished = done >= settings.total_steps
+        more = f"the run already did {done} steps; pass --steps N with N > {done} to train on"
+    else:
+        finished = state["epoch"] >= settings.epochs
+        more = f"the run already finished {state['epoch']} epochs; pass --epochs N with N > {state['epoch']} to train on"
+    if not finished:
+        return False
+    path = os.path.join(out, MODEL_FILE)
+    if os.path.exists(path):
+        raise GanzooError(more)
+    save_model(model, path)
+    echo(f"the run had finished before its final model was written; saved {path} after {model.steps_done} steps")
+    return True
 
 
 def _saved_config(model):

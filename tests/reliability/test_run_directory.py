@@ -147,3 +147,18 @@ def signal_sigint():
     import signal
 
     return signal.SIGINT
+
+
+@pytest.mark.slow
+def test_a_run_killed_before_its_final_model_gets_it_on_resume(tmp_path, capsys):
+    out = tmp_path / "run"
+    code, _, err = run_main(["fit", "dcgan", "--out", str(out), "--steps", "2", *TINY], capsys)
+    assert code == 0, err
+    weights = (out / "checkpoint.weights.h5").read_bytes()
+    (out / "model.keras").unlink()  # killed between the last checkpoint and the final model
+    code, text, err = run_main(["fit", "dcgan", "--out", str(out), "--steps", "2", "--resume"], capsys)
+    assert code == 0, err
+    assert "had finished before its final model was written" in text and (out / "model.keras").exists()
+    assert (out / "checkpoint.weights.h5").read_bytes() == weights  # nothing trained again
+    code, _, err = run_main(["fit", "dcgan", "--out", str(out), "--steps", "2", "--resume"], capsys)
+    assert code == 1 and "the run already did 2 steps; pass --steps N with N > 2" in err
