@@ -21,7 +21,7 @@ import shutil
 import tempfile
 
 from ganzoo.errors import GanzooError
-from ganzoo.files import atomic_path, write_json
+from ganzoo.files import atomic_path, read_json, write_json
 
 WEIGHTS = "checkpoint.weights.h5"
 STATE = "checkpoint.json"
@@ -180,20 +180,13 @@ def restore(model, directory):
         raise GanzooError(f"{path} does not fit this model or is damaged ({_first_line(exc)}); start a new run "
                           "with another --out") from None
     copy = os.path.join(directory, STATE)
-    if not os.path.exists(copy) or _read_json(copy) != state:
+    if not os.path.exists(copy) or read_json(copy) != state:
         try:
             write_json(state, copy)  # the kill came between the two writes
         except OSError:
             pass  # a read-only run can still be sampled from
     return state
 
-
-def _read_json(path):
-    try:
-        with open(path) as f:
-            return json.load(f)
-    except (OSError, ValueError):
-        return None
 
 
 def _first_line(exc):

@@ -38,3 +38,13 @@ def write_json(data, path):
     with atomic_path(path, suffix=".json") as tmp:
         with open(tmp, "w") as f:
             json.dump(data, f, indent=2, sort_keys=True, default=str)
+
+
+def read_json(path, default=None):
+    """The JSON in `path`, or `default` when it is missing or unreadable
+    (a file a killed process left half-written)."""
+    try:
+        with open(path) as f:
+            return json.load(f)
+    except (OSError, ValueError):
+        return default

@@ -15,6 +15,7 @@ import socket
 import time
 
 from ganzoo.errors import GanzooError
+from ganzoo.files import read_json
 
 LOCK_FILE = ".lock"
 
@@ -58,7 +59,7 @@ class RunLock:
         raise GanzooError(f"{self.path} could not be taken; another process is starting on this run")
 
     def _take_over_if_stale(self):
-        holder = _read(self.path)
+        holder = read_json(self.path)
         if holder is None:  # empty or half-written: its writer died before finishing
             age = time.time() - _mtime(self.path)
             if age < 10:
@@ -84,7 +85,7 @@ class RunLock:
     def release(self):
         if self.held:
             try:
-                if (_read(self.path) or {}).get("pid") == os.getpid():
+                if (read_json(self.path) or {}).get("pid") == os.getpid():
                     os.unlink(self.path)
                 if self.created and not os.listdir(self.directory):
                     os.rmdir(self.directory)  # a run that failed before writing anything leaves no trace
@@ -102,13 +103,6 @@ class RunLock:
 def _me():
     return {"pid": os.getpid(), "host": socket.gethostname(), "since": time.strftime("%Y-%m-%dT%H:%M:%S")}
 
-
-def _read(path):
-    try:
-        with open(path) as f:
-            return json.load(f)
-    except (OSError, ValueError):
-        return None
 
 
 def _mtime(path):

@@ -206,3 +206,27 @@ class PluginTestCase:
         self.fit_once(loaded)
         assert loaded.steps_done == 2 * self.fit_steps
 
+
+def run_cli(args, capsys):
+    """Runs the `ganzoo` console script's `main(args)` in this process, as a
+    user's shell would (one-line errors, exit codes); returns
+    `(exit code, stdout, stderr)`.
+
+    Args:
+        args: the command line after `ganzoo`, as a list.
+        capsys: pytest's `capsys` fixture.
+
+    Example:
+
+    ```python
+    code, out, err = run_cli(["fit", "mygan", "--steps", "2"], capsys)
+    assert code == 0, err
+    ```
+    """
+    from ganzoo.cli import main
+
+    with pytest.raises(SystemExit) as exit_info:
+        main(args)
+        raise SystemExit(0)
+    captured = capsys.readouterr()
+    return exit_info.value.code, captured.out, captured.err

@@ -43,13 +43,12 @@ def check_image_shape(image_shape, info):
     return shape
 
 
-class _Unknown:
-    num_examples = None
-
-
 def _num_examples(ds, info):
-    if info.num_examples:
-        return info.num_examples
+    return info.num_examples or _cardinality(ds)
+
+
+def _cardinality(ds):
+    """Examples in `ds`, or None when tf.data cannot tell."""
     cardinality = int(ds.cardinality())
     return cardinality if cardinality >= 0 else None
 
@@ -166,7 +165,7 @@ def build_independent(datasets, info, task, image_shape, *, batch_size, shuffle,
             stream = stream.cache()
         stream_seed = None if seed is None else seed + i
         if repeat:
-            stream = rounds(stream, _num_examples(stream, _Unknown), shuffle=shuffle, seed=stream_seed, start=start)
+            stream = rounds(stream, _cardinality(stream), shuffle=shuffle, seed=stream_seed, start=start)
         else:
             if shuffle:
                 stream = stream.shuffle(min(num_examples or SHUFFLE_BUFFER, SHUFFLE_BUFFER), seed=stream_seed,

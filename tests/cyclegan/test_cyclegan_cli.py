@@ -6,18 +6,12 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from ganzoo.cli import main
+from ganzoo.testing import run_cli
 
 TINY = ["--set", "generator_filters=4", "--set", "discriminator_filters=4", "--set", "residual_blocks=1",
         "--set", "pool_size=3"]
 
 
-def run_main(args, capsys):
-    with pytest.raises(SystemExit) as exit_info:
-        main(args)
-        raise SystemExit(0)
-    captured = capsys.readouterr()
-    return exit_info.value.code, captured.out, captured.err
 
 
 @pytest.mark.slow
@@ -27,7 +21,7 @@ def test_fit_plans_the_decay_writes_grids_and_samples_files_and_folders(tmp_path
     import ganzoo
 
     run = tmp_path / "run"
-    code, out, err = run_main(["fit", "cyclegan", "--steps", "4", "--batch-size", "4", "--out", str(run),
+    code, out, err = run_cli(["fit", "cyclegan", "--steps", "4", "--batch-size", "4", "--out", str(run),
                                "--seed", "1", "--quiet", *TINY], capsys)
     assert code == 0, err
     settings = json.loads((run / "run.json").read_text())["settings"]
@@ -45,7 +39,7 @@ def test_fit_plans_the_decay_writes_grids_and_samples_files_and_folders(tmp_path
     # One file (of another size), B -> A.
     photo = tmp_path / "photo.jpg"
     Image.fromarray(np.random.default_rng(0).integers(0, 256, (40, 48, 3), dtype=np.uint8)).save(photo)
-    code, out, err = run_main(["sample", str(run), "--input", str(photo), "--direction", "b2a",
+    code, out, err = run_cli(["sample", str(run), "--input", str(photo), "--direction", "b2a",
                                "--out", str(tmp_path / "out.png")], capsys)
     assert code == 0, err
     result = np.asarray(Image.open(tmp_path / "out.png"), np.float32) / 255
@@ -58,7 +52,7 @@ def test_fit_plans_the_decay_writes_grids_and_samples_files_and_folders(tmp_path
     folder.mkdir()
     for name in ("x.png", "y.png"):
         Image.fromarray(np.full((32, 32, 3), 30, np.uint8)).save(folder / name)
-    code, out, err = run_main(["sample", str(run), "--input", str(folder), "--out", str(tmp_path / "outs")], capsys)
+    code, out, err = run_cli(["sample", str(run), "--input", str(folder), "--out", str(tmp_path / "outs")], capsys)
     assert code == 0, err
     assert sorted(p.name for p in (tmp_path / "outs").iterdir()) == ["x.png", "y.png"]
     keras.mixed_precision.set_global_policy("float32")
@@ -67,7 +61,7 @@ def test_fit_plans_the_decay_writes_grids_and_samples_files_and_folders(tmp_path
 def test_a_folder_without_domains_is_a_clear_error(tmp_path, capsys):
     (tmp_path / "photos").mkdir()
     Image.fromarray(np.zeros((32, 32, 3), np.uint8)).save(tmp_path / "photos" / "a.png")
-    code, out, err = run_main(["fit", "cyclegan", "--data", str(tmp_path / "photos"), "--steps", "1",
+    code, out, err = run_cli(["fit", "cyclegan", "--data", str(tmp_path / "photos"), "--steps", "1",
                                "--out", str(tmp_path / "run"), *TINY], capsys)
     assert code == 1
     assert "trainA/ and no trainB/" in err and "Traceback" not in err
@@ -81,12 +75,12 @@ def test_resume_continues_the_schedule_and_the_histories(tmp_path, capsys):
 
     run = tmp_path / "run"
     common = ["--batch-size", "2", "--out", str(run), "--quiet", *TINY]
-    code, out, err = run_main(["fit", "cyclegan", "--steps", "2", "--seed", "3", "--set", "training_steps=8",
+    code, out, err = run_cli(["fit", "cyclegan", "--steps", "2", "--seed", "3", "--set", "training_steps=8",
                                *common], capsys)
     assert code == 0, err
     first = ganzoo.load_model(run / "model.keras")
     assert int(first.history_a.count.numpy()) == 3                    # 2 steps x 2 images, capacity 3
-    code, out, err = run_main(["fit", "cyclegan", "--steps", "6", "--resume", *common], capsys)
+    code, out, err = run_cli(["fit", "cyclegan", "--steps", "6", "--resume", *common], capsys)
     assert code == 0, err
     assert "resuming cyclegan from step 2" in out
     model = ganzoo.load_model(run / "model.keras")

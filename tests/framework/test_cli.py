@@ -9,17 +9,12 @@ import sys
 import pytest
 from click.testing import CliRunner
 
-from ganzoo.cli import cli, main
+from ganzoo.cli import cli
+from ganzoo.testing import run_cli
 
 TINY = ["--set", "generator_filters=4", "--set", "discriminator_filters=4", "--set", "latent_dim=8"]
 
 
-def run_main(args, capsys):
-    with pytest.raises(SystemExit) as exit_info:
-        main(args)
-        raise SystemExit(0)
-    captured = capsys.readouterr()
-    return exit_info.value.code, captured.out, captured.err
 
 
 def test_list_shows_builtins_as_table_and_json():
@@ -47,7 +42,7 @@ def test_info_lists_options_with_defaults_and_meaning():
     (["sample", "/no/such/run"], "error: no model file at /no/such/run"),
 ])
 def test_errors_are_one_line_without_traceback(args, message, capsys):
-    code, out, err = run_main(args, capsys)
+    code, out, err = run_cli(args, capsys)
     assert code == 1
     lines = [l for l in err.splitlines() if l.startswith("error:")]
     assert lines and lines[0].startswith(message), err
@@ -57,7 +52,7 @@ def test_errors_are_one_line_without_traceback(args, message, capsys):
 @pytest.mark.slow
 def test_fit_sample_resume_and_evaluate(tmp_path, capsys):
     out = tmp_path / "run"
-    code, stdout, err = run_main(["fit", "dcgan", "--steps", "3", "--batch-size", "32", "--out", str(out),
+    code, stdout, err = run_cli(["fit", "dcgan", "--steps", "3", "--batch-size", "32", "--out", str(out),
                                   "--seed", "1", "--quiet", *TINY], capsys)
     assert code == 0, err
     assert sorted(os.listdir(out)) == ["checkpoint.json", "checkpoint.weights.h5", "metrics.csv", "model.keras",
@@ -68,22 +63,22 @@ def test_fit_sample_resume_and_evaluate(tmp_path, capsys):
     assert json.loads((out / "checkpoint.json").read_text())["step"] == 3
 
     # The run directory is not overwritten by accident...
-    code, _, err = run_main(["fit", "dcgan", "--steps", "3", "--out", str(out)], capsys)
+    code, _, err = run_cli(["fit", "dcgan", "--steps", "3", "--out", str(out)], capsys)
     assert code == 1 and "already holds a run; pass --resume" in err
     # ...and resumes from its step.
-    code, stdout, err = run_main(["fit", "dcgan", "--steps", "5", "--out", str(out), "--resume", "--quiet"], capsys)
+    code, stdout, err = run_cli(["fit", "dcgan", "--steps", "5", "--out", str(out), "--resume", "--quiet"], capsys)
     assert code == 0, err
     assert "resuming dcgan from step 3" in stdout
     assert json.loads((out / "checkpoint.json").read_text())["step"] == 5
     assert len((out / "metrics.csv").read_text().strip().splitlines()) == 3  # header + 2 epochs
 
     grid = tmp_path / "grid.png"
-    code, stdout, err = run_main(["sample", str(out), "--n", "4", "--out", str(grid)], capsys)
+    code, stdout, err = run_cli(["sample", str(out), "--n", "4", "--out", str(grid)], capsys)
     assert code == 0 and grid.exists(), err
-    code, stdout, err = run_main(["sample", str(out), "--label", "3"], capsys)
+    code, stdout, err = run_cli(["sample", str(out), "--label", "3"], capsys)
     assert code == 1 and "No such option '--label'" in err and "unconditional model" in err
 
-    code, stdout, err = run_main(["evaluate", str(out), "--n", "100"], capsys)
+    code, stdout, err = run_cli(["evaluate", str(out), "--n", "100"], capsys)
     assert code == 0, err
     values = dict(line.split() for line in stdout.splitlines() if line.startswith("classifier."))
     assert 0.0 <= float(values["classifier.confidence"]) <= 1.0
@@ -93,26 +88,26 @@ def test_fit_sample_resume_and_evaluate(tmp_path, capsys):
 @pytest.mark.slow
 def test_arguments_are_checked_before_the_run_directory(tmp_path, capsys):
     out = tmp_path / "run"
-    code, _, err = run_main(["fit", "dcgan", "--steps", "1", "--batch-size", "32", "--out", str(out), "--quiet",
+    code, _, err = run_cli(["fit", "dcgan", "--steps", "1", "--batch-size", "32", "--out", str(out), "--quiet",
                              *TINY], capsys)
     assert code == 0, err
     # An existing run: a bad flag is still reported as itself.
     for args, message in [(["--set", "colour=blue"], "unknown option(s) colour"),
                           (["--data", str(tmp_path / "nowhere")], "no such file or folder"),
                           (["--preset", "huge"], "no preset 'huge'")]:
-        code, _, err = run_main(["fit", "dcgan", "--out", str(out), *args], capsys)
+        code, _, err = run_cli(["fit", "dcgan", "--out", str(out), *args], capsys)
         assert code == 1 and message in err, err
 
 
 @pytest.mark.slow
 def test_resume_never_starts_over_a_run_without_its_checkpoint(tmp_path, capsys):
     out = tmp_path / "run"
-    code, _, err = run_main(["fit", "dcgan", "--steps", "1", "--batch-size", "32", "--out", str(out), "--quiet",
+    code, _, err = run_cli(["fit", "dcgan", "--steps", "1", "--batch-size", "32", "--out", str(out), "--quiet",
                              *TINY], capsys)
     assert code == 0, err
     (out / "checkpoint.weights.h5").unlink()  # the commit point; checkpoint.json alone is only a copy
     model_bytes = (out / "model.keras").read_bytes()
-    code, _, err = run_main(["fit", "dcgan", "--out", str(out), "--resume", "--steps", "2", "--quiet"], capsys)
+    code, _, err = run_cli(["fit", "dcgan", "--out", str(out), "--resume", "--steps", "2", "--quiet"], capsys)
     assert code == 1 and "cannot resume where it stopped" in err, err
     assert (out / "model.keras").read_bytes() == model_bytes
 
@@ -120,7 +115,7 @@ def test_resume_never_starts_over_a_run_without_its_checkpoint(tmp_path, capsys)
 @pytest.mark.slow
 def test_resume_refuses_every_flag_it_cannot_honour(tmp_path, capsys):
     out = tmp_path / "run"
-    code, _, err = run_main(["fit", "dcgan", "--steps", "1", "--batch-size", "32", "--out", str(out), "--quiet",
+    code, _, err = run_cli(["fit", "dcgan", "--steps", "1", "--batch-size", "32", "--out", str(out), "--quiet",
                              "--seed", "1", *TINY], capsys)
     assert code == 0, err
     saved = json.loads((out / "run.json").read_text())
@@ -130,10 +125,10 @@ def test_resume_refuses_every_flag_it_cannot_honour(tmp_path, capsys):
                        (["--seed", "2"], "--seed"), (["--image-size", "32"], "--image-size"),
                        (["--dataset", "chalk2ink"], "--dataset"), (["--batch-size", "16"], "--batch-size"),
                        (["--preset", "paper"], "--preset")]:
-        code, _, err = run_main(["fit", "dcgan", "--out", str(out), "--resume", "--steps", "2", *args], capsys)
+        code, _, err = run_cli(["fit", "dcgan", "--out", str(out), "--resume", "--steps", "2", *args], capsys)
         assert code == 1 and f"{flag} cannot change it" in err, (args, err)
     # Flags equal to the run's are accepted, and --steps extends it.
-    code, stdout, err = run_main(["fit", "dcgan", "--out", str(out), "--resume", "--steps", "2", "--seed", "1",
+    code, stdout, err = run_cli(["fit", "dcgan", "--out", str(out), "--resume", "--steps", "2", "--seed", "1",
                                   "--batch-size", "32", "--dataset", "digits", "--quiet"], capsys)
     assert code == 0 and "resuming dcgan from step 1" in stdout, err
 

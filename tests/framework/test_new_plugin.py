@@ -17,23 +17,17 @@ except ModuleNotFoundError:  # Python 3.10
     tomllib = pytest.importorskip("tomli")
 
 import ganzoo
-from ganzoo.cli import main
 from ganzoo.scaffold import TEMPLATE_ROOT, TEMPLATES, class_name, create_plugin
+from ganzoo.testing import run_cli
 
 REPO = Path(__file__).resolve().parents[2]
 
 
-def run_main(args, capsys):
-    with pytest.raises(SystemExit) as exit_info:
-        main(args)
-        raise SystemExit(0)
-    captured = capsys.readouterr()
-    return exit_info.value.code, captured.out, captured.err
 
 
 @pytest.mark.parametrize("template", sorted(TEMPLATES))
 def test_writes_a_complete_package(tmp_path, template, capsys):
-    code, out, err = run_main(["new-plugin", "mygan", "--dir", str(tmp_path), "--template", template], capsys)
+    code, out, err = run_cli(["new-plugin", "mygan", "--dir", str(tmp_path), "--template", template], capsys)
     assert code == 0, err
     root = tmp_path / "ganzoo-mygan"
     assert f'pip install -e "{root}[test]"' in out
@@ -73,7 +67,7 @@ def test_writes_a_complete_package(tmp_path, template, capsys):
     ("numpy", "a module named 'numpy' is already importable"),
 ])
 def test_refuses_bad_names_in_one_line(tmp_path, name, message, capsys):
-    code, out, err = run_main(["new-plugin", name, "--dir", str(tmp_path)], capsys)
+    code, out, err = run_cli(["new-plugin", name, "--dir", str(tmp_path)], capsys)
     assert code == 1
     assert err.startswith("error: ") and message in err and len(err.strip().splitlines()) == 1, err
     assert not any(tmp_path.iterdir())
@@ -82,7 +76,7 @@ def test_refuses_bad_names_in_one_line(tmp_path, name, message, capsys):
 def test_refuses_an_existing_folder(tmp_path, capsys):
     (tmp_path / "ganzoo-mygan").mkdir()
     (tmp_path / "ganzoo-mygan" / "keep.txt").write_text("mine")
-    code, out, err = run_main(["new-plugin", "mygan", "--dir", str(tmp_path)], capsys)
+    code, out, err = run_cli(["new-plugin", "mygan", "--dir", str(tmp_path)], capsys)
     assert code == 1 and "already exists" in err and len(err.strip().splitlines()) == 1
     assert [p.name for p in (tmp_path / "ganzoo-mygan").iterdir()] == ["keep.txt"]
 

@@ -9,16 +9,10 @@ from PIL import Image
 
 import ganzoo
 from ganzoo import sampling
-from ganzoo.cli import main
 from ganzoo.errors import GanzooError
+from ganzoo.testing import run_cli
 
 
-def run_main(args, capsys):
-    with pytest.raises(SystemExit) as exit_info:
-        main(args)
-        raise SystemExit(0)
-    captured = capsys.readouterr()
-    return exit_info.value.code, captured.out, captured.err
 
 
 @pytest.fixture(scope="module")
@@ -101,10 +95,10 @@ def test_conditional_labels_stream_to_named_files(tmp_path, monkeypatch):
 def test_cli_sample_many_prints_one_summary_line(tiny_dcgan, tmp_path, capsys):
     path = tmp_path / "dcgan.keras"
     tiny_dcgan.save(path)
-    code, out, err = run_main(["sample", str(path), "--n", "12", "--out", str(tmp_path / "s")], capsys)
+    code, out, err = run_cli(["sample", str(path), "--n", "12", "--out", str(tmp_path / "s")], capsys)
     assert code == 0, err
     assert out.strip().splitlines() == [f"wrote 12 image file(s) to {tmp_path / 's'}"]
-    code, out, err = run_main(["sample", str(path), "--n", "2000"], capsys)
+    code, out, err = run_cli(["sample", str(path), "--n", "2000"], capsys)
     assert code == 1 and err.startswith("error: --out samples.png: a grid holds at most 1024 images"), err
 
 
@@ -122,7 +116,7 @@ def _inputs(folder, bad):
 
 def test_sample_input_folder_skips_unreadable_files(cyclegan_file, tmp_path, capsys):
     folder = _inputs(tmp_path / "in", bad=True)
-    code, out, err = run_main(["sample", str(cyclegan_file), "--input", str(folder), "--out", str(tmp_path / "out")],
+    code, out, err = run_cli(["sample", str(cyclegan_file), "--input", str(folder), "--out", str(tmp_path / "out")],
                               capsys)
     assert code == 0, err
     assert os.listdir(tmp_path / "out") == ["good.png"]
@@ -139,7 +133,7 @@ def test_sample_input_folder_without_a_readable_image_is_an_error(cyclegan_file,
     folder.mkdir()
     (folder / "a.png").write_bytes(b"nope")
     (folder / "b.jpg").write_bytes(b"nope")
-    code, out, err = run_main(["sample", str(cyclegan_file), "--input", str(folder), "--out", str(tmp_path / "o")],
+    code, out, err = run_cli(["sample", str(cyclegan_file), "--input", str(folder), "--out", str(tmp_path / "o")],
                               capsys)
     assert code == 1
     assert err.splitlines()[-1].startswith(f"error: --input {folder}: none of its 2 image files could be read")
@@ -148,5 +142,5 @@ def test_sample_input_folder_without_a_readable_image_is_an_error(cyclegan_file,
 
 def test_sample_input_unreadable_single_file_is_an_error(cyclegan_file, tmp_path, capsys):
     (tmp_path / "x.png").write_bytes(b"nope")
-    code, _, err = run_main(["sample", str(cyclegan_file), "--input", str(tmp_path / "x.png")], capsys)
+    code, _, err = run_cli(["sample", str(cyclegan_file), "--input", str(tmp_path / "x.png")], capsys)
     assert code == 1 and "not a readable image" in err and "Traceback" not in err

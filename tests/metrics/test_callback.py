@@ -6,19 +6,13 @@ import os
 
 import pytest
 
-from ganzoo.cli import main
 from ganzoo.errors import GanzooError
 from ganzoo.metrics.callback import InceptionEvaluation, parse_every
+from ganzoo.testing import run_cli
 
 TINY = ["--set", "generator_filters=4", "--set", "discriminator_filters=4", "--set", "latent_dim=8"]
 
 
-def run_main(args, capsys):
-    with pytest.raises(SystemExit) as exit_info:
-        main(args)
-        raise SystemExit(0)
-    captured = capsys.readouterr()
-    return exit_info.value.code, captured.out, captured.err
 
 
 def test_parse_every():
@@ -49,7 +43,7 @@ def test_fit_scores_every_two_epochs_and_keeps_the_best(tmp_path, capsys, synthe
     out = tmp_path / "run"
     data = _folder(tmp_path / "images")
     # 4 epochs on 24 images, evaluations after epochs 2 and 4.
-    code, stdout, err = run_main(["fit", "dcgan", "--data", str(data), "--image-size", "28", "--epochs", "4",
+    code, stdout, err = run_cli(["fit", "dcgan", "--data", str(data), "--image-size", "28", "--epochs", "4",
                                   "--batch-size", "8",
                                   "--out", str(out), "--seed", "1", "--quiet", "--precision", "float32", *TINY,
                                   "--eval-every", "2", "--eval-metrics", "fid,kid", "--eval-n", "20",

@@ -11,22 +11,16 @@ import time
 import numpy as np
 import pytest
 
-from ganzoo.cli import main
+from ganzoo.testing import run_cli
 
 TINY = {"dcgan": ["--set", "generator_filters=4", "--set", "discriminator_filters=4", "--set", "latent_dim=8"],
         "cgan": ["--set", "hidden_units=16", "--set", "latent_dim=8"]}
 
 
-def run_main(args, capsys):
-    with pytest.raises(SystemExit) as exit_info:
-        main(args)
-        raise SystemExit(0)
-    captured = capsys.readouterr()
-    return exit_info.value.code, captured.out, captured.err
 
 
 def _fit(plugin, out, capsys):
-    code, _, err = run_main(["fit", plugin, "--steps", "2", "--batch-size", "32", "--out", str(out), "--seed", "1",
+    code, _, err = run_cli(["fit", plugin, "--steps", "2", "--batch-size", "32", "--out", str(out), "--seed", "1",
                              "--quiet", "--precision", "float32", *TINY[plugin]], capsys)
     assert code == 0, err
     return out
@@ -36,7 +30,7 @@ def test_evaluate_fid_kid_is_pr_dc_records_the_protocol(tmp_path, capsys, synthe
     run = _fit("dcgan", tmp_path / "run", capsys)
     args = ["evaluate", str(run), "--metrics", "fid,kid,is,pr,dc", "--n", "20", "--real-n", "24",
             "--inception-weights", synthetic_pb]
-    code, out, err = run_main(args, capsys)
+    code, out, err = run_cli(args, capsys)
     assert code == 0, err
     values = dict(line.split("  ", 1) for line in out.splitlines() if re.match(r"^[a-z_]+\.[a-z_0-9]+  ", line))
     assert float(values["fid.fid"]) > 0 and float(values["kid.kid_std"]) >= 0
@@ -56,11 +50,11 @@ def test_evaluate_fid_kid_is_pr_dc_records_the_protocol(tmp_path, capsys, synthe
     stamp = os.path.getmtime(cache)
 
     # The real statistics are reused; another resize mode is another cache entry and another score.
-    code, out2, err = run_main(args[:-4] + ["--real-n", "24", "--inception-weights", synthetic_pb, "--metrics", "fid"],
+    code, out2, err = run_cli(args[:-4] + ["--real-n", "24", "--inception-weights", synthetic_pb, "--metrics", "fid"],
                                capsys)
     assert code == 0, err
     assert os.path.getmtime(cache) == stamp
-    code, out3, err = run_main(args + ["--resize", "clean", "--metrics", "fid"], capsys)
+    code, out3, err = run_cli(args + ["--resize", "clean", "--metrics", "fid"], capsys)
     assert code == 0, err
     clean = json.loads((run / "evaluation.json").read_text())["results"]["fid"]
     assert clean["protocol"]["real_statistics_cache"] != cache and clean["protocol"]["resize"].startswith("clean")
@@ -69,7 +63,7 @@ def test_evaluate_fid_kid_is_pr_dc_records_the_protocol(tmp_path, capsys, synthe
 
 def test_intra_fid_of_a_conditional_model(tmp_path, capsys, synthetic_pb):
     run = _fit("cgan", tmp_path / "cgan", capsys)
-    code, out, err = run_main(["evaluate", str(run), "--metrics", "fid,intra_fid", "--n", "30", "--real-n", "40",
+    code, out, err = run_cli(["evaluate", str(run), "--metrics", "fid,intra_fid", "--n", "30", "--real-n", "40",
                                "--inception-weights", synthetic_pb], capsys)
     assert code == 0, err
     results = json.loads((run / "evaluation.json").read_text())["results"]

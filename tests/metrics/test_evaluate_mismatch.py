@@ -9,18 +9,12 @@ import pytest
 from PIL import Image
 
 from ganzoo import metrics
-from ganzoo.cli import main
+from ganzoo.testing import run_cli
 
 TINY = {"dcgan": {"generator_filters": 4, "discriminator_filters": 4, "latent_dim": 8},
         "cgan": {"hidden_units": 16, "latent_dim": 8}}
 
 
-def run_main(args, capsys):
-    with pytest.raises(SystemExit) as exit_info:
-        main(args)
-        raise SystemExit(0)
-    captured = capsys.readouterr()
-    return exit_info.value.code, captured.out, captured.err
 
 
 def _fit(plugin, out):
@@ -60,7 +54,7 @@ def _one_error_line(code, err):
 
 def test_conditional_model_against_data_with_other_classes(cgan_run, tmp_path, capsys):
     folder = _class_folder(tmp_path / "three", ["a", "b", "c"])
-    code, _, err = run_main(["evaluate", str(cgan_run), "--data", str(folder), "--n", "10"], capsys)
+    code, _, err = run_cli(["evaluate", str(cgan_run), "--data", str(folder), "--n", "10"], capsys)
     line = _one_error_line(code, err)
     assert line.startswith(f"error: --data {folder} has 3 classes but the model draws 10")
     assert not (cgan_run / "evaluation.json").exists()
@@ -68,19 +62,19 @@ def test_conditional_model_against_data_with_other_classes(cgan_run, tmp_path, c
 
 def test_conditional_model_against_ten_other_classes(cgan_run, tmp_path, capsys):
     folder = _class_folder(tmp_path / "letters", list("abcdefghij"))
-    code, _, err = run_main(["evaluate", str(cgan_run), "--data", str(folder), "--n", "10"], capsys)
+    code, _, err = run_cli(["evaluate", str(cgan_run), "--data", str(folder), "--n", "10"], capsys)
     assert "but the model learnt digits's (0, 1, 2, 3, 4, ...)" in _one_error_line(code, err)
 
 
 def test_grey_model_against_a_translation_dataset(dcgan_run, capsys):
-    code, _, err = run_main(["evaluate", str(dcgan_run), "--dataset", "chalk2ink", "--n", "10"], capsys)
+    code, _, err = run_cli(["evaluate", str(dcgan_run), "--dataset", "chalk2ink", "--n", "10"], capsys)
     line = _one_error_line(code, err)
     assert line.startswith("error: --dataset chalk2ink is two-domain translation data")
 
 
 def test_grey_model_against_colour_images(dcgan_run, tmp_path, capsys):
     folder = _class_folder(tmp_path / "colour", ["x", "y"], channels=3)
-    code, _, err = run_main(["evaluate", str(dcgan_run), "--data", str(folder), "--n", "10"], capsys)
+    code, _, err = run_cli(["evaluate", str(dcgan_run), "--data", str(folder), "--n", "10"], capsys)
     assert "has colour images (3 channel(s)) but the model makes grey ones (1)" in _one_error_line(code, err)
 
 
@@ -92,7 +86,7 @@ def test_a_nan_score_is_an_error_and_never_written(dcgan_run, capsys, monkeypatc
     monkeypatch.setitem(metrics.METRICS, "classifier", nan_metric)
     before = {"results": {"classifier": {"frechet": 1.5}}}
     (dcgan_run / "evaluation.json").write_text(json.dumps(before))
-    code, out, err = run_main(["evaluate", str(dcgan_run), "--n", "10"], capsys)
+    code, out, err = run_cli(["evaluate", str(dcgan_run), "--n", "10"], capsys)
     assert _one_error_line(code, err).startswith("error: metric classifier: frechet is nan, not a number")
     assert json.loads((dcgan_run / "evaluation.json").read_text()) == before  # the last good result is kept
     assert "classifier.confidence" not in out
@@ -108,6 +102,6 @@ def test_check_finite_looks_inside_nested_values():
 
 
 def test_matching_data_is_still_evaluated(dcgan_run, capsys):
-    code, out, err = run_main(["evaluate", str(dcgan_run), "--dataset", "digits", "--n", "10"], capsys)
+    code, out, err = run_cli(["evaluate", str(dcgan_run), "--dataset", "digits", "--n", "10"], capsys)
     assert code == 0, err
     assert any(line.startswith("classifier.confidence") for line in out.splitlines())

@@ -13,19 +13,13 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from ganzoo.cli import main
 from ganzoo.runlock import LOCK_FILE
+from ganzoo.testing import run_cli
 
 TINY = ["--set", "generator_filters=4", "--set", "discriminator_filters=4", "--set", "latent_dim=8",
         "--batch-size", "8", "--quiet"]
 
 
-def run_main(args, capsys):
-    with pytest.raises(SystemExit) as exit_info:
-        main(args)
-        raise SystemExit(0)
-    captured = capsys.readouterr()
-    return exit_info.value.code, captured.out, captured.err
 
 
 def _classes(folder, names, per_class=10):
@@ -40,7 +34,7 @@ def _classes(folder, names, per_class=10):
 
 def test_a_folder_with_other_files_is_refused(tmp_path, capsys):
     (tmp_path / "notes.txt").write_text("mine")
-    code, _, err = run_main(["fit", "dcgan", "--out", str(tmp_path), "--steps", "1"], capsys)
+    code, _, err = run_cli(["fit", "dcgan", "--out", str(tmp_path), "--steps", "1"], capsys)
     assert code == 1 and "holds other files (notes.txt) and is not a ganzoo run" in err
     assert os.listdir(tmp_path) == ["notes.txt"] and (tmp_path / "notes.txt").read_text() == "mine"
 
@@ -48,7 +42,7 @@ def test_a_folder_with_other_files_is_refused(tmp_path, capsys):
 def test_out_inside_the_data_is_refused(tmp_path, capsys):
     data = _classes(tmp_path / "data", ["a"])
     for out in (data, data / "run"):
-        code, _, err = run_main(["fit", "dcgan", "--data", str(data), "--out", str(out), "--steps", "1"], capsys)
+        code, _, err = run_cli(["fit", "dcgan", "--data", str(data), "--out", str(out), "--steps", "1"], capsys)
         assert code == 1 and "is inside the training data" in err, err
     assert not (data / "run").exists()
 
@@ -57,7 +51,7 @@ def test_a_live_lock_stops_a_second_process(tmp_path, capsys):
     holder = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
     try:
         (tmp_path / LOCK_FILE).write_text(json.dumps({"pid": holder.pid, "host": socket.gethostname()}))
-        code, _, err = run_main(["fit", "dcgan", "--out", str(tmp_path), "--steps", "1"], capsys)
+        code, _, err = run_cli(["fit", "dcgan", "--out", str(tmp_path), "--steps", "1"], capsys)
         assert code == 1 and f"in use by another ganzoo process (pid {holder.pid})" in err
     finally:
         holder.kill()
@@ -67,7 +61,7 @@ def test_a_live_lock_stops_a_second_process(tmp_path, capsys):
 
 def test_a_lock_of_another_host_names_the_file_to_delete(tmp_path, capsys):
     (tmp_path / LOCK_FILE).write_text(json.dumps({"pid": 1, "host": "elsewhere"}))
-    code, _, err = run_main(["fit", "dcgan", "--out", str(tmp_path), "--steps", "1"], capsys)
+    code, _, err = run_cli(["fit", "dcgan", "--out", str(tmp_path), "--steps", "1"], capsys)
     assert code == 1 and "locked by pid 1 on host elsewhere" in err and f"delete {tmp_path / LOCK_FILE}" in err
 
 
@@ -76,7 +70,7 @@ def test_a_stale_lock_is_taken_over(tmp_path, capsys):
     gone = subprocess.Popen([sys.executable, "-c", "pass"])
     gone.wait()
     (tmp_path / LOCK_FILE).write_text(json.dumps({"pid": gone.pid, "host": socket.gethostname()}))
-    code, out, err = run_main(["fit", "dcgan", "--out", str(tmp_path), "--steps", "1", *TINY], capsys)
+    code, out, err = run_cli(["fit", "dcgan", "--out", str(tmp_path), "--steps", "1", *TINY], capsys)
     assert code == 0, err
     assert f"taking over the lock of {tmp_path} from pid {gone.pid}" in out
     assert not (tmp_path / LOCK_FILE).exists() and (tmp_path / "model.keras").exists()
@@ -87,34 +81,34 @@ def test_resume_with_moved_data_and_changed_classes(tmp_path, capsys):
     data = _classes(tmp_path / "data", ["cat", "dog"])
     out = tmp_path / "run"
     args = ["fit", "cgan", "--out", str(out), *TINY]
-    code, _, err = run_main([*args, "--data", str(data), "--steps", "1"], capsys)
+    code, _, err = run_cli([*args, "--data", str(data), "--steps", "1"], capsys)
     assert code == 0, err
     assert json.loads((out / "run.json").read_text())["settings"]["class_names"] == ["cat", "dog"]
 
     moved = tmp_path / "moved"
     shutil.move(str(data), str(moved))
-    code, _, err = run_main([*args, "--resume", "--steps", "2"], capsys)
+    code, _, err = run_cli([*args, "--resume", "--steps", "2"], capsys)
     assert code == 1 and "error:" in err and "Traceback" not in err, err
-    code, out_text, err = run_main([*args, "--resume", "--steps", "2", "--data", str(moved)], capsys)
+    code, out_text, err = run_cli([*args, "--resume", "--steps", "2", "--data", str(moved)], capsys)
     assert code == 0, err
     assert "resuming cgan from step 1" in out_text
     assert json.loads((out / "run.json").read_text())["settings"]["source"] == str(moved)
 
     _classes(moved, ["emu"])
-    code, _, err = run_main([*args, "--resume", "--steps", "3"], capsys)
+    code, _, err = run_cli([*args, "--resume", "--steps", "3"], capsys)
     assert code == 1 and "now has other classes than the run was trained on (new: emu)" in err, err
 
 
 @pytest.mark.slow
 def test_resume_notes_another_version_and_keeps_the_saved_configuration(tmp_path, capsys):
     out = tmp_path / "run"
-    code, _, err = run_main(["fit", "dcgan", "--out", str(out), "--steps", "1", *TINY], capsys)
+    code, _, err = run_cli(["fit", "dcgan", "--out", str(out), "--steps", "1", *TINY], capsys)
     assert code == 0, err
     record = json.loads((out / "run.json").read_text())
     assert record["created_with"] == record["ganzoo_version"]
     record["ganzoo_version"] = record["created_with"] = "0.0.1"
     (out / "run.json").write_text(json.dumps(record))
-    code, text, err = run_main(["fit", "dcgan", "--out", str(out), "--steps", "2", "--resume", "--quiet"], capsys)
+    code, text, err = run_cli(["fit", "dcgan", "--out", str(out), "--steps", "2", "--resume", "--quiet"], capsys)
     assert code == 0, err
     assert "saved by ganzoo 0.0.1" in text
     record = json.loads((out / "run.json").read_text())
@@ -152,13 +146,13 @@ def signal_sigint():
 @pytest.mark.slow
 def test_a_run_killed_before_its_final_model_gets_it_on_resume(tmp_path, capsys):
     out = tmp_path / "run"
-    code, _, err = run_main(["fit", "dcgan", "--out", str(out), "--steps", "2", *TINY], capsys)
+    code, _, err = run_cli(["fit", "dcgan", "--out", str(out), "--steps", "2", *TINY], capsys)
     assert code == 0, err
     weights = (out / "checkpoint.weights.h5").read_bytes()
     (out / "model.keras").unlink()  # killed between the last checkpoint and the final model
-    code, text, err = run_main(["fit", "dcgan", "--out", str(out), "--steps", "2", "--resume"], capsys)
+    code, text, err = run_cli(["fit", "dcgan", "--out", str(out), "--steps", "2", "--resume"], capsys)
     assert code == 0, err
     assert "had finished before its final model was written" in text and (out / "model.keras").exists()
     assert (out / "checkpoint.weights.h5").read_bytes() == weights  # nothing trained again
-    code, _, err = run_main(["fit", "dcgan", "--out", str(out), "--steps", "2", "--resume"], capsys)
+    code, _, err = run_cli(["fit", "dcgan", "--out", str(out), "--steps", "2", "--resume"], capsys)
     assert code == 1 and "the run already did 2 steps; pass --steps N with N > 2" in err

@@ -10,6 +10,7 @@ import pytest
 from PIL import Image
 
 from ganzoo.cli import main
+from ganzoo.testing import run_cli
 
 TINY = ["--set", "generator_filters=8", "--set", "residual_blocks=2", "--set", "discriminator_filters=4",
         "--set", "discriminator_dense=16", "--set", "image_shape=32x32x3", "--set", "content_loss=mse",
@@ -17,12 +18,9 @@ TINY = ["--set", "generator_filters=8", "--set", "residual_blocks=2", "--set", "
 
 
 def run_main(args, capsys):
-    with pytest.raises(SystemExit) as exit_info:
-        main(args)
-        raise SystemExit(0)
-    captured = capsys.readouterr()
-    assert exit_info.value.code == 0, captured.err
-    return captured.out
+    code, out, err = run_cli(args, capsys)
+    assert code == 0, err
+    return out
 
 
 @pytest.mark.slow

@@ -10,18 +10,16 @@ import pytest
 from PIL import Image
 
 from ganzoo.cli import main
+from ganzoo.testing import run_cli
 
 TINY = ["--set", "latent_dim=8", "--set", "style_dim=8", "--set", "mapping_layers=1", "--set", "generator_filters=4",
         "--set", "discriminator_filters=4", "--set", "fade_images=16", "--set", "stable_images=8"]
 
 
 def run_main(args, capsys):
-    with pytest.raises(SystemExit) as exit_info:
-        main(args)
-        raise SystemExit(0)
-    captured = capsys.readouterr()
-    assert exit_info.value.code == 0, captured.err
-    return captured.out
+    code, out, err = run_cli(args, capsys)
+    assert code == 0, err
+    return out
 
 
 def test_fit_resume_mid_fade_and_sample_grids(tmp_path, capsys):
