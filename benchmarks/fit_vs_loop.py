@@ -11,12 +11,15 @@ Sides:
             callbacks of a real run (checkpoints, grids, CSV, TensorBoard,
             NaN stop, step stop) and the `ganzoo fit` progress bar.
   loop      a plain `tf.function` step driven by a Python loop, no `fit()`:
-            for dcgan the hand-written step (two tapes, BCE, two Adams) on
-            clones of the plugin's networks; for other plugins the plugin's own
-            `train_step` (what `fit()` itself adds is then the difference).
-  keras_io  dcgan: a keras.io-style `keras.Model` with a hand-written
-            `train_step` (the loop side's step) through `fit()` with no
-            callbacks; other plugins: the plugin's model through a bare `fit()`.
+            the plugin's hand-written keras.io-style step (`hand_written/`:
+            tapes, losses, optimizers written out, on clones of the plugin's
+            networks); `--step plugin`: the plugin's own `train_step`.
+  keras_io  the same hand-written `keras.Model` through `fit()` with no
+            callbacks (`--step plugin`: the plugin's model through a bare `fit()`).
+
+`--replicas N` trains the ganzoo side under `MirroredStrategy` on N devices:
+GPUs when there are N, else N logical devices splitting this machine's CPU
+(there it measures what replication costs, not a speed-up).
 
 Data: `memory` is one batch from the real pipeline repeated from memory
 (`Dataset.from_tensors(batch).repeat()`); `pipeline` is the stream `ganzoo fit`
@@ -50,6 +53,8 @@ from ganzoo import runs  # noqa: E402
 from ganzoo.precision import precision_policy  # noqa: E402
 from ganzoo.registry import get_plugin  # noqa: E402
 
+import hand_written  # noqa: E402  (benchmarks/hand_written/)
+
 
 class Timer(keras.callbacks.Callback):
     """Wall and CPU time of the epoch's steps (epoch hooks only: it changes
@@ -78,6 +83,20 @@ class BatchEnd(keras.callbacks.Callback):
 
     def on_train_batch_end(self, batch, logs=None):
         pass
+
+
+def replicated(replicas):
+    """The strategy of `--replicas`: MirroredStrategy over GPUs, else logical CPU devices."""
+    if replicas == 1:
+        return tf.distribute.get_strategy()
+    gpus = tf.config.list_physical_devices("GPU")
+    if len(gpus) >= replicas:
+        devices = [f"/gpu:{i}" for i in range(replicas)]
+    else:
+        cpu = tf.config.list_physical_devices("CPU")[0]
+        tf.config.set_logical_device_configuration(cpu, [tf.config.LogicalDeviceConfiguration()] * replicas)
+        devices = [f"/cpu:{i}" for i in range(replicas)]
+    return tf.distribute.MirroredStrategy(devices)
 
 
 def settings_of(args):
@@ -113,43 +132,6 @@ def data_of(model, settings, args):
     return tf.data.Dataset.from_tensors(batch).repeat()
 
 
-class HandWrittenGAN(keras.Model):
-    """keras.io's DCGAN step (training=True so BatchNorm trains), on clones of the plugin's networks."""
-
-    def __init__(self, generator, discriminator, latent_dim):
-        super().__init__()
-        self.generator, self.discriminator, self.latent_dim = generator, discriminator, latent_dim
-        self.bce = keras.losses.BinaryCrossentropy(from_logits=True)
-        self.d_optimizer = keras.optimizers.Adam(2e-4, beta_1=0.5)
-        self.g_optimizer = keras.optimizers.Adam(2e-4, beta_1=0.5)
-
-    def train_step(self, real):
-        real = tf.cast(real, self.generator.compute_dtype) * 2.0 - 1.0
-        n = tf.shape(real)[0]
-        z = tf.random.normal((n, self.latent_dim))
-        with tf.GradientTape() as tape:
-            fake = self.generator(z, training=True)
-            real_logits = tf.cast(self.discriminator(real, training=True), "float32")
-            fake_logits = tf.cast(self.discriminator(fake, training=True), "float32")
-            d_loss = self.bce(tf.ones_like(real_logits), real_logits) + self.bce(tf.zeros_like(fake_logits), fake_logits)
-        grads = tape.gradient(d_loss, self.discriminator.trainable_weights)
-        self.d_optimizer.apply_gradients(zip(grads, self.discriminator.trainable_weights))
-        z = tf.random.normal((n, self.latent_dim))
-        with tf.GradientTape() as tape:
-            fake_logits = tf.cast(self.discriminator(self.generator(z, training=True), training=True), "float32")
-            g_loss = self.bce(tf.ones_like(fake_logits), fake_logits)
-        grads = tape.gradient(g_loss, self.generator.trainable_weights)
-        self.g_optimizer.apply_gradients(zip(grads, self.generator.trainable_weights))
-        return {"d_loss": d_loss, "g_loss": g_loss}
-
-
-def hand_written(model, settings):
-    with precision_policy(settings.precision):
-        generator = keras.models.clone_model(model.generator)
-        discriminator = keras.models.clone_model(model.discriminator)
-    return HandWrittenGAN(generator, discriminator, model.latent_dim)
-
-
 def run_loop(model, data, args, batch):
     """A Python loop over a tf.function step; steps_per_execution steps per call."""
     step = model.train_step
@@ -174,16 +156,23 @@ def run_loop(model, data, args, batch):
     return calls * args.steps_per_execution * batch, seconds, cpu, logs
 
 
-def run_fit(model, data, args, batch, callbacks, verbose):
-    from ganzoo import backend
+def flat_train_function(model):
+    """`fit()`'s per-step function as a plain loop has it: the batch read in
+    Python, one `tf.function` of `train_step` (Keras' own reads the batch in a
+    second `tf.function` around the step's; docs/benchmarks.md measured no
+    difference). None where Keras' must run."""
+    if model.steps_per_execution != 1 or tf.distribute.has_strategy():
+        return None
+    step = tf.function(model.train_step, jit_compile=bool(model.jit_compile), reduce_retracing=True)
+    return lambda iterator: step(next(iterator))
 
-    if hasattr(model, "flat_train_function"):  # a ganzoo.GAN
-        model.flat_train_function = args.train_function == "flat"
-    elif args.train_function == "flat":
+
+def run_fit(model, data, args, batch, callbacks, verbose):
+    if args.train_function == "flat":
         keras_own = model.make_train_function
 
         def make_train_function(force=False):
-            function = backend.flat_train_function(model)
+            function = flat_train_function(model)
             if function is None:
                 return keras_own(force)
             model.train_function = function
@@ -233,8 +222,12 @@ def main():
     parser.add_argument("--steps", type=int, default=200, help="timed steps")
     parser.add_argument("--warmup", type=int, default=20, help="untimed steps first (tracing, autotuning)")
     parser.add_argument("--train-function", choices=("flat", "keras"), default="keras",
-                        help="fit() sides: Keras' own per-step function (ganzoo's default) or the flat one "
-                             "of ganzoo.backend.flat_train_function")
+                        help="fit() sides: Keras' own per-step function (ganzoo's) or the flat one "
+                             "of flat_train_function here")
+    parser.add_argument("--step", choices=("hand", "plugin"), default="hand",
+                        help="loop and keras_io sides: the hand-written step (hand_written/) or the plugin's own")
+    parser.add_argument("--replicas", type=int, default=1,
+                        help="ganzoo side: MirroredStrategy over this many devices (logical CPUs without GPUs)")
     parser.add_argument("--inter-op", type=int, help="TensorFlow inter-op threads (default: TensorFlow's)")
     parser.add_argument("--intra-op", type=int, help="TensorFlow intra-op threads (default: TensorFlow's)")
     parser.add_argument("--sync-callbacks", action="store_true",
@@ -248,8 +241,10 @@ def main():
     if args.intra_op:
         tf.config.threading.set_intra_op_parallelism_threads(args.intra_op)
 
+    strategy = replicated(args.replicas)
     plugin, settings = settings_of(args)
-    model = build(plugin, settings, args)
+    with strategy.scope():
+        model = build(plugin, settings, args)
     data = data_of(model, settings, args)
     batch = settings.batch_size
     verbose = args.verbose if args.verbose == "auto" else int(args.verbose)
@@ -260,15 +255,20 @@ def main():
                                                        runs.DEFAULT_CHECKPOINT_MINUTES))
             images, seconds, cpu, logs = run_fit(model, data, args, batch, callbacks, verbose)
     else:
-        if args.plugin == "dcgan":
-            model = hand_written(model, settings)
+        if args.replicas != 1:
+            parser.error("--replicas is for the ganzoo side")
+        if args.step == "hand":
+            if not hand_written.available(args.plugin):
+                parser.error(f"no hand-written step for {args.plugin} in benchmarks/hand_written/; pass --step plugin")
+            model = hand_written.build(args.plugin, model, settings)
             model.compile(**compile_options(args))
         if args.side == "loop":
             images, seconds, cpu, logs = run_loop(model, data, args, batch)
         else:
             images, seconds, cpu, logs = run_fit(model, data, args, batch,
                                                  [BatchEnd()] if args.sync_callbacks else [], 0)
-    result = {"side": args.side, "plugin": args.plugin, "precision": args.precision, "jit": args.jit,
+    result = {"side": args.side, "plugin": args.plugin, "replicas": strategy.num_replicas_in_sync,
+              "step": args.step if args.side != "ganzoo" else None, "precision": args.precision, "jit": args.jit,
               "steps_per_execution": args.steps_per_execution, "data": args.data, "batch": batch,
               "train_function": args.train_function if args.side != "loop" else None,
               "images_per_s": round(images / seconds, 1), "cores": round(cpu / seconds, 2),

@@ -226,28 +226,3 @@ def step_logs(logs):
     tf = _tensorflow()
     return {key: tf.reshape(value, (1,)) if getattr(value, "shape", None) is not None and value.shape.rank == 0
             else value for key, value in logs.items()}
-
-
-def flat_train_function(model):
-    """`model.fit()`'s per-step function as a hand-written loop has it: the
-    next batch is read in Python and passed to one `tf.function` of
-    `model.train_step`, or None where Keras' own must run (several steps per
-    execution, eager mode, a `tf.distribute` strategy).
-
-    Keras' TensorFlow trainer instead reads the batch inside a second
-    `tf.function` (`multi_step_on_iterator`) that calls the step's function
-    and wraps its result in a `tf.data` Optional; see docs/benchmarks.md for
-    what that cost here.
-    """
-    tf = _tensorflow()
-    if model.steps_per_execution != 1 or model.run_eagerly or tf.distribute.has_strategy():
-        return None
-    strategy = getattr(model, "_distribute_strategy", None)
-    if strategy is not None and strategy is not tf.distribute.get_strategy():
-        return None
-    step = tf.function(model.train_step, jit_compile=bool(model.jit_compile), reduce_retracing=True)
-
-    def function(iterator):
-        return step(next(iterator))
-
-    return function

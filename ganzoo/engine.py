@@ -340,21 +340,6 @@ class GAN(keras.Model):
         loss = losses.get(config.pop("loss"))
         self.compile(optimizers=optimizers, loss=loss, **config)
 
-    #: Whether `fit()` runs the step as `backend.flat_train_function` does
-    #: (one `tf.function` per step, the batch read in Python, as a plain loop
-    #: does) rather than through Keras' iterator-reading function. Off: it
-    #: measured no faster (docs/benchmarks.md); kept to compare the two.
-    flat_train_function = False
-
-    def make_train_function(self, force=False):
-        if self.train_function is not None and not force:
-            return self.train_function
-        function = backend.flat_train_function(self) if self.flat_train_function else None
-        if function is None:
-            return super().make_train_function(force=force)
-        self.train_function = function
-        return function
-
     @staticmethod
     def variables_of(networks):
         """Trainable variables of one network or a list of networks."""
