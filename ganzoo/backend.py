@@ -226,3 +226,16 @@ def step_logs(logs):
     tf = _tensorflow()
     return {key: tf.reshape(value, (1,)) if getattr(value, "shape", None) is not None and value.shape.rank == 0
             else value for key, value in logs.items()}
+
+
+def unsupported_by_xla(exc):
+    """The operations XLA reported it has no kernel for in `exc` (sorted
+    names), or None when `exc` is not that error: `jit_compile` fails at the
+    first step, inside TensorFlow's graph execution, for a model that uses
+    one of them (SRGAN's bicubic skip on CPU: ResizeBicubic)."""
+    text = str(exc)
+    if "Detected unsupported operations" not in text:
+        return None
+    import re
+
+    return sorted(set(re.findall(r"No registered '(\w+)' OpKernel for XLA", text))) or ["an operation"]

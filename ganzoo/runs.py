@@ -596,9 +596,13 @@ def _fit_locked(request, plugin, out, *, verbose, echo, evaluation, replicas=Non
             callbacks = _callbacks(model, out, settings, append=appended, evaluation=evaluation,
                                    checkpointing=checkpointing, epoch_step=epoch_step, trackers=trackers,
                                    interruption=interruption)
-            model.fit(train, epochs=last, initial_epoch=epoch,
-                      steps_per_epoch=(per_epoch - epoch_step) if per_epoch else None,
-                      shuffle=False, callbacks=callbacks, verbose=verbose)
+            try:
+                model.fit(train, epochs=last, initial_epoch=epoch,
+                          steps_per_epoch=(per_epoch - epoch_step) if per_epoch else None,
+                          shuffle=False, callbacks=callbacks, verbose=verbose)
+            except Exception as exc:  # noqa: BLE001 - re-raised unless XLA refused the step
+                _raise_for_xla(exc, plugin.name, out)
+                raise
             appended = True
             if interruption.requested:
                 raise Interrupted(f"stopped at step {model.steps_done}; the checkpoint is saved in {out}")
@@ -608,6 +612,17 @@ def _fit_locked(request, plugin, out, *, verbose, echo, evaluation, replicas=Non
     save_model(model, os.path.join(out, MODEL_FILE))
     echo(f"saved {os.path.join(out, MODEL_FILE)} after {model.steps_done} steps")
     return model
+
+
+def _raise_for_xla(exc, plugin_name, out):
+    """A one-line error for a step that XLA (`--jit`) cannot compile."""
+    from ganzoo.backend import unsupported_by_xla
+
+    unsupported = unsupported_by_xla(exc)
+    if unsupported is not None:
+        raise GanzooError(f"XLA (--jit) cannot compile {plugin_name}'s training step on this device (no XLA kernel "
+                          f"for {', '.join(unsupported)}); run the same command with --no-jit and --resume "
+                          f"(the run directory {out} is kept)") from None
 
 
 def _note_version(previous, echo):

@@ -91,3 +91,24 @@ def test_repeated_data_loads_under_global_seed_zero():
     finally:
         keras.utils.set_random_seed(1)
     assert first.shape == (8, 28, 28, 1) and (first.numpy() == again.numpy()).all()
+
+
+def test_a_step_xla_cannot_compile_is_named_in_one_line():
+    """SRGAN's bicubic skip has no XLA kernel on CPU: `--jit` must name the
+    operation and the way out instead of TensorFlow's graph error."""
+    import tensorflow as tf
+
+    from ganzoo.backend import unsupported_by_xla
+    from ganzoo.errors import GanzooError
+    from ganzoo.runs import _raise_for_xla
+
+    @tf.function(jit_compile=True)
+    def upsample(images):
+        return tf.image.resize(images, (8, 8), method="bicubic")
+
+    with pytest.raises(tf.errors.InvalidArgumentError) as raised:
+        upsample(tf.zeros((1, 4, 4, 1)))
+    assert unsupported_by_xla(raised.value) == ["ResizeBicubic"]
+    with pytest.raises(GanzooError, match="no XLA kernel for ResizeBicubic.*--no-jit and --resume"):
+        _raise_for_xla(raised.value, "srgan", "runs/srgan")
+    assert unsupported_by_xla(ValueError("Graph execution error")) is None
