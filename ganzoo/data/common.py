@@ -15,6 +15,15 @@ import warnings
 from ganzoo.errors import GanzooError
 
 
+#: Key the pipeline adds to each example of a task that draws at random
+#: (`Task.random_elements`) in a repeated stream: an int64 pair `(round key,
+#: position in the round)`, the seed of that example's stateless draws. The
+#: draws then depend on the run's seed and the example's place alone, not on
+#: how many threads mapped before it, so a run and its resumption read the
+#: same crops.
+DRAW_SEED = "draw_seed"
+
+
 @dataclasses.dataclass(frozen=True)
 class SourceInfo:
     """Facts about a data source, known before any image is decoded.

@@ -14,7 +14,10 @@ Each source example gives one training pair per epoch:
   applied to both (rotations only by 180 degrees for non-square crops).
 
 Crops are drawn anew every epoch, so the pipeline never caches this task's
-elements (see `ganzoo.tasks.paired`: `random_elements`). Images smaller than the crop are first
+elements (see `ganzoo.tasks.paired`: `random_elements`). In a training stream
+each example carries its own seed (`DRAW_SEED`: the run's seed, the round and
+the position), and every draw is stateless, so the crops are the same in
+every run with that seed and after a resume. Images smaller than the crop are first
 enlarged (bicubic) to fit it.
 """
 
@@ -22,6 +25,7 @@ from __future__ import annotations
 
 import tensorflow as tf
 
+from ganzoo.data.common import DRAW_SEED
 from ganzoo.data.decode import to_float as _to_float
 from ganzoo.data.degrade import DEFAULT_SCALE, bicubic_degradation, downscale, quantize
 from ganzoo.errors import GanzooError
@@ -46,26 +50,41 @@ def _at_least(image, height, width):
     return tf.cond(factor > 1.0, enlarge, lambda: image)
 
 
-def _random_offset(limit):
-    return tf.random.uniform((), 0, limit + 1, dtype=tf.int32)
+class _Draws:
+    """Random scalars for one example: stateless from `seed` (int64 pair)
+    when given, else from TensorFlow's stateful generator."""
+
+    def __init__(self, seed=None):
+        self.seed = None if seed is None else tf.cast(seed, tf.int64)
+        self.count = 0
+
+    def uniform(self, minval=0.0, maxval=1.0, dtype=tf.float32):
+        if self.seed is None:
+            return tf.random.uniform((), minval, maxval, dtype=dtype)
+        self.count += 1  # each draw of the example its own stream
+        seed = tf.random.experimental.stateless_fold_in(self.seed, self.count)
+        return tf.random.stateless_uniform((), seed, minval, maxval, dtype=dtype)
+
+    def offset(self, limit):
+        return self.uniform(0, limit + 1, dtype=tf.int32)
 
 
-def _crop_and_degrade(hr, height, width, scale):
+def _crop_and_degrade(hr, height, width, scale, draws):
     hr = _at_least(hr, height, width)
     shape = tf.shape(hr)
-    y, x = _random_offset(shape[0] - height), _random_offset(shape[1] - width)
+    y, x = draws.offset(shape[0] - height), draws.offset(shape[1] - width)
     hr = hr[y:y + height, x:x + width]
     return bicubic_degradation(hr, scale), hr
 
 
-def _crop_given(lr, hr, height, width, scale):
+def _crop_given(lr, hr, height, width, scale, draws):
     """An aligned crop of a given (lr, hr) pair; offsets on the LR grid."""
     small_h, small_w = height // scale, width // scale
     lr_shape, hr_shape = tf.shape(lr), tf.shape(hr)
     # The part of the pair where both exist (tolerates an LR one pixel short).
     limit_h = tf.minimum(lr_shape[0], hr_shape[0] // scale) - small_h
     limit_w = tf.minimum(lr_shape[1], hr_shape[1] // scale) - small_w
-    y, x = _random_offset(limit_h), _random_offset(limit_w)
+    y, x = draws.offset(limit_h), draws.offset(limit_w)
     return (lr[y:y + small_h, x:x + small_w],
             hr[y * scale:(y + small_h) * scale, x * scale:(x + small_w) * scale])
 
@@ -78,11 +97,11 @@ def _given_is_usable(lr, hr, height, width, scale):
     return tf.logical_and(aligned, big_enough)
 
 
-def _flip_and_rotate(lr, hr, square):
-    flip = tf.random.uniform(()) < 0.5
+def _flip_and_rotate(lr, hr, square, draws):
+    flip = draws.uniform() < 0.5
     lr = tf.cond(flip, lambda: tf.image.flip_left_right(lr), lambda: lr)
     hr = tf.cond(flip, lambda: tf.image.flip_left_right(hr), lambda: hr)
-    turns = tf.random.uniform((), 0, 4, dtype=tf.int32) if square else 2 * tf.random.uniform((), 0, 2, dtype=tf.int32)
+    turns = draws.uniform(0, 4, tf.int32) if square else 2 * draws.uniform(0, 2, tf.int32)
     return tf.image.rot90(lr, turns), tf.image.rot90(hr, turns)
 
 
@@ -91,7 +110,8 @@ def make_pair(example, image_shape, scale=SCALE, augment=True):
 
     Args:
         example: dict with a uint8 `"image"` (the HR image) and optionally a
-            uint8 `"lr"` of the same scene, `scale` times smaller.
+            uint8 `"lr"` of the same scene, `scale` times smaller, and the
+            int64 pair `DRAW_SEED` of stateless draws (else stateful ones).
         image_shape: `(H, W, C)` of the HR crop; H and W multiples of `scale`.
         scale: the super-resolution factor.
         augment: random flip and rotation.
@@ -101,20 +121,21 @@ def make_pair(example, image_shape, scale=SCALE, augment=True):
         `(H, W, C)`, values in [0, 1].
     """
     height, width, channels = image_shape
+    draws = _Draws(example.get(DRAW_SEED))
     hr = _to_float(example["image"], channels)
     if "lr" in example:
         lr = _to_float(example["lr"], channels)
         lr, hr = tf.cond(
             _given_is_usable(lr, hr, height, width, scale),
-            lambda: _crop_given(lr, hr, height, width, scale),
+            lambda: _crop_given(lr, hr, height, width, scale, draws),
             # Not the pair this task needs (another scale, or too small):
             # make the LR from the HR image, as for sources without one.
-            lambda: _crop_and_degrade(hr, height, width, scale),
+            lambda: _crop_and_degrade(hr, height, width, scale, draws),
         )
     else:
-        lr, hr = _crop_and_degrade(hr, height, width, scale)
+        lr, hr = _crop_and_degrade(hr, height, width, scale, draws)
     if augment:
-        lr, hr = _flip_and_rotate(lr, hr, square=height == width)
+        lr, hr = _flip_and_rotate(lr, hr, height == width, draws)
     lr.set_shape((height // scale, width // scale, channels))
     hr.set_shape((height, width, channels))
     return lr, hr

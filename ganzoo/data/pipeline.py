@@ -13,6 +13,7 @@ import numpy as np
 import tensorflow as tf
 
 from ganzoo.data import photos, sources
+from ganzoo.data.common import DRAW_SEED
 from ganzoo.data.decode import to_float
 from ganzoo.data.source import resolve
 from ganzoo.errors import GanzooError
@@ -71,6 +72,12 @@ def build(ds, info, task, image_shape, *, batch_size, shuffle, seed, repeat,
                                  repeat=repeat, drop_remainder=drop_remainder, cache=cache, model=model,
                                  start=start)
     num_examples = _num_examples(ds, info)
+    if repeat and task.random_elements:
+        # Each example's draws are seeded by its round and place, so the
+        # rounds come first and the task's mapping after them.
+        ds = rounds(ds, num_examples, shuffle=shuffle, seed=seed, start=start, draw_seeds=True)
+        ds = task.elements(ds, info, image_shape, model=model)
+        return _batched(ds, batch_size, drop_remainder)
     ds = task.elements(ds, info, image_shape, model=model)
     if cache is None:
         height, width, channels = image_shape
@@ -89,12 +96,15 @@ def build(ds, info, task, image_shape, *, batch_size, shuffle, seed, repeat,
             f"dataset '{info.name}' has {num_examples} examples, fewer than one batch of "
             f"{batch_size}; lower the batch size or keep the last partial batch"
         )
-    ds = ds.batch(batch_size, drop_remainder=drop_remainder,
-                  num_parallel_calls=tf.data.AUTOTUNE)
+    return _batched(ds, batch_size, drop_remainder)
+
+
+def _batched(ds, batch_size, drop_remainder):
+    ds = ds.batch(batch_size, drop_remainder=drop_remainder, num_parallel_calls=tf.data.AUTOTUNE)
     return ds.prefetch(tf.data.AUTOTUNE)
 
 
-def rounds(ds, num_examples, *, shuffle, seed, start=0):
+def rounds(ds, num_examples, *, shuffle, seed, start=0, draw_seeds=False):
     """`ds` repeated forever, round r in an order that depends only on
     `(seed, r)`, from example `start` on.
 
@@ -102,6 +112,9 @@ def rounds(ds, num_examples, *, shuffle, seed, start=0):
     there the order of a round depends on how many rounds one iterator has
     read, so a run resumed in round r would read another order than the run
     that was never stopped.
+
+    With `draw_seeds`, each example (a dict) gets `DRAW_SEED`: its round's key
+    and its position in the round, the seed of a random task's draws.
     """
     if seed is None:
         seed = int(np.random.default_rng().integers(2**31))
@@ -109,6 +122,13 @@ def rounds(ds, num_examples, *, shuffle, seed, start=0):
     buffer = min(num_examples or SHUFFLE_BUFFER, SHUFFLE_BUFFER)
 
     def one_round(r):
+        this_round = shuffled(r)
+        if not draw_seeds:
+            return this_round
+        key = r * _ROUND_STRIDE + seed
+        return this_round.enumerate().map(lambda i, example: {**example, DRAW_SEED: tf.stack([key, i])})
+
+    def shuffled(r):
         if not shuffle:
             return ds
         # The order depends on (seed, r) alone: without the graph-level seed
