@@ -1,10 +1,11 @@
 """Runs `fit_vs_loop.py` variants in turn, each in its own process, and compares them pair by pair.
 
-    python benchmarks/pair_runs.py ROUNDS "COMMON ARGS" "VARIANT A" "VARIANT B" ...
+    python benchmarks/pair_runs.py [--record FILE.jsonl] ROUNDS "COMMON ARGS" "VARIANT A" "VARIANT B" ...
 
 runs A B ... A B ... ROUNDS times; prints every run (images/s, cores busy, last logs, 1-minute load) and,
 per variant, the median images/s and the median of the paired ratios variant / A (pairing keeps the ratio
-meaningful when the machine's speed drifts). Example:
+meaningful when the machine's speed drifts). `--record` appends every run to a JSON-lines file (with its
+round, arguments and the load), which `speed_tables.py` turns into the tables of docs/benchmarks.md. Example:
 
     python benchmarks/pair_runs.py 5 "--plugin dcgan --image-size 32 --channels 3 --precision float32" \\
         "--side loop" "--side ganzoo" "--side keras_io"
@@ -15,15 +16,20 @@ import os
 import statistics
 import subprocess
 import sys
+import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 
 
 def main():
-    rounds, common, variants = int(sys.argv[1]), sys.argv[2], sys.argv[3:]
+    argv, record = sys.argv[1:], None
+    if argv[0] == "--record":
+        record, argv = argv[1], argv[2:]
+    rounds, common, variants = int(argv[0]), argv[1], argv[2:]
     env = dict(os.environ, PYTHONPATH=os.pathsep.join(filter(None, [os.path.dirname(HERE),
                                                                     os.environ.get("PYTHONPATH")])))
     runs = {v: [] for v in variants}
+    session = time.strftime("%Y-%m-%dT%H:%M:%S")  # pairs are made within one invocation
     for r in range(rounds):
         for v in variants:
             command = [sys.executable, os.path.join(HERE, "fit_vs_loop.py"), *common.split(), *v.split()]
@@ -31,6 +37,10 @@ def main():
             lines = [line for line in out.splitlines() if line.startswith("RESULT ")]
             result = json.loads(lines[0][7:]) if lines else None
             runs[v].append(result)
+            if record:
+                with open(record, "a") as f:
+                    f.write(json.dumps({"session": session, "round": r, "common": common, "variant": v, "result": result,
+                                        "load": os.getloadavg()[0]}) + "\n")
             if result is None:
                 print(f"r{r} {v}: FAILED", flush=True)
                 continue
