@@ -267,7 +267,7 @@ def main():
         else:
             images, seconds, cpu, logs = run_fit(model, data, args, batch,
                                                  [BatchEnd()] if args.sync_callbacks else [], 0)
-    result = {"side": args.side, "plugin": args.plugin, "replicas": strategy.num_replicas_in_sync,
+    result = {"side": args.side, "plugin": args.plugin, "set": args.set, "replicas": strategy.num_replicas_in_sync,
               "step": args.step if args.side != "ganzoo" else None, "precision": args.precision, "jit": args.jit,
               "steps_per_execution": args.steps_per_execution, "data": args.data, "batch": batch,
               "train_function": args.train_function if args.side != "loop" else None,

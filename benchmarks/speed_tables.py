@@ -35,7 +35,7 @@ def describe(result):
 
 
 def reference_key(result):
-    return result["plugin"], result["precision"]
+    return result["plugin"], tuple(result.get("set", [])), result["precision"]
 
 
 def is_reference(result):
@@ -57,7 +57,8 @@ def main(paths):
         if result is None:
             failed[(rec["common"], rec["variant"])] += 1
             continue
-        row = rows[result["plugin"]][describe(result)]
+        name = " ".join([result["plugin"], *(f"`{a}`" for a in result.get("set", []))])
+        row = rows[name][describe(result)]
         row.append(rec)
     for plugin, by_label in rows.items():
         sample = next(iter(by_label.values()))[0]["result"]
