@@ -127,6 +127,14 @@ def compile_options(args):
 def data_of(model, settings, args):
     stream = data_lib.load(settings.source, model, batch_size=settings.batch_size, seed=1, repeat=True)
     if args.data == "pipeline":
+        if args.data_threads or args.no_autotune:
+            options = tf.data.Options()
+            if args.data_threads:
+                options.threading.private_threadpool_size = args.data_threads
+                options.threading.max_intra_op_parallelism = 1
+            if args.no_autotune:
+                options.autotune.enabled = False
+            stream = stream.with_options(options)
         return stream
     batch = next(iter(stream))
     return tf.data.Dataset.from_tensors(batch).repeat()
@@ -219,6 +227,8 @@ def main():
     parser.add_argument("--jit", type=int, default=0, choices=(0, 1))
     parser.add_argument("--steps-per-execution", type=int, default=1)
     parser.add_argument("--data", choices=("memory", "pipeline"), default="memory")
+    parser.add_argument("--data-threads", type=int, help="pipeline: tf.data's private thread pool of this size")
+    parser.add_argument("--no-autotune", action="store_true", help="pipeline: tf.data autotuning off")
     parser.add_argument("--steps", type=int, default=200, help="timed steps")
     parser.add_argument("--warmup", type=int, default=20, help="untimed steps first (tracing, autotuning)")
     parser.add_argument("--train-function", choices=("flat", "keras"), default="keras",

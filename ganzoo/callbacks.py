@@ -67,7 +67,35 @@ class SampleGrid(keras.callbacks.Callback):
             self._writer.flush()
 
 
-class Checkpoint(keras.callbacks.Callback):
+class _CountsSteps(keras.callbacks.Callback):
+    """Knows the model's step count after each batch without reading the
+    step variable at every step (0.4 ms per read on CPU, 5% of a small
+    model's step): the count at the epoch's start plus the batches since
+    (`batch` is the last step of an execution of several)."""
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self._first_step = self.model.steps_done
+
+    def step_after(self, batch):
+        return self._first_step + batch + 1
+
+
+class EpochTensorBoard(keras.callbacks.TensorBoard):
+    """Keras' `TensorBoard` writing per epoch (`update_freq="epoch"`), without
+    its per-batch hooks: with nothing to write per batch they still cost
+    0.8 ms a step (measured on the vanilla GAN, whose step takes 7 ms)."""
+
+    def __init__(self, log_dir, **kwargs):
+        super().__init__(log_dir, update_freq="epoch", profile_batch=0, **kwargs)
+
+    def on_train_batch_begin(self, batch, logs=None):
+        pass
+
+    def on_train_batch_end(self, batch, logs=None):
+        pass
+
+
+class Checkpoint(_CountsSteps):
     """Saves everything needed to resume: at every epoch end, every
     `every_steps` steps and every `every_minutes` minutes.
 
@@ -113,12 +141,13 @@ class Checkpoint(keras.callbacks.Callback):
         self.saved_step = None
 
     def on_epoch_begin(self, epoch, logs=None):
+        super().on_epoch_begin(epoch, logs)
         self._epoch = epoch
-        self._epoch_start = self.model.steps_done - self._resumed_epoch_step
+        self._epoch_start = self._first_step - self._resumed_epoch_step
         self._resumed_epoch_step = 0
 
     def on_train_batch_end(self, batch, logs=None):
-        step = self.model.steps_done
+        step = self.step_after(batch)
         interrupted = self.interruption is not None and self.interruption.requested
         due = ((self.every_steps and step % self.every_steps == 0)
                or (self.every_minutes and self._clock() - self._last_save >= 60 * self.every_minutes))
@@ -192,7 +221,7 @@ class StopOnNonFinite(keras.callbacks.Callback):
                 )
 
 
-class StopAtStep(keras.callbacks.Callback):
+class StopAtStep(_CountsSteps):
     """Ends training once the model has done `total_steps` steps in all
     (counted by `model.step`, so it holds across resumes)."""
 
@@ -201,7 +230,7 @@ class StopAtStep(keras.callbacks.Callback):
         self.total_steps = total_steps
 
     def on_train_batch_end(self, batch, logs=None):
-        if self.model.steps_done >= self.total_steps:
+        if self.step_after(batch) >= self.total_steps:
             self.model.stop_training = True
 
 

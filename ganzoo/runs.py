@@ -365,10 +365,9 @@ def _callbacks(model, out, settings, *, append, evaluation=None, checkpointing=N
     """The run's callbacks. The files of an epoch are committed in order:
     grid, scores, CSV row, and last the checkpoint, so a checkpoint is never
     ahead of them (see `ganzoo.rundir.repair`)."""
-    import keras
-
     from ganzoo import data as data_lib
-    from ganzoo.callbacks import Checkpoint, MetricsCSV, ResumeEpoch, SampleGrid, StopAtStep, StopOnNonFinite
+    from ganzoo.callbacks import (Checkpoint, EpochTensorBoard, MetricsCSV, ResumeEpoch, SampleGrid, StopAtStep,
+                                  StopOnNonFinite)
 
     # A fixed, seeded draw of training examples for the per-epoch grids: varied
     # (not the first files in order) and the same in every epoch.
@@ -384,7 +383,7 @@ def _callbacks(model, out, settings, *, append, evaluation=None, checkpointing=N
                    tensorboard_dir=os.path.join(out, "tensorboard")),
         *([scorer] if scorer else []),  # before the CSV and TensorBoard, which log what it adds
         MetricsCSV(os.path.join(out, "metrics.csv"), append=append, extra_keys=scorer.log_keys if scorer else ()),
-        keras.callbacks.TensorBoard(os.path.join(out, "tensorboard"), write_graph=False),
+        EpochTensorBoard(os.path.join(out, "tensorboard"), write_graph=False),
         Checkpoint(out, every_steps=every_steps, every_minutes=every_minutes, epoch_step=epoch_step,
                    interruption=interruption),
     ]
