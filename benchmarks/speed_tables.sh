@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The per-plugin speed tables of docs/benchmarks.md: for each plugin, alternating
 # processes (one side each) of the hand-written loop and ganzoo in float32 and
-# mixed_bfloat16, the hand-written train_step through fit() in mixed_bfloat16, then ganzoo with XLA,
-# on 2 replicas and (dcgan, cyclegan, srgan) reading the real pipeline.
+# mixed_bfloat16, the hand-written train_step through fit() in mixed_bfloat16, then ganzoo on 2
+# replicas, with 4 steps per execution (the small models), reading the real pipeline (dcgan,
+# cyclegan, srgan) and with XLA.
 #
 #   bash benchmarks/speed_tables.sh OUT.jsonl [ROUNDS] [PLUGIN ...]
 #   python benchmarks/speed_tables.py OUT.jsonl
@@ -34,6 +35,8 @@ for plugin in $plugins; do
     "--side keras_io --precision mixed_bfloat16"
     "--side ganzoo --precision mixed_bfloat16 --replicas 2"
   )
+  # Steps per execution: where a step is short enough for per-step costs to show.
+  case $plugin in vanilla|dcgan|cgan) variants+=("--side ganzoo --precision mixed_bfloat16 --steps-per-execution 4");; esac
   case $plugin in dcgan|cyclegan|srgan|srgan-adversarial) variants+=("--side ganzoo --precision mixed_bfloat16 --data pipeline");; esac
   "$python" "$here/pair_runs.py" --record "$out" "$rounds" "$common" "${variants[@]}"
   # XLA: once per plugin (compiling takes minutes for the big ones; it was never faster on CPU).

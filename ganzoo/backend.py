@@ -239,3 +239,20 @@ def unsupported_by_xla(exc):
     import re
 
     return sorted(set(re.findall(r"No registered '(\w+)' OpKernel for XLA", text))) or ["an operation"]
+
+
+class BuildsItsOwnState:
+    """Mixin, before `keras.Model`, for a model that builds its networks and
+    optimizers itself (in `__init__` and `compile`).
+
+    Under a `tf.distribute` strategy Keras 3 averages the first distributed
+    batch over the replicas for a symbolic build before training, which fails
+    on string inputs such as captions ("Value for attr 'T' of string" in
+    AddN). Such a model needs no symbolic build: it is left to the first
+    traced step, as Keras does without a strategy.
+    """
+
+    def _maybe_symbolic_build(self, iterator=None, data_batch=None):
+        if getattr(self, "_distribute_strategy", None) is not None and self.compiled:
+            return None
+        return super()._maybe_symbolic_build(iterator=iterator, data_batch=data_batch)

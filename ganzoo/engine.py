@@ -30,7 +30,7 @@ def adam(learning_rate=2e-4, beta_1=0.5, beta_2=0.999, **kwargs):
     return keras.optimizers.Adam(learning_rate=learning_rate, beta_1=beta_1, beta_2=beta_2, **kwargs)
 
 
-class GAN(keras.Model):
+class GAN(backend.BuildsItsOwnState, keras.Model):
     """Base class of ganzoo models: a generator, a discriminator, and the game.
 
     Subclasses build their networks in `__init__` and write `train_step` as
@@ -417,16 +417,6 @@ class GAN(keras.Model):
         it keeps its `ops.cond` and this is never read.
         """
         return None
-
-    def _maybe_symbolic_build(self, iterator=None, data_batch=None):
-        # Under a tf.distribute strategy Keras 3.15 averages the first
-        # distributed batch over the replicas (failing on string inputs such
-        # as captions) for a symbolic build. A ganzoo model builds its
-        # networks and optimizers itself (`__init__`, `compile`), so the build
-        # is left to the first traced step, as Keras does without a strategy.
-        if getattr(self, "_distribute_strategy", None) is not None and self.compiled:
-            return None
-        return super()._maybe_symbolic_build(iterator=iterator, data_batch=data_batch)
 
     @property
     def traced_stage(self):

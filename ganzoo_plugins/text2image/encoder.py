@@ -28,6 +28,8 @@ import re
 import keras
 from keras import layers, ops
 
+from ganzoo.backend import BuildsItsOwnState
+
 
 # Keras' TextVectorization "lower_and_strip_punctuation" removes these.
 _PUNCTUATION = re.compile(r'[!"#$%&()\*\+,-\./:;<=>?@\[\\\]^_`{|}~\']')
@@ -130,7 +132,7 @@ def build_image_encoder(image_shape, text_dim, filters=32, name="image_encoder")
     return keras.Model(images, layers.Dense(text_dim, name="embedding", dtype="float32")(x), name=name)
 
 
-class JointEmbedding(keras.Model):
+class JointEmbedding(BuildsItsOwnState, keras.Model):
     """Pre-trains a text encoder with an image encoder on (image, caption)
     pairs, as Reed et al. pre-train theirs (a joint embedding), with the
     symmetric contrastive loss of CLIP in place of their structured hinge:
@@ -157,6 +159,12 @@ class JointEmbedding(keras.Model):
     @property
     def metrics(self):
         return [self.loss_tracker, self.accuracy_tracker]
+
+    def compile(self, *args, **kwargs):
+        super().compile(*args, **kwargs)
+        # The optimizer's state now, under the caller's strategy scope, not in
+        # the first (replicated) step.
+        self.optimizer.build(self.text_encoder.trainable_variables + self.image_encoder.trainable_variables)
 
     def similarities(self, images, texts):
         t = ops.cast(self.text_encoder(texts, training=True), "float32")
