@@ -183,6 +183,11 @@ def all_gather(value):
     context = _replica_context()
     if context is None:
         return value
+    tf = _tensorflow()
+    value = tf.convert_to_tensor(value)
+    if value.dtype == tf.bfloat16:
+        # TensorFlow's collective gather has no bfloat16 kernel (mixed_bfloat16 activations).
+        return tf.cast(context.all_gather(tf.cast(value, tf.float32), axis=0), tf.bfloat16)
     return context.all_gather(value, axis=0)
 
 
@@ -234,6 +239,8 @@ def unsupported_by_xla(exc):
     first step, inside TensorFlow's graph execution, for a model that uses
     one of them (SRGAN's bicubic skip on CPU: ResizeBicubic)."""
     text = str(exc)
+    if "XLA compilation requires that operator arguments that represent shapes" in text:
+        return ["a shape computed while the step runs"]
     if "Detected unsupported operations" not in text:
         return None
     import re

@@ -619,9 +619,15 @@ def _raise_for_xla(exc, plugin_name, out):
 
     unsupported = unsupported_by_xla(exc)
     if unsupported is not None:
-        raise GanzooError(f"XLA (--jit) cannot compile {plugin_name}'s training step on this device (no XLA kernel "
-                          f"for {', '.join(unsupported)}); run the same command with --no-jit and --resume "
+        raise GanzooError(f"XLA (--jit) cannot compile {plugin_name}'s training step on this device ("
+                          f"{_xla_reason(unsupported)}); run the same command with --no-jit and --resume "
                           f"(the run directory {out} is kept)") from None
+
+
+def _xla_reason(unsupported):
+    if unsupported and unsupported[0].startswith("a shape"):
+        return unsupported[0]
+    return f"no XLA kernel for {', '.join(unsupported)}"
 
 
 def _note_version(previous, echo):

@@ -112,3 +112,7 @@ def test_a_step_xla_cannot_compile_is_named_in_one_line():
     with pytest.raises(GanzooError, match="no XLA kernel for ResizeBicubic.*--no-jit and --resume"):
         _raise_for_xla(raised.value, "srgan", "runs/srgan")
     assert unsupported_by_xla(ValueError("Graph execution error")) is None
+    shape_error = ValueError("XLA compilation requires that operator arguments that represent shapes or dimensions be "
+                             "evaluated to concrete values at compile time.")
+    with pytest.raises(GanzooError, match=r"stylegan2's training step .*\(a shape computed while the step runs\)"):
+        _raise_for_xla(shape_error, "stylegan2", "runs/stylegan2")
