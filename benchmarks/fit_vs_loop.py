@@ -86,17 +86,20 @@ class BatchEnd(keras.callbacks.Callback):
 
 
 def replicated(replicas):
-    """The strategy of `--replicas`: MirroredStrategy over GPUs, else logical CPU devices."""
+    """The strategy of `--replicas`: what `ganzoo fit --strategy mirrored` builds, over the first N GPUs,
+    else over N logical devices splitting the CPU."""
     if replicas == 1:
         return tf.distribute.get_strategy()
+    from ganzoo import distribute
+
     gpus = tf.config.list_physical_devices("GPU")
     if len(gpus) >= replicas:
-        devices = [f"/gpu:{i}" for i in range(replicas)]
+        tf.config.set_visible_devices(gpus[:replicas], "GPU")
     else:
+        tf.config.set_visible_devices([], "GPU")  # too few GPUs: the replicas split the CPU
         cpu = tf.config.list_physical_devices("CPU")[0]
         tf.config.set_logical_device_configuration(cpu, [tf.config.LogicalDeviceConfiguration()] * replicas)
-        devices = [f"/cpu:{i}" for i in range(replicas)]
-    return tf.distribute.MirroredStrategy(devices)
+    return distribute.strategy("mirrored")
 
 
 def settings_of(args):
