@@ -28,7 +28,7 @@ def network_available(timeout=3.0):
     >>> if not network_available(timeout=1.0):
     ...     print("offline: use --dataset digits")
     """
-    from ganzoo.network import reachable
+    from ganzoo.reachability import reachable
 
     return reachable(*_PROBE_HOST, timeout=timeout)
 

@@ -83,7 +83,7 @@ def missing_message():
 def network_available(timeout=3.0):
     """Whether download.tensorflow.org answers within `timeout` s
     (False at once when `GANZOO_OFFLINE` is set)."""
-    from ganzoo.network import reachable
+    from ganzoo.reachability import reachable
 
     return reachable("download.tensorflow.org", 80, timeout)
 
