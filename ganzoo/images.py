@@ -10,6 +10,10 @@ from PIL import Image
 
 from ganzoo.files import atomic_path
 
+# Files that are read as images wherever ganzoo lists a folder or picks a
+# writer by name: one list, so that a folder that trains also samples.
+IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp", ".gif", ".webp")
+
 
 def to_range(images, pixel_range=(-1.0, 1.0), dtype="float32"):
     """Maps images in [0, 1] to `pixel_range` (a network's range), as a tensor.

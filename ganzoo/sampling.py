@@ -21,6 +21,7 @@ from __future__ import annotations
 import os
 
 from ganzoo.errors import GanzooError
+from ganzoo.images import IMAGE_SUFFIXES
 
 #: The most images `ganzoo sample` tiles into one grid PNG.
 GRID_LIMIT = 1024
@@ -28,7 +29,6 @@ GRID_LIMIT = 1024
 #: Images generated (and held in memory) at a time when writing a folder.
 STREAM_BATCH = 256
 
-_IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp", ".gif", ".webp")
 
 
 def sample(run, *, count=64, seed=0, out="samples.png", **options):
@@ -53,7 +53,7 @@ def to_folder(out, total):
     """Whether `out` asks for one file per image; `GanzooError` for a grid
     of more than `GRID_LIMIT` images."""
     out = os.fspath(out)
-    if os.path.isdir(out) or out.endswith(("/", os.sep)) or not out.lower().endswith(_IMAGE_SUFFIXES):
+    if os.path.isdir(out) or out.endswith(("/", os.sep)) or not out.lower().endswith(IMAGE_SUFFIXES):
         return True
     if total > GRID_LIMIT:
         raise GanzooError(

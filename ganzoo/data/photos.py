@@ -24,6 +24,7 @@ import numpy as np
 
 from ganzoo.data.common import SourceInfo
 from ganzoo.data.package_files import embedded_file
+from ganzoo.images import IMAGE_SUFFIXES
 
 NAME = "photos"
 SPLITS = ("train", "test")
@@ -36,7 +37,6 @@ GRID = 13
 MIN_TILE_STD = 6.0
 # The training crop the tiles are meant for (SRGAN's 96 px high-resolution crop).
 PREFERRED_SHAPE = (96, 96, 3)
-_EXTENSIONS = (".png", ".jpg", ".jpeg")
 
 
 def _folder(split):
@@ -47,7 +47,7 @@ def _folder(split):
 
 def names(split="test"):
     """File names of the photos of `split`, sorted."""
-    return sorted(p.name for p in _folder(split).iterdir() if p.name.lower().endswith(_EXTENSIONS))
+    return sorted(p.name for p in _folder(split).iterdir() if p.name.lower().endswith(IMAGE_SUFFIXES))
 
 
 @functools.lru_cache(maxsize=None)

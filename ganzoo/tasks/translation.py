@@ -11,7 +11,6 @@ import numpy as np
 from ganzoo import images as images_lib
 from ganzoo.errors import GanzooError
 
-IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp", ".gif", ".webp")
 
 
 def as_image_batch(images, channels, what="generate(images=...)"):
@@ -54,7 +53,7 @@ def input_files(path):
     """The image files of `--input` (a file or a folder) and whether it was a folder."""
     path = os.path.abspath(os.path.expanduser(path))
     if os.path.isdir(path):
-        files = sorted(os.path.join(path, f) for f in os.listdir(path) if f.lower().endswith(IMAGE_SUFFIXES))
+        files = sorted(os.path.join(path, f) for f in os.listdir(path) if f.lower().endswith(images_lib.IMAGE_SUFFIXES))
         if not files:
             raise GanzooError(f"--input {path}: the folder has no images")
         return files, True
