@@ -55,3 +55,20 @@ class LinearDecay(keras.optimizers.schedules.LearningRateSchedule):
     def get_config(self):
         return {"initial_learning_rate": self.initial_learning_rate, "decay_start": self.decay_start,
                 "decay_steps": self.decay_steps, "name": self.name}
+
+
+def second_half_decay(learning_rate, training_steps):
+    """`learning_rate` as it is when the run's length is unknown
+    (`training_steps` <= 0), else `LinearDecay.second_half` over
+    `training_steps`: a schedule needs the length to know where the decay starts.
+
+    Example:
+
+    ```python
+    second_half_decay(2e-4, 0)        # 2e-4, a constant
+    second_half_decay(2e-4, 10000)    # LinearDecay(2e-4, decay_start=5000, decay_steps=5000)
+    ```
+    """
+    if training_steps <= 0:
+        return learning_rate
+    return LinearDecay.second_half(learning_rate, training_steps)

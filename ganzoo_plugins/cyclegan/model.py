@@ -10,7 +10,7 @@ from ganzoo.errors import GanzooError
 from ganzoo.layers import ImageHistory
 from ganzoo_plugins.cyclegan.networks import (build_discriminator, build_generator, check_image_shape,
                                               default_residual_blocks)
-from ganzoo.schedules import LinearDecay
+from ganzoo.schedules import second_half_decay
 
 DIRECTIONS = ("a2b", "b2a")
 
@@ -109,9 +109,7 @@ class CycleGAN(GAN):
     def learning_rate_schedule(self):
         """The learning rate: constant, or the paper's linear decay over the
         second half of `training_steps`."""
-        if self.training_steps <= 0:
-            return self.learning_rate
-        return LinearDecay.second_half(self.learning_rate, self.training_steps)
+        return second_half_decay(self.learning_rate, self.training_steps)
 
     def default_optimizers(self):
         def make():

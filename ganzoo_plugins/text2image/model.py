@@ -10,7 +10,7 @@ from keras import ops
 from ganzoo import images as images_lib
 from ganzoo.engine import GAN, adam
 from ganzoo.errors import GanzooError
-from ganzoo.schedules import LinearDecay
+from ganzoo.schedules import second_half_decay
 from ganzoo_plugins.text2image import encoder as encoder_lib
 from ganzoo_plugins.text2image import networks
 
@@ -293,9 +293,7 @@ class TextToImageGAN(GAN):
         linearly to zero over the second: at the constant rate the shapes'
         outlines keep wobbling from step to step (kind plateaus), the decay
         lets them settle."""
-        if self.training_steps <= 0:
-            return self.learning_rate
-        return LinearDecay.second_half(self.learning_rate, self.training_steps)
+        return second_half_decay(self.learning_rate, self.training_steps)
 
     def default_optimizers(self):
         return {"generator": adam(self.learning_rate_schedule()),
