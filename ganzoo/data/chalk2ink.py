@@ -84,12 +84,6 @@ def load_chalk2ink(split="train"):
     `mean |x - chalk2ink_mapping(x)|` (about 0.86).
     """
     arrays = _chalk2ink_parts()[split]
-    info = SourceInfo(
-        name=NAME,
-        kind="embedded",
-        num_examples=len(arrays["label"]),
-        image_shape=(32, 32, 3),
-        num_classes=2,
-        class_names=DOMAINS,
-    )
+    info = SourceInfo(name=NAME, kind="embedded", num_examples=len(arrays["label"]),
+                      image_shape=(32, 32, 3), num_classes=2, class_names=DOMAINS)
     return arrays, info

@@ -1,12 +1,15 @@
 """Small layers that only the StyleGAN networks use: the learned constant,
-the progressive blend, bias + activation, and per-layer style selection."""
+the progressive blend, bias + activation, per-layer style selection, and the
+discriminator's head that both generations share."""
 
 from __future__ import annotations
 
 import math
 
 import keras
-from keras import ops
+from keras import layers, ops
+
+from ganzoo.layers import EqualizedConv2D, EqualizedDense, MinibatchStdDev
 
 
 @keras.saving.register_keras_serializable(package="ganzoo")
@@ -103,3 +106,15 @@ class SelectStyle(keras.layers.Layer):
 
     def get_config(self):
         return {**super().get_config(), "index": self.index}
+
+
+def discriminator_head(x, plan):
+    """The discriminator's last layers on its 4x4 features, the same in v1 and
+    v2 (Karras et al. 2018, table 2): minibatch standard deviation, a 3x3
+    conv, then dense layers down to one float32 logit (float32 so that the
+    loss is reduced in float32 under mixed precision)."""
+    x = MinibatchStdDev(4, name="minibatch_stddev")(x)
+    x = layers.LeakyReLU(0.2)(EqualizedConv2D(plan.filters(0), 3, name="b0_conv")(x))
+    x = layers.Flatten()(x)
+    x = layers.LeakyReLU(0.2)(EqualizedDense(plan.filters(0), name="b0_dense")(x))
+    return EqualizedDense(1, gain=1.0, dtype="float32", name="logit")(x)

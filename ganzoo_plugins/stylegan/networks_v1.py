@@ -12,8 +12,8 @@ from __future__ import annotations
 import keras
 from keras import layers
 
-from ganzoo.layers import AdaIN, Blur, EqualizedConv2D, EqualizedDense, MinibatchStdDev, NoiseInjection
-from ganzoo_plugins.stylegan.blocks import ConstantInput, ProgressiveBlend, SelectStyle
+from ganzoo.layers import AdaIN, Blur, EqualizedConv2D, EqualizedDense, NoiseInjection
+from ganzoo_plugins.stylegan.blocks import ConstantInput, ProgressiveBlend, SelectStyle, discriminator_head
 
 
 def noise_shapes(plan):
@@ -102,9 +102,5 @@ def build_discriminator(plan, progressive=True, name="discriminator"):
             y = EqualizedConv2D(plan.filters(stage - 1), 1, name=f"b{stage - 1}_from_rgb")(low_res)
             y = layers.LeakyReLU(0.2)(y)
             x = ProgressiveBlend(stage, name=f"{prefix}_fade")([y, x, level])
-    x = MinibatchStdDev(4, name="minibatch_stddev")(x)
-    x = layers.LeakyReLU(0.2)(EqualizedConv2D(plan.filters(0), 3, name="b0_conv")(x))
-    x = layers.Flatten()(x)
-    x = layers.LeakyReLU(0.2)(EqualizedDense(plan.filters(0), name="b0_dense")(x))
-    logit = EqualizedDense(1, gain=1.0, dtype="float32", name="logit")(x)
+    logit = discriminator_head(x, plan)
     return keras.Model(inputs, logit, name=name)

@@ -9,8 +9,8 @@ import math
 import keras
 from keras import layers
 
-from ganzoo.layers import Blur, EqualizedConv2D, EqualizedDense, MinibatchStdDev, ModulatedConv2D, NoiseInjection
-from ganzoo_plugins.stylegan.blocks import BiasActivation, ConstantInput, SelectStyle
+from ganzoo.layers import Blur, EqualizedConv2D, EqualizedDense, ModulatedConv2D, NoiseInjection
+from ganzoo_plugins.stylegan.blocks import BiasActivation, ConstantInput, SelectStyle, discriminator_head
 
 
 def noise_shapes(plan):
@@ -81,9 +81,5 @@ def build_discriminator(plan, name="discriminator"):
         x = layers.LeakyReLU(0.2)(EqualizedConv2D(plan.filters(stage - 1), 3, name=f"{prefix}_conv1")(x))
         x = layers.Add()([x, skip])
         x = layers.Rescaling(1.0 / math.sqrt(2.0))(x)
-    x = MinibatchStdDev(4, name="minibatch_stddev")(x)
-    x = layers.LeakyReLU(0.2)(EqualizedConv2D(plan.filters(0), 3, name="b0_conv")(x))
-    x = layers.Flatten()(x)
-    x = layers.LeakyReLU(0.2)(EqualizedDense(plan.filters(0), name="b0_dense")(x))
-    logit = EqualizedDense(1, gain=1.0, dtype="float32", name="logit")(x)
+    logit = discriminator_head(x, plan)
     return keras.Model(image, logit, name=name)
