@@ -33,38 +33,18 @@ vocabulary, length).
 from __future__ import annotations
 
 import dataclasses
-import json
 import pathlib
-import re
 
 import numpy as np
 
-from ganzoo.data.source import SourceInfo, resolve, split_range, warn
+from ganzoo.data import caption_folders
+from ganzoo.data.caption_folders import METADATA, CaptionedFile, metadata_file, read_metadata  # noqa: F401
+from ganzoo.data.common import parse_split, slice_split
+from ganzoo.data.source import SourceInfo, resolve
 from ganzoo.errors import GanzooError
 
-METADATA = "metadata.jsonl"
 #: TFDS feature names that hold captions, in order of preference.
 TFDS_CAPTION_KEYS = ("captions", "caption", "text")
-
-
-# ------------------------------------------------------------------ splits
-_SPLIT = re.compile(r"^\s*([A-Za-z_][\w-]*)\s*(\[.*\])?\s*$")
-
-
-def _parse_split(split):
-    """`"train[:10%]"` -> `("train", "train[:10%]")`: the split's name and a
-    slice spec that `split_range` reads."""
-    match = _SPLIT.match(split) if isinstance(split, str) else None
-    if match is None:
-        raise GanzooError(f"split must be a name such as 'train' or 'test', optionally sliced "
-                          f"as in 'train[:10%]'; got {split!r}")
-    return match.group(1), "train" + (match.group(2) or "")
-
-
-def _slice(items, split, where):
-    base, spec = _parse_split(split)
-    start, stop = split_range(spec, len(items), where)
-    return items[start:stop]
 
 
 # ------------------------------------------------------------------ embedded
@@ -75,14 +55,14 @@ def _embedded_arrays(name, split):
     if "text" not in arrays:
         raise GanzooError(f"embedded dataset {name!r} has no captions; captioned embedded sets: "
                           f"{', '.join(captioned_embedded())}")
-    base, _ = _parse_split(split)
+    base, _ = parse_split(split)
     if base == "train":
         pass
     elif base == "test" and name in embedded.TEST_LOADERS:
         arrays, _ = embedded.TEST_LOADERS[name]()
     else:
         raise GanzooError(f"embedded dataset {name!r} has splits 'train' and 'test'; got {split!r}")
-    index = _slice(np.arange(len(arrays["image"])), split, f"embedded dataset {name!r}")
+    index = slice_split(np.arange(len(arrays["image"])), split, f"embedded dataset {name!r}")
     return arrays["image"][index], arrays["text"][index]
 
 
@@ -94,120 +74,6 @@ def captioned_embedded():
 
 
 _CAPTIONED_EMBEDDED = ("shapes",)
-
-
-# ------------------------------------------------------------------ folders
-@dataclasses.dataclass(frozen=True)
-class CaptionedFile:
-    """One image of a captioned folder and its captions, in metadata order."""
-
-    path: pathlib.Path
-    captions: tuple
-
-
-def metadata_file(folder, split="train"):
-    """The `metadata.jsonl` of a split of a captioned folder, or None."""
-    folder = pathlib.Path(folder)
-    base, _ = _parse_split(split)
-    candidates = [folder / base / METADATA]
-    if base == "train":
-        candidates.insert(0, folder / METADATA)
-    return next((path for path in candidates if path.is_file()), None)
-
-
-def read_metadata(path, check_files=True):
-    """Parses a `metadata.jsonl` into `CaptionedFile`s (several lines of one
-    file join its captions); bad lines are skipped with a warning naming
-    `path` and the line number.
-
-    Args:
-        path: the metadata file.
-        check_files: skip lines whose image file does not exist.
-
-    Returns:
-        The list of `CaptionedFile`s in order of first appearance.
-    """
-    path = pathlib.Path(path)
-    root = path.parent
-    files = {}
-    try:
-        text = path.read_text(encoding="utf-8", errors="replace")
-    except OSError as error:
-        raise GanzooError(f"cannot read {path}: {error}") from None
-    for number, line in enumerate(text.splitlines(), start=1):
-        if not line.strip():
-            continue
-        where = f"{path}, line {number}"
-        try:
-            record = json.loads(line)
-        except json.JSONDecodeError as error:
-            warn(f"{where}: skipping a line that is not valid JSON ({error.msg})")
-            continue
-        if not isinstance(record, dict):
-            warn(f"{where}: skipping a line that is not a JSON object")
-            continue
-        name = record.get("file_name")
-        if not isinstance(name, str) or not name.strip():
-            warn(f"{where}: skipping a line without a \"file_name\"")
-            continue
-        captions = record.get("text")
-        if isinstance(captions, str):
-            captions = [captions]
-        if not isinstance(captions, list):
-            warn(f"{where}: skipping {name!r}: \"text\" must be a string or a list of strings")
-            continue
-        good = [c.strip() for c in captions if isinstance(c, str) and c.strip()]
-        if len(good) < len(captions):
-            warn(f"{where}: {name!r}: ignoring {len(captions) - len(good)} empty or non-string caption(s)")
-        if not good:
-            warn(f"{where}: skipping {name!r}: no caption (empty \"text\")")
-            continue
-        image = (root / name).resolve()
-        if check_files and not image.is_file():
-            warn(f"{where}: skipping {name!r}: no such file in {root}")
-            continue
-        entry = files.setdefault(image, [])
-        entry.extend(good)
-    return [CaptionedFile(p, tuple(c)) for p, c in files.items()]
-
-
-def _verified(entries, path):
-    from ganzoo.data.common import image_problem
-
-    good = []
-    for entry in entries:
-        # A full decode, not PIL's verify(): a truncated file must not train as a half-grey image.
-        problem = image_problem(entry.path)
-        if problem is not None:
-            warn(f"{path}: skipping unreadable image '{entry.path}': {problem}")
-            continue
-        good.append(entry)
-    return good
-
-
-def _folder_entries(folder, split, verify):
-    path = metadata_file(folder, split)
-    if path is None:
-        base, _ = _parse_split(split)
-        raise GanzooError(
-            f"folder '{folder}' has no {METADATA} for split {base!r} (looked for {folder / METADATA} and "
-            f"{folder / base / METADATA}); a captioned folder holds images and a {METADATA} with one "
-            '{"file_name": ..., "text": ...} per line'
-        )
-    entries = read_metadata(path)
-    entries = _slice(entries, split, f"'{path}'")
-    if verify:
-        entries = _verified(entries, path)
-    if not entries:
-        raise GanzooError(f"{path} lists no usable image with a caption (see the warnings above)")
-    return path, entries
-
-
-def _folder_info(folder, entries):
-    from ganzoo.data.folders import _native_shape
-
-    return SourceInfo(name=str(folder), kind="folder", num_examples=sum(len(e.captions) for e in entries),
-                      image_shape=_native_shape([e.path for e in entries]))
 
 
 # ------------------------------------------------------------------ TFDS
@@ -224,7 +90,7 @@ def _tfds_caption_key(features, name):
 def _tfds_info(builder, name, split):
     from ganzoo.data import tfds_source
 
-    image, _ = tfds_source._features(builder, name)
+    image, _ = tfds_source.image_and_label_features(builder, name)
     _tfds_caption_key(builder.info.features, name)
     try:
         num_images = int(builder.info.splits[split].num_examples) or None
@@ -257,11 +123,11 @@ def describe(source, split="train", data_dir=None):
         base = embedded.info(name)
         return dataclasses.replace(base, num_examples=int(np.size(texts)), num_classes=None, class_names=None)
     if kind == "folder":
-        path, entries = _folder_entries(pathlib.Path(name), split, verify=False)
-        return _folder_info(pathlib.Path(name), entries)
+        path, entries = caption_folders.folder_entries(pathlib.Path(name), split, verify=False)
+        return caption_folders.folder_info(pathlib.Path(name), entries)
     from ganzoo.data import tfds_source
 
-    return _tfds_info(tfds_source._builder(name, data_dir), name, split)
+    return _tfds_info(tfds_source.open_builder(name, data_dir), name, split)
 
 
 def open(kind, name, split, data_dir=None, shuffle=True, seed=None):  # noqa: A001 - the contract's name
@@ -290,8 +156,8 @@ def open(kind, name, split, data_dir=None, shuffle=True, seed=None):  # noqa: A0
         return ds.map(_clean), describe(name, split)
     if kind == "folder":
         folder = pathlib.Path(name)
-        path, entries = _folder_entries(folder, split, verify=True)
-        info = _folder_info(folder, entries)
+        path, entries = caption_folders.folder_entries(folder, split, verify=True)
+        info = caption_folders.folder_info(folder, entries)
         channels = info.image_shape[2]
         paths = [str(e.path) for e in entries for _ in e.captions]
         texts = [c for e in entries for c in e.captions]
@@ -323,21 +189,21 @@ def _open_tfds(name, split, data_dir, shuffle, seed):
 
     from ganzoo.data import tfds_source
 
-    builder = tfds_source._builder(name, data_dir)
+    builder = tfds_source.open_builder(name, data_dir)
     _tfds_info(builder, name, split)   # refuses a dataset without captions before any download
     if not builder.is_prepared():
         if not tfds_source.network_available():
-            raise tfds_source._no_network_error(name)
+            raise tfds_source.no_network_error(name)
         try:
             builder.download_and_prepare()
         except Exception as error:  # noqa: BLE001 - TFDS raises many types; users need one line
-            raise GanzooError(f"cannot download TFDS dataset {name!r}: {tfds_source._first_line(error)}") from error
+            raise GanzooError(f"cannot download TFDS dataset {name!r}: {tfds_source.first_line(error)}") from error
     try:
         ds = tfds.load(name, split=split, data_dir=data_dir, download=False, shuffle_files=shuffle,
                        read_config=tfds.ReadConfig(shuffle_seed=seed))
     except Exception as error:  # noqa: BLE001
         raise GanzooError(f"cannot read split {split!r} of TFDS dataset {name!r}: "
-                          f"{tfds_source._first_line(error)}") from error
+                          f"{tfds_source.first_line(error)}") from error
     features = builder.info.features
     key = _tfds_caption_key(features, name)
 
@@ -372,7 +238,7 @@ def captions(source, split="train", data_dir=None, limit=None):
         _, texts = _embedded_arrays(name, split)
         found = [str(t) for t in np.reshape(texts, -1)]
     elif kind == "folder":
-        _, entries = _folder_entries(pathlib.Path(name), split, verify=False)
+        _, entries = caption_folders.folder_entries(pathlib.Path(name), split, verify=False)
         found = [c for e in entries for c in e.captions]
     else:
         ds, _ = _open_tfds(name, split, data_dir, shuffle=False, seed=None)

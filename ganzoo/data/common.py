@@ -138,6 +138,27 @@ def split_range(split, num_examples, name):
     return start, max(start, stop)
 
 
+_NAMED_SPLIT_RE = re.compile(r"^\s*([A-Za-z_][\w-]*)\s*(\[.*\])?\s*$")
+
+
+def parse_split(split):
+    """`"train[:10%]"` -> `("train", "train[:10%]")`: the split's name and a
+    slice spec that `split_range` reads."""
+    match = _NAMED_SPLIT_RE.match(split) if isinstance(split, str) else None
+    if match is None:
+        raise GanzooError(f"split must be a name such as 'train' or 'test', optionally sliced "
+                          f"as in 'train[:10%]'; got {split!r}")
+    return match.group(1), "train" + (match.group(2) or "")
+
+
+def slice_split(items, split, where):
+    """The part of `items` that the slice of `split` selects (`"test[:10]"`:
+    the first ten); `where` names the source in errors."""
+    base, spec = parse_split(split)
+    start, stop = split_range(spec, len(items), where)
+    return items[start:stop]
+
+
 #: The class names that make an embedded set two-domain (task "unpaired"):
 #: label 0 is domain A, label 1 domain B.
 DOMAINS = ("A", "B")

@@ -86,7 +86,7 @@ def _verify(paths, labels):
     return good_paths, (good_labels if labels is not None else None)
 
 
-def _native_shape(paths):
+def native_shape(paths):
     """The most common size among the first few readable files, as (H, W, C)."""
     from PIL import Image
 
@@ -110,7 +110,7 @@ def _make_info(folder, paths, class_names):
         name=str(folder),
         kind="folder",
         num_examples=len(paths),
-        image_shape=_native_shape(paths),
+        image_shape=native_shape(paths),
         num_classes=len(class_names) if class_names else None,
         class_names=class_names,
     )

@@ -33,12 +33,14 @@ def network_available(timeout=3.0):
     return reachable(*_PROBE_HOST, timeout=timeout)
 
 
-def _first_line(error):
+def first_line(error):
+    """The first line of an error's message (TFDS errors run to pages), or its type's name."""
     text = str(error).strip()
     return text.splitlines()[0].rstrip(" :") if text else type(error).__name__
 
 
-def _builder(name, data_dir):
+def open_builder(name, data_dir):
+    """`tfds.builder(name)`, its errors turned into `GanzooError`s."""
     import tensorflow_datasets as tfds
 
     try:
@@ -46,7 +48,7 @@ def _builder(name, data_dir):
     except tfds.core.registered.DatasetNotFoundError:
         raise unknown_source_error(name) from None
     except (ValueError, KeyError) as error:
-        raise GanzooError(f"cannot open TFDS dataset {name!r}: {_first_line(error)}") from error
+        raise GanzooError(f"cannot open TFDS dataset {name!r}: {first_line(error)}") from error
 
 
 # The main image of an example: "image", or "hr" in super-resolution datasets
@@ -58,7 +60,8 @@ def _image_key(features):
     return next((key for key in IMAGE_KEYS if key in features), IMAGE_KEYS[0])
 
 
-def _features(builder, name):
+def image_and_label_features(builder, name):
+    """`(image feature, ClassLabel feature or None)` of a builder; a dataset without an image is refused."""
     import tensorflow_datasets as tfds
 
     features = builder.info.features
@@ -76,7 +79,7 @@ def _features(builder, name):
 
 
 def _info(builder, name, split):
-    image, label = _features(builder, name)
+    image, label = image_and_label_features(builder, name)
     try:
         num_examples = int(builder.info.splits[split].num_examples)
     except Exception:  # noqa: BLE001 - split sizes exist only once prepared
@@ -93,10 +96,11 @@ def _info(builder, name, split):
 
 def info(name, split="train", data_dir=None):
     """Returns the `SourceInfo` of TFDS dataset `name` without downloading it."""
-    return _info(_builder(name, data_dir), name, split)
+    return _info(open_builder(name, data_dir), name, split)
 
 
-def _no_network_error(name):
+def no_network_error(name):
+    """The error for a TFDS dataset that is not prepared and cannot be downloaded."""
     return GanzooError(
         f"cannot download TFDS dataset {name!r}: no network. On a connected machine run "
         f'"tfds build {name} --data_dir DIR", copy DIR here and pass --data-dir DIR, '
@@ -115,18 +119,18 @@ def load(name, split="train", data_dir=None, shuffle=True, seed=None, check=None
     import tensorflow as tf
     import tensorflow_datasets as tfds
 
-    builder = _builder(name, data_dir)
-    _, label = _features(builder, name)
+    builder = open_builder(name, data_dir)
+    _, label = image_and_label_features(builder, name)
     if check is not None:
         check(_info(builder, name, split))
     if not builder.is_prepared():
         if not network_available():
-            raise _no_network_error(name)
+            raise no_network_error(name)
         try:
             builder.download_and_prepare()
         except Exception as error:  # noqa: BLE001 - TFDS raises many types; users need one line
             raise GanzooError(
-                f"cannot download TFDS dataset {name!r}: {_first_line(error)}; "
+                f"cannot download TFDS dataset {name!r}: {first_line(error)}; "
                 f'try "tfds build {name}" to see the full error'
             ) from error
     try:
@@ -140,7 +144,7 @@ def load(name, split="train", data_dir=None, shuffle=True, seed=None, check=None
         )
     except Exception as error:  # noqa: BLE001 - e.g. an unknown split; users need one line
         raise GanzooError(
-            f"cannot read split {split!r} of TFDS dataset {name!r}: {_first_line(error)}"
+            f"cannot read split {split!r} of TFDS dataset {name!r}: {first_line(error)}"
         ) from error
     # Prepared now, so split sizes are known.
     source_info = _info(builder, name, split)

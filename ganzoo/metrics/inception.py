@@ -107,6 +107,29 @@ BLOCKS = [
 ]
 
 
+#: Each pool kind of the layout: (TF op, window, stride, padding).
+POOLS = {"max_valid": ("MaxPool", 3, 2, "VALID"), "max": ("MaxPool", 3, 1, "SAME"), "avg": ("AvgPool", 3, 1, "SAME")}
+
+
+def build_layout(x, apply, join):
+    """Builds the stem and the mixed blocks on `x`, for the Keras port and
+    the synthetic graph alike: `apply(x, item)` builds one item (a
+    convolution spec, a pool or a split) and returns its output;
+    `join(name, outputs)` concatenates a block's branches as `<block>/join`.
+    Returns the last block's output."""
+    for item in STEM:
+        x = apply(x, item)
+    for block in BLOCKS:
+        outputs = []
+        for branch in block["branches"]:
+            y = x
+            for item in branch:
+                y = apply(y, item)
+            outputs.append(y)
+        x = join(f"{block['name']}/join", outputs)
+    return x
+
+
 def convolutions():
     """Every convolution of the graph, in order, as spec dicts."""
     found = []
@@ -154,29 +177,21 @@ def build_inception(dtype=None):
         if isinstance(item, dict):
             return conv(x, item)
         kind, name = item[0], item[1]
-        if kind == "max_valid":
-            return layers.MaxPooling2D(3, 2, padding="valid", dtype=dtype, name=layer_name(name))(x)
-        if kind == "max":
-            return layers.MaxPooling2D(3, 1, padding="same", dtype=dtype, name=layer_name(name))(x)
-        if kind == "avg":  # TF's SAME average pool leaves the padding out of the count
-            return layers.AveragePooling2D(3, 1, padding="same", dtype=dtype, name=layer_name(name))(x)
         if kind == "split":
-            parts = [apply(x, spec) for spec in item[2]]
-            return layers.Concatenate(dtype=dtype, name=layer_name(name))(parts)
-        raise ValueError(kind)
+            return join(name, [apply(x, spec) for spec in item[2]])
+        if kind not in POOLS:
+            raise ValueError(kind)
+        # TF's SAME average pool leaves the padding out of the count, as Keras' does.
+        op, size, stride, padding = POOLS[kind]
+        pool = layers.MaxPooling2D if op == "MaxPool" else layers.AveragePooling2D
+        return pool(size, stride, padding=padding.lower(), dtype=dtype, name=layer_name(name))(x)
+
+    def join(name, parts):
+        return layers.Concatenate(dtype=dtype, name=layer_name(name))(parts)
 
     inputs = keras.Input((INPUT_SIZE, INPUT_SIZE, 3), name="images")
     x = layers.Rescaling(1.0 / 128.0, offset=-1.0, dtype=dtype, name="scale")(inputs)
-    for item in STEM:
-        x = apply(x, item)
-    for block in BLOCKS:
-        outputs = []
-        for branch in block["branches"]:
-            y = x
-            for item in branch:
-                y = apply(y, item)
-            outputs.append(y)
-        x = layers.Concatenate(dtype=dtype, name=layer_name(block["name"] + "/join"))(outputs)
+    x = build_layout(x, apply, join)
     x = layers.AveragePooling2D(8, padding="valid", dtype=dtype, name="pool_3")(x)
     pool = layers.Flatten(dtype="float32", name="pool_3.flat")(layers.Activation("linear", dtype="float32")(x))
     logits = layers.Dense(NUM_CLASSES, use_bias=False, dtype=dtype, name="softmax.logits")(pool)

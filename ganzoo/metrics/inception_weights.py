@@ -104,6 +104,95 @@ def is_reference(data):
     return len(data) == REFERENCE_SIZE and hashlib.md5(data).hexdigest() == REFERENCE_MD5
 
 
+class _Nodes:
+    """The nodes of a parsed GraphDef by name, read with checks that name the
+    node in the error when the graph is not the reference one."""
+
+    def __init__(self, graph):
+        self.nodes = {n.name: n for n in graph.node}
+
+    def need(self, name, op=None):
+        if name not in self.nodes:
+            raise GanzooError(f"the graph has no node {name!r}: not the 2015-12-05 Inception graph")
+        node = self.nodes[name]
+        if op is not None and node.op not in ((op,) if isinstance(op, str) else op):
+            raise GanzooError(f"graph node {name!r} is a {node.op}, expected {op}")
+        return node
+
+    def constant(self, name):
+        import tensorflow as tf
+
+        return tf.make_ndarray(self.need(name.split(":")[0], "Const").attr["value"].tensor)
+
+    def is_constant(self, name):
+        node = self.nodes.get(name.split(":")[0])
+        return node is not None and node.op == "Const"
+
+
+def _convolution_arrays(nodes):
+    """`{keras layer name: [kernel, bias]}` of every convolution, its batch
+    norm folded into the kernel and bias."""
+    from ganzoo.metrics.inception import convolutions, layer_name
+
+    arrays = {}
+    for spec in convolutions():
+        g = spec["name"]
+        kernel = nodes.constant(f"{g}/conv2d_params").astype(np.float64)
+        kh, kw = spec["kernel"]
+        if kernel.shape[:2] != (kh, kw) or kernel.shape[3] != spec["filters"]:
+            raise GanzooError(f"{g}: kernel {kernel.shape}, expected {kh}x{kw}x?x{spec['filters']}")
+        conv = nodes.need(f"{g}/Conv2D", "Conv2D")
+        strides = list(conv.attr["strides"].list.i)
+        padding = conv.attr["padding"].s.decode()
+        if strides != [1, spec["strides"], spec["strides"], 1] or padding != spec["padding"]:
+            raise GanzooError(f"{g}: strides {strides} padding {padding}, expected {spec['strides']} {spec['padding']}")
+        bn = nodes.need(f"{g}/batchnorm", "BatchNormWithGlobalNormalization")
+        if bn.input[0].split(":")[0] != f"{g}/Conv2D":
+            raise GanzooError(f"{g}/batchnorm does not read {g}/Conv2D")
+        mean, variance, beta, gamma = (nodes.constant(name).astype(np.float64) for name in bn.input[1:5])
+        scale = 1.0 / np.sqrt(variance + bn.attr["variance_epsilon"].f)
+        if bn.attr["scale_after_normalization"].b:
+            scale = scale * gamma
+        arrays[layer_name(g)] = [(kernel * scale).astype(np.float32), (beta - mean * scale).astype(np.float32)]
+    return arrays
+
+
+def _check_pools(nodes):
+    from ganzoo.metrics.inception import BLOCKS, POOLS, STEM
+
+    pools = [(item[0], item[1]) for item in STEM if not isinstance(item, dict)]
+    for block in BLOCKS:
+        for branch in block["branches"]:
+            pools += [(item[0], item[1]) for item in branch if not isinstance(item, dict) and item[0] != "split"]
+    for kind, name in pools:
+        op, size, stride, padding = POOLS[kind]
+        node = nodes.need(name, op)
+        if list(node.attr["ksize"].list.i) != [1, size, size, 1] \
+                or list(node.attr["strides"].list.i) != [1, stride, stride, 1] \
+                or node.attr["padding"].s.decode() != padding:
+            raise GanzooError(f"pool {name!r} differs from the reference graph's")
+    nodes.need("pool_3", "AvgPool")
+
+
+def _check_joins(nodes):
+    from ganzoo.metrics.inception import BLOCKS
+
+    for block in BLOCKS:
+        join = nodes.need(f"{block['name']}/join", ("Concat", "ConcatV2"))
+        values = [i for i in join.input if not nodes.is_constant(i)]
+        # Each branch's output, by name (a split's concat by its scope, whose
+        # exact name the check does not depend on).
+        firsts = []
+        for branch in block["branches"]:
+            last = branch[-1]
+            firsts.append(last["name"] if isinstance(last, dict) else
+                          (last[1].rsplit("/", 1)[0] + "/" if last[0] == "split" else last[1]))
+        names = [v.split(":")[0] for v in values]
+        if len(names) != len(firsts) or not all(n == f or n.startswith(f if f.endswith("/") else f + "/")
+                                                 for n, f in zip(names, firsts)):
+            raise GanzooError(f"{block['name']}/join concatenates {names}, expected {firsts}")
+
+
 def convert_graph(data):
     """Converts the bytes of a reference-style GraphDef to port arrays.
 
@@ -119,79 +208,20 @@ def convert_graph(data):
     """
     import tensorflow as tf
 
-    from ganzoo.metrics.inception import BLOCKS, STEM, convolutions, layer_name
-
     graph = tf.compat.v1.GraphDef()
     try:
         graph.ParseFromString(data)
     except Exception as exc:  # noqa: BLE001 - protobuf's DecodeError
         raise GanzooError(f"not a GraphDef: {exc}") from exc
-    nodes = {n.name: n for n in graph.node}
-
-    def need(name, op=None):
-        if name not in nodes:
-            raise GanzooError(f"the graph has no node {name!r}: not the 2015-12-05 Inception graph")
-        node = nodes[name]
-        if op is not None and node.op not in ((op,) if isinstance(op, str) else op):
-            raise GanzooError(f"graph node {name!r} is a {node.op}, expected {op}")
-        return node
-
-    def constant(name):
-        return tf.make_ndarray(need(name.split(":")[0], "Const").attr["value"].tensor)
-
-    arrays = {}
-    for spec in convolutions():
-        g = spec["name"]
-        kernel = constant(f"{g}/conv2d_params").astype(np.float64)
-        kh, kw = spec["kernel"]
-        if kernel.shape[:2] != (kh, kw) or kernel.shape[3] != spec["filters"]:
-            raise GanzooError(f"{g}: kernel {kernel.shape}, expected {kh}x{kw}x?x{spec['filters']}")
-        conv = need(f"{g}/Conv2D", "Conv2D")
-        strides = list(conv.attr["strides"].list.i)
-        padding = conv.attr["padding"].s.decode()
-        if strides != [1, spec["strides"], spec["strides"], 1] or padding != spec["padding"]:
-            raise GanzooError(f"{g}: strides {strides} padding {padding}, expected {spec['strides']} {spec['padding']}")
-        bn = need(f"{g}/batchnorm", "BatchNormWithGlobalNormalization")
-        if bn.input[0].split(":")[0] != f"{g}/Conv2D":
-            raise GanzooError(f"{g}/batchnorm does not read {g}/Conv2D")
-        mean, variance, beta, gamma = (constant(name).astype(np.float64) for name in bn.input[1:5])
-        scale = 1.0 / np.sqrt(variance + bn.attr["variance_epsilon"].f)
-        if bn.attr["scale_after_normalization"].b:
-            scale = scale * gamma
-        arrays[layer_name(g)] = [(kernel * scale).astype(np.float32), (beta - mean * scale).astype(np.float32)]
-
-    pools = [(item[0], item[1]) for item in STEM if not isinstance(item, dict)]
-    for block in BLOCKS:
-        for branch in block["branches"]:
-            pools += [(item[0], item[1]) for item in branch if not isinstance(item, dict) and item[0] != "split"]
-    expected = {"max_valid": ("MaxPool", 2, "VALID"), "max": ("MaxPool", 1, "SAME"), "avg": ("AvgPool", 1, "SAME")}
-    for kind, name in pools:
-        op, stride, padding = expected[kind]
-        node = need(name, op)
-        if list(node.attr["ksize"].list.i) != [1, 3, 3, 1] or list(node.attr["strides"].list.i) != [1, stride, stride, 1] \
-                or node.attr["padding"].s.decode() != padding:
-            raise GanzooError(f"pool {name!r} differs from the reference graph's")
-    need("pool_3", "AvgPool")
-    for block in BLOCKS:
-        join = need(f"{block['name']}/join", ("Concat", "ConcatV2"))
-        values = [i for i in join.input if nodes.get(i.split(":")[0]) is None or nodes[i.split(":")[0]].op != "Const"]
-        # Each branch's output, by name (a split's concat by its scope, whose
-        # exact name the check does not depend on).
-        firsts = []
-        for branch in block["branches"]:
-            last = branch[-1]
-            firsts.append(last["name"] if isinstance(last, dict) else
-                          (last[1].rsplit("/", 1)[0] + "/" if last[0] == "split" else last[1]))
-        names = [v.split(":")[0] for v in values]
-        if len(names) != len(firsts) or not all(n == f or n.startswith(f if f.endswith("/") else f + "/")
-                                                 for n, f in zip(names, firsts)):
-            raise GanzooError(f"{block['name']}/join concatenates {names}, expected {firsts}")
-
-    weights = constant("softmax/weights").astype(np.float32)
+    nodes = _Nodes(graph)
+    arrays = _convolution_arrays(nodes)
+    _check_pools(nodes)
+    _check_joins(nodes)
+    weights = nodes.constant("softmax/weights").astype(np.float32)
     if weights.shape != (2048, 1008):
         raise GanzooError(f"softmax/weights has shape {weights.shape}, expected (2048, 1008)")
     arrays["softmax.logits"] = [weights]
-    arrays["softmax.biases"] = [constant("softmax/biases").astype(np.float32)]
+    arrays["softmax.biases"] = [nodes.constant("softmax/biases").astype(np.float32)]
     return arrays
 
 

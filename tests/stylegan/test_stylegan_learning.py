@@ -8,6 +8,8 @@ import pytest
 import ganzoo
 from ganzoo.metrics.classifier import classifier_report, train_classifier
 
+pytestmark = pytest.mark.slow  # a learning test: deselect with -m "not slow"
+
 SMALL = {"image_shape": (8, 8, 1), "latent_dim": 16, "style_dim": 16, "mapping_layers": 4,
          "generator_filters": 16, "discriminator_filters": 16, "seed": 0}
 STEPS = 400

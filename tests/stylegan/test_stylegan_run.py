@@ -22,6 +22,7 @@ def run_main(args, capsys):
     return out
 
 
+@pytest.mark.slow  # two `ganzoo fit` runs through every stage (about a minute on 2 cores)
 def test_fit_resume_mid_fade_and_sample_grids(tmp_path, capsys):
     run = tmp_path / "run"
     out = run_main(["fit", "stylegan", "--steps", "4", "--batch-size", "4", "--out", str(run), "--seed", "0",
