@@ -17,53 +17,36 @@ def load(source, model=None, *, task=None, image_shape=None, batch_size=64, spli
     """Loads a dataset as batched, prefetched training input.
 
     Args:
-        source: An embedded dataset name (see `EMBEDDED`, e.g. `"digits"`), a
-            TFDS dataset name with an "image" feature (e.g. `"mnist"`,
-            `"cifar10"`, `"celeb_a"`), or a folder path (str or
-            `pathlib.Path`) holding images, or one subfolder of images per
-            class.
-        model: Optional model; its `task` and `image_shape` attributes are the
-            defaults for `task` and `image_shape`.
-        task: `"unconditional"` (elements are images), `"conditional"`
-            (elements are `(images, labels)`) or `"unpaired"` (elements are
-            `(images_a, images_b)` drawn independently from the two domains
-            of a TFDS `cycle_gan/<config>` set, a folder with `trainA/` and
-            `trainB/`, or an embedded two-domain set such as `chalk2ink`), or
-            `"paired"` (super-resolution: elements are `(low_res, high_res)`,
-            an aligned random `image_shape` crop of each image and its input
-            `model.scale` times smaller (4 without a model or `scale`), drawn
-            anew every epoch; from the embedded `photos`, a folder of
-            high-resolution images, or TFDS `div2k/bicubic_x4`; see
-            `ganzoo.data.paired`). Defaults to the model's task,
-            else `"unconditional"`.
-        image_shape: `(H, W, C)` to resize (antialiased bilinear) and convert
-            channels to, C 1 or 3. Defaults to the model's, else the source's
-            native or preferred shape (`inspect(source).image_shape`).
+        source: An embedded dataset name (see `EMBEDDED`, e.g. `"digits"`), a TFDS dataset name with an "image"
+            feature (e.g. `"mnist"`), or a folder (str or `pathlib.Path`) of images or of one subfolder per class.
+        model: Optional model; its `task` and `image_shape` attributes are the defaults for both.
+        task: `"unconditional"` (images), `"conditional"` (`(images, labels)`), `"unpaired"`
+            (`(images_a, images_b)`, two domains), `"paired"` (`(low_res, high_res)` random crops,
+            `model.scale` apart, 4 without one; see `ganzoo.data.paired`) or `"captioned"`; which
+            sources serve each: the task table of docs/data.md. Defaults to the model's task, else
+            `"unconditional"`.
+        image_shape: `(H, W, C)` to resize (antialiased bilinear) and convert channels to, C 1 or 3. Defaults
+            to the model's, else the source's native or preferred shape (`inspect(source).image_shape`).
         batch_size: Examples per batch.
-        split: Split to read; TFDS slices such as `"train[:10%]"` work for
-            every source (embedded sets and folders have only `"train"`).
+        split: Split to read; TFDS slices such as `"train[:10%]"` work for every source (embedded sets
+            and folders have only `"train"`).
         data_dir: TFDS data directory; ignored for other sources.
         shuffle: Whether to shuffle (files, then examples, every epoch).
         seed: Shuffle seed, for reproducible order.
-        repeat: Whether to repeat forever. A repeated stream's order depends
-            only on `seed` and the position in it (round r of the examples
-            is shuffled with a seed drawn from `(seed, r)`).
-        start: With `repeat`, the number of examples to skip: the position
-            of a resumed run (steps done times the batch size).
+        repeat: Whether to repeat forever. A repeated stream's order depends only on `seed` and the
+            position in it (round r of the examples is shuffled with a seed drawn from `(seed, r)`).
+        start: With `repeat`, examples to skip: a resumed run's position (steps done times the batch size).
         drop_remainder: Whether to drop the last partial batch.
-        cache: Cache decoded examples in memory: `None` does so when they
-            fit in about 1 GiB (float32) and the task draws no random crops
-            (not `"paired"`), `True`/`False` force it.
+        cache: Cache decoded examples in memory: `None` does so when they fit in about 1 GiB (float32)
+            and the task draws no random crops (not `"paired"`), `True`/`False` force it.
 
     Returns:
-        A `tf.data.Dataset` of float32 NHWC images in [0, 1] (task
-        `"unconditional"`), or of `(images, labels)` with int32 labels of
-        shape (batch,) (task `"conditional"`).
+        A `tf.data.Dataset` of the task's elements: float32 NHWC images in [0, 1] (`"unconditional"`),
+        `(images, labels)` with int32 labels of shape (batch,) (`"conditional"`), and so on.
 
     Raises:
-        GanzooError: For an unknown source, a missing or empty folder, a TFDS
-            dataset that cannot be downloaded (fails within seconds offline),
-            a task the source cannot serve, or a bad `image_shape`.
+        GanzooError: For an unknown source, a missing or empty folder, a TFDS dataset that cannot be downloaded
+            (fails within seconds offline), a task the source cannot serve, or a bad `image_shape`.
 
     Example:
 

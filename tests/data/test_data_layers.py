@@ -24,11 +24,12 @@ LAYERS = (
     # and a SourceInfo. `embedded` is the catalogue of the embedded sets, `source`
     # decides which kind of source a `source` argument names (resolve), `sources`
     # opens any single-stream source, and `unpaired` and `captioned` open a
-    # resolved source their own way (two domains; images with captions).
+    # resolved source their own way (two domains; images with captions, those
+    # of a folder read by `caption_folders`).
     ("sources", ("digits", "chalk2ink", "photos", "shapes", "folders", "embedded", "source", "tfds_source",
-                 "sources", "unpaired", "captioned")),
+                 "sources", "unpaired", "caption_folders", "captioned")),
     # Tasks' batch mapping: example dicts -> the elements a model trains on.
-    ("mapping", ("paired", "elements", "tasks")),
+    ("mapping", ("paired", "elements")),
     # Open + map + cache/shuffle/batch/prefetch, and the public load/inspect.
     ("pipeline", ("pipeline", "__init__")),
 )

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from ganzoo.data import pipeline, tasks
+from ganzoo.data import decode, pipeline
 from ganzoo.data.source import SourceInfo, resolve, split_range
 from ganzoo.errors import GanzooError
 
@@ -40,14 +40,14 @@ def test_cache_decision(monkeypatch, cache, limit, expected_calls):
 
 def test_prepare_image_channels_and_range():
     rgb = tf.constant(np.array([[[255, 0, 0]]], np.uint8))
-    gray = tasks.prepare_image(rgb, (1, 1, 1)).numpy()
+    gray = decode.prepare_image(rgb, (1, 1, 1)).numpy()
     np.testing.assert_allclose(gray, tf.image.rgb_to_grayscale([[[1.0, 0.0, 0.0]]]).numpy())
     rgba = tf.constant(np.full((6, 6, 4), 200, np.uint8))
-    out = tasks.prepare_image(rgba, (3, 3, 3)).numpy()
+    out = decode.prepare_image(rgba, (3, 3, 3)).numpy()
     assert out.shape == (3, 3, 3) and out.dtype == np.float32
     np.testing.assert_allclose(out, 200 / 255, atol=1e-5)
     noise = tf.constant(np.random.default_rng(0).integers(0, 256, (37, 23, 3), dtype=np.uint8))
-    up = tasks.prepare_image(noise, (64, 64, 3)).numpy()
+    up = decode.prepare_image(noise, (64, 64, 3)).numpy()
     assert up.min() >= 0.0 and up.max() <= 1.0
 
 
@@ -55,7 +55,7 @@ def test_antialiased_downscale_averages():
     # A 1-pixel checkerboard shrunk 3x must come out near mid-gray; without
     # antialiasing, bilinear resizing samples single pixels and keeps 0s and 1s.
     board = (np.indices((24, 24)).sum(axis=0) % 2 * 255).astype(np.uint8)[..., None]
-    out = tasks.prepare_image(tf.constant(board), (8, 8, 1)).numpy()
+    out = decode.prepare_image(tf.constant(board), (8, 8, 1)).numpy()
     assert np.abs(out - 0.5).max() < 0.1
 
 
