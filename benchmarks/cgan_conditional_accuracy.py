@@ -14,7 +14,7 @@
 Run by hand:
     python benchmarks/cgan_conditional_accuracy.py --out /tmp/cgan_run
     python benchmarks/cgan_conditional_accuracy.py --run /tmp/cgan_run          # measure only
-    python benchmarks/cgan_conditional_accuracy.py --out /tmp/r -- --set discriminator=projection
+    python benchmarks/cgan_conditional_accuracy.py --out /tmp/r -- --set discriminator_type=projection
 Arguments after `--` go to `ganzoo fit`. The goal on the digits: accuracy >= 0.90.
 """
 

@@ -8,7 +8,7 @@ scores the real and the forged batch in two calls (its BatchNorm sees each
 batch alone); one z serves both updates, the forgeries take the real batch's
 labels; the non-saturating loss (`--set loss=minimax`: the minimax one);
 Adam (learning rate 2e-4, beta_1 0.5) for each network; no EMA. Other
-architectures (`--set architecture=mlp`, `discriminator=projection`,
+architectures (`--set architecture=mlp`, `discriminator_type=projection`,
 `label_encoding=embedding`) are the plugin's networks cloned, with the same
 step. The plugin has no stages or schedules.
 """

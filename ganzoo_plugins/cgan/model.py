@@ -46,8 +46,10 @@ class ConditionalGAN(GAN):
             `ganzoo fit` sets it from the dataset.
         latent_dim: size of z ~ N(0, I) (the paper: 100).
         architecture: "auto", "mlp" or "conv" (see above).
-        discriminator: "concat" (the label enters D's input) or "projection"
-            (Miyato & Koyama 2018).
+        discriminator_type: "concat" (the label enters D's input) or
+            "projection" (Miyato & Koyama 2018). Was `discriminator`, a name
+            `self.discriminator` (the network) already has; that name still
+            works, with a DeprecationWarning.
         label_encoding: how y enters the networks: "one_hot" (the paper; on the
             digits it taught both architectures the label in fewer steps) or
             "embedding" (a learned vector of `embedding_dim`).
@@ -74,20 +76,21 @@ class ConditionalGAN(GAN):
     """
 
     task = "conditional"
+    renamed_options = {"discriminator": "discriminator_type"}
 
     def __init__(self, image_shape=(28, 28, 1), num_classes=10, latent_dim=100, architecture="auto",
-                 discriminator="concat", label_encoding="one_hot", embedding_dim=50, generator_filters=64,
+                 discriminator_type="concat", label_encoding="one_hot", embedding_dim=50, generator_filters=64,
                  discriminator_filters=64, hidden_units=512, hidden_layers=2, dropout=0.3, learning_rate=2e-4,
                  loss="non_saturating", seed=None, **kwargs):
         super().__init__(image_shape=image_shape, latent_dim=latent_dim, seed=seed, **kwargs)
         if isinstance(num_classes, bool) or int(num_classes) != num_classes or num_classes < 2:
             raise GanzooError(f"num_classes must be an integer >= 2; got {num_classes!r}")
         _check_choice("architecture", architecture, ("auto", *networks.ARCHITECTURES))
-        _check_choice("discriminator", discriminator, networks.DISCRIMINATORS)
+        _check_choice("discriminator_type", discriminator_type, networks.DISCRIMINATORS)
         _check_choice("label_encoding", label_encoding, networks.LABEL_ENCODINGS)
         self.num_classes = int(num_classes)
         self.architecture = resolve_architecture(architecture, self.image_shape)
-        self.discriminator_kind = discriminator
+        self.discriminator_type = discriminator_type
         self.label_encoding = label_encoding
         self.embedding_dim = int(embedding_dim)
         self.learning_rate = learning_rate
@@ -97,14 +100,14 @@ class ConditionalGAN(GAN):
                 self.image_shape, self.latent_dim, self.num_classes, generator_filters, label_encoding,
                 self.embedding_dim)
             self.discriminator = networks.build_conv_discriminator(
-                self.image_shape, self.num_classes, discriminator_filters, discriminator, label_encoding,
+                self.image_shape, self.num_classes, discriminator_filters, discriminator_type, label_encoding,
                 self.embedding_dim)
         else:
             self.generator = networks.build_mlp_generator(
                 self.image_shape, self.latent_dim, self.num_classes, hidden_units, hidden_layers, label_encoding,
                 self.embedding_dim)
             self.discriminator = networks.build_mlp_discriminator(
-                self.image_shape, self.num_classes, hidden_units, hidden_layers, dropout, discriminator,
+                self.image_shape, self.num_classes, hidden_units, hidden_layers, dropout, discriminator_type,
                 label_encoding, self.embedding_dim)
 
     def default_optimizers(self):

@@ -23,13 +23,13 @@ class TestCGANMLP(PluginTestCase):
 class TestCGANProjection(PluginTestCase):
     plugin_name = "cgan"
     init_kwargs = {"image_shape": (16, 16, 3), "num_classes": 5, "latent_dim": 16, "architecture": "conv",
-                   "discriminator": "projection", "generator_filters": 8, "discriminator_filters": 8}
+                   "discriminator_type": "projection", "generator_filters": 8, "discriminator_filters": 8}
 
 
 class TestCGANMLPProjection(PluginTestCase):
     plugin_name = "cgan"
     init_kwargs = {"image_shape": (8, 8, 1), "num_classes": 3, "latent_dim": 8, "architecture": "mlp",
-                   "discriminator": "projection", "hidden_units": 16, "hidden_layers": 1}
+                   "discriminator_type": "projection", "hidden_units": 16, "hidden_layers": 1}
 
 
 def tiny(**overrides):
@@ -107,7 +107,7 @@ def test_auto_architecture_follows_image_size(shape, expected):
 
 @pytest.mark.parametrize("encoding,code_size", [("one_hot", 4), ("embedding", 3)])
 def test_label_enters_both_networks(encoding, code_size):
-    model = tiny(discriminator="concat", label_encoding=encoding)   # 4 classes, embedding_dim 3
+    model = tiny(discriminator_type="concat", label_encoding=encoding)   # 4 classes, embedding_dim 3
     d_inputs = [tuple(t.shape) for t in model.discriminator.inputs]
     assert d_inputs == [(None, 16, 16, 1), (None,)]
     # Label maps concatenated to the image channels; e(y) concatenated to z.
@@ -122,7 +122,7 @@ def test_mlp_concatenates_the_label_to_z_and_to_the_flattened_image():
 
 
 def test_projection_discriminator_scores_psi_plus_inner_product():
-    model = tiny(discriminator="projection")
+    model = tiny(discriminator_type="projection")
     names = [layer.name for layer in model.discriminator.layers]
     assert "image_and_label_maps" not in names and "class_embedding" in names
     x = np.random.default_rng(0).random((2, 16, 16, 1), dtype=np.float32)
@@ -139,11 +139,24 @@ def test_projection_discriminator_scores_psi_plus_inner_product():
     np.testing.assert_allclose(np.asarray(model.discriminator([x, y]))[:, 0], expected, rtol=1e-4, atol=1e-4)
 
 
-@pytest.mark.parametrize("option,value", [("architecture", "resnet"), ("discriminator", "aux"),
+@pytest.mark.parametrize("option,value", [("architecture", "resnet"), ("discriminator_type", "aux"),
                                           ("label_encoding", "binary"), ("num_classes", 1)])
 def test_bad_choices_are_clear_errors(option, value):
     with pytest.raises(GanzooError, match=option):
         tiny(**{option: value})
+
+
+def test_the_old_discriminator_option_warns_and_still_works():
+    """`discriminator` was renamed `discriminator_type`: `self.discriminator` is the network."""
+    from ganzoo.options import check_config
+    from ganzoo_plugins.cgan.model import ConditionalGAN
+
+    with pytest.warns(DeprecationWarning, match="discriminator_type"):
+        model = tiny(discriminator="projection")
+    assert model.discriminator_type == "projection" and "class_embedding" in [l.name for l in model.discriminator.layers]
+    assert model.get_config()["discriminator_type"] == "projection" and "discriminator" not in model.get_config()
+    with pytest.warns(DeprecationWarning, match="discriminator_type"):   # `--set discriminator=...`
+        assert check_config(ConditionalGAN, {"discriminator": "projection"}, "cgan") == {"discriminator_type": "projection"}
 
 
 def test_conv_rejects_unsupported_sizes():
@@ -160,7 +173,7 @@ def test_trains_under_mixed_bfloat16():
     try:
         for kind in ("concat", "projection"):
             for architecture in ("conv", "mlp"):
-                model = tiny(discriminator=kind, architecture=architecture, hidden_units=8)
+                model = tiny(discriminator_type=kind, architecture=architecture, hidden_units=8)
                 model.compile()
                 rng = np.random.default_rng(0)
                 batch = (rng.random((4, 16, 16, 1), dtype=np.float32), np.array([0, 1, 2, 3], "int32"))
