@@ -25,7 +25,7 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 import numpy as np  # noqa: E402
 
 import ganzoo  # noqa: E402
-from ganzoo.metrics.classifier import _features, classifier_report, train_classifier  # noqa: E402
+from ganzoo.metrics.classifier import classifier_features, classifier_report, train_classifier  # noqa: E402
 from ganzoo.runs import load_run_model  # noqa: E402
 
 
@@ -65,8 +65,8 @@ def nearest(queries, references):
 
 def score(classifier, samples, images, held, train):
     report = classifier_report(classifier, samples, real_images=images[train])
-    features, _ = _features(classifier, samples)
-    real_features, _ = _features(classifier, images)
+    features, _ = classifier_features(classifier, samples)
+    real_features, _ = classifier_features(classifier, images)
     floor = nearest(real_features[held], real_features[train]).mean()
     report["distance_ratio"] = float(nearest(features, real_features[train]).mean() / floor)
     pixel_floor = nearest(images[held], images[train]).mean()

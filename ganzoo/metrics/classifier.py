@@ -76,7 +76,8 @@ def train_classifier(images, labels, num_classes, epochs=15, batch_size=64, vali
     return classifier
 
 
-def _features(classifier, images):
+def classifier_features(classifier, images):
+    """The classifier's features and class probabilities of `images`, as float64 arrays."""
     extractor = getattr(classifier, "_feature_extractor", None)
     if extractor is None:
         extractor = keras.Model(classifier.inputs[0], [classifier.get_layer("features").output, classifier.outputs[0]])
@@ -111,7 +112,7 @@ def classifier_report(classifier, images, requested_labels=None, real_images=Non
         A dict with `confidence`, `coverage`, `class_entropy` and, when the
         inputs allow, `accuracy` and `frechet`.
     """
-    features, probabilities = _features(classifier, images)
+    features, probabilities = classifier_features(classifier, images)
     num_classes = probabilities.shape[1]
     predicted = probabilities.argmax(axis=1)
     shares = np.bincount(predicted, minlength=num_classes) / len(predicted)
@@ -124,6 +125,6 @@ def classifier_report(classifier, images, requested_labels=None, real_images=Non
     if requested_labels is not None:
         report["accuracy"] = float((predicted == np.asarray(requested_labels)).mean())
     if real_images is not None:
-        real_features, _ = _features(classifier, real_images)
+        real_features, _ = classifier_features(classifier, real_images)
         report["frechet"] = frechet_distance(features, real_features)
     return report
