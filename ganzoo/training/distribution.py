@@ -6,9 +6,9 @@ strategy; from Python, build and compile the model under its scope and call
 
 ```python
 import ganzoo
-from ganzoo import distribute
+from ganzoo.training import distribution   # also ganzoo.distribute
 
-strategy = distribute.strategy("mirrored")        # every visible GPU of this machine
+strategy = distribution.strategy("mirrored")        # every visible GPU of this machine
 with strategy.scope():
     model = ganzoo.create("dcgan", image_shape=(64, 64, 3))
     model.compile()
