@@ -12,12 +12,13 @@ import math
 import os
 
 from ganzoo.errors import GanzooError
+from ganzoo.factory import is_file_preset
 from ganzoo.training import distribution
 from ganzoo.training.build import build_model, compile_options, execution_steps, finished, restore_run
 from ganzoo.training.interruption import Interrupted, Interruption
 from ganzoo.training.plan import check_same_data, model_config, new_settings, plan_length, resumed_settings
 from ganzoo.training.request import (DEFAULT_CHECKPOINT_MINUTES, DEFAULT_CHECKPOINT_STEPS, FitRequest, check_request,
-                                     is_file_preset, resolve_source)
+                                     resolve_source)
 from ganzoo.training.run_files import (MODEL_FILE, RUN_FILE, note_version, read_run, run_record, save_model,
                                        saved_anything, saved_config)
 from ganzoo.training.run_folder import check_new, check_outside_data, repair
@@ -30,19 +31,35 @@ def fit(plugin_name, *, dataset=None, data=None, data_dir=None, image_size=None,
         checkpoint_minutes=None, strategy=None, sync_batchnorm=None, jit=None, steps_per_execution=None):
     """Trains a plugin into a run directory (the engine of `ganzoo fit`).
 
+    Every argument but `verbose`, `echo` and `evaluation` is the `FitRequest`
+    field of that name, documented there in full; None means not given.
+
     Args:
         plugin_name: registered plugin name.
+        dataset: embedded or TFDS dataset name (the plugin's default if None).
+        data: a folder (or file) of training data instead of `dataset`.
+        data_dir: TFDS data directory.
+        image_size: square image size, overriding the dataset's.
+        batch_size: images per step, over all replicas together.
+        epochs: passes over the data.
+        steps: total training steps instead of `epochs`.
+        out: run directory (`runs/PLUGIN` if None).
+        resume: continue the run in `out` from its last checkpoint.
+        seed: seed of weights, latents and data order.
+        overrides: dict of plugin options (`--set key=value`).
+        precision: "float32", "mixed_bfloat16" or "mixed_float16".
+        preset: a preset name, or a `.keras`/`.weights.h5` file to start from.
         verbose: Keras `fit` verbosity.
         echo: function that prints progress messages.
         evaluation: None, or keyword arguments of
             `ganzoo.metrics.callback.InceptionEvaluation` (`every`, `unit`,
             `metrics`, `n`, ...) to score the model during training.
-        **: every other argument is the `FitRequest` field of that name
-            (`dataset`, `data`, `data_dir`, `image_size`, `batch_size`,
-            `epochs`, `steps`, `out`, `resume`, `seed`, `overrides`,
-            `precision`, `preset`, `checkpoint_steps`, `checkpoint_minutes`,
-            `strategy`, `sync_batchnorm`, `jit`, `steps_per_execution`),
-            documented there; None means not given.
+        checkpoint_steps: save a checkpoint every this many steps.
+        checkpoint_minutes: and whenever this many minutes have passed.
+        strategy: "auto", "one", "mirrored" or "multi-worker".
+        sync_batchnorm: synchronise BatchNorm statistics across replicas.
+        jit: compile the training step with XLA.
+        steps_per_execution: training steps per call into TensorFlow.
 
     Returns:
         The trained model.

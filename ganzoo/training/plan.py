@@ -7,7 +7,8 @@ import dataclasses
 import os
 
 from ganzoo.errors import GanzooError
-from ganzoo.training.request import is_file_preset, resolve_source
+from ganzoo.factory import is_file_preset
+from ganzoo.training.request import resolve_source
 from ganzoo.training.run_files import DEFAULT_PRECISION, RunSettings, settings_of
 
 # Flags a resumed run cannot honour: the model, its data and its random

@@ -7,6 +7,7 @@ import math
 import os
 
 from ganzoo.errors import GanzooError
+from ganzoo.factory import is_file_preset
 
 DEFAULT_CHECKPOINT_STEPS = 1000
 DEFAULT_CHECKPOINT_MINUTES = 10.0
@@ -96,13 +97,6 @@ def resolve_source(plugin, dataset, data):
             raise GanzooError(f"--data {data}: no such file or folder")
         return path
     return dataset or plugin.default_dataset
-
-
-def is_file_preset(preset):
-    """Whether `--preset` names a weights file (or URL), not a named preset."""
-    from ganzoo.factory import is_file_preset as is_file
-
-    return is_file(preset)
 
 
 def check_request(request):
