@@ -49,7 +49,9 @@ import keras  # noqa: E402
 import tensorflow as tf  # noqa: E402
 
 from ganzoo import data as data_lib  # noqa: E402
-from ganzoo import runs  # noqa: E402
+from ganzoo.training import loop, plan  # noqa: E402
+from ganzoo.training.request import (DEFAULT_CHECKPOINT_MINUTES, DEFAULT_CHECKPOINT_STEPS, FitRequest,  # noqa: E402
+                                     resolve_source)
 from ganzoo.precision import precision_policy  # noqa: E402
 from ganzoo.registry import get_plugin  # noqa: E402
 
@@ -90,7 +92,7 @@ def replicated(replicas):
     else over N logical devices splitting the CPU."""
     if replicas == 1:
         return tf.distribute.get_strategy()
-    from ganzoo import distribute
+    from ganzoo.training import distribution
 
     gpus = tf.config.list_physical_devices("GPU")
     if len(gpus) >= replicas:
@@ -99,19 +101,19 @@ def replicated(replicas):
         tf.config.set_visible_devices([], "GPU")  # too few GPUs: the replicas split the CPU
         cpu = tf.config.list_physical_devices("CPU")[0]
         tf.config.set_logical_device_configuration(cpu, [tf.config.LogicalDeviceConfiguration()] * replicas)
-    return distribute.strategy("mirrored")
+    return distribution.strategy("mirrored")
 
 
 def settings_of(args):
     plugin = get_plugin(args.plugin)
-    request = runs.FitRequest(args.plugin, dataset=args.dataset, image_size=args.image_size,
-                              batch_size=args.batch_size, seed=1, precision=args.precision, steps=10**6,
-                              overrides=overrides_of(args))
-    info = data_lib.inspect(runs._resolve_source(plugin, args.dataset, None), task=plugin.task)
-    settings = runs._new_settings(request, plugin, info)
+    request = FitRequest(args.plugin, dataset=args.dataset, image_size=args.image_size,
+                         batch_size=args.batch_size, seed=1, precision=args.precision, steps=10**6,
+                         overrides=overrides_of(args))
+    info = data_lib.inspect(resolve_source(plugin, args.dataset, None), task=plugin.task)
+    settings = plan.new_settings(request, plugin, info)
     named = plugin.preset(settings.preset) if settings.preset else None
     settings.total_steps = 10**6
-    settings.config = runs._model_config(plugin, settings, info, request, named)
+    settings.config = plan.model_config(plugin, settings, info, request, named)
     return plugin, settings
 
 
@@ -263,9 +265,9 @@ def main():
     verbose = args.verbose if args.verbose == "auto" else int(args.verbose)
     if args.side == "ganzoo":
         with tempfile.TemporaryDirectory() as out:
-            callbacks = runs._callbacks(model, out, settings, append=False,
-                                        checkpointing=(runs.DEFAULT_CHECKPOINT_STEPS,
-                                                       runs.DEFAULT_CHECKPOINT_MINUTES))
+            callbacks = loop.run_callbacks(model, out, settings, append=False,
+                                           checkpointing=(DEFAULT_CHECKPOINT_STEPS,
+                                                          DEFAULT_CHECKPOINT_MINUTES))
             images, seconds, cpu, logs = run_fit(model, data, args, batch, callbacks, verbose)
     else:
         if args.replicas != 1:

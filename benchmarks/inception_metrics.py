@@ -91,7 +91,7 @@ def main():
             name = os.path.basename(run.rstrip("/"))
             entry[f"{name} vs train[:80%]"] = {"fid": _fid(gen, a), "kid": _kid(gen, a), "n": [gen.count, a.count]}
             stats[precision][name] = gen
-            inception_metrics._GENERATED.clear()
+            inception_metrics.clear_generated()
         report["speed"][precision] = round(extractor.images_per_second, 2)
         print(precision, "images/s", report["speed"][precision], json.dumps(entry, default=float), flush=True)
     if len(stats) < 2:

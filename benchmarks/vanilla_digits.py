@@ -26,7 +26,7 @@ import numpy as np  # noqa: E402
 
 import ganzoo  # noqa: E402
 from ganzoo.metrics.classifier import classifier_report, features_and_probabilities, train_classifier  # noqa: E402
-from ganzoo.runs import load_run_model  # noqa: E402
+from ganzoo.training.run_files import load_run_model  # noqa: E402
 
 
 def real_digits(image_shape):

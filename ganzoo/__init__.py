@@ -20,8 +20,7 @@ from ganzoo.errors import GanzooError
 from ganzoo.plugin import Plugin, Preset
 from ganzoo.factory import create
 from ganzoo.registry import get_plugin, list_models
-
-__version__ = "0.1.0"
+from ganzoo.version import __version__
 
 _LAZY = {
     "GAN": ("ganzoo.engine", "GAN"),

@@ -15,7 +15,7 @@ import warnings
 import click
 
 from ganzoo.errors import GanzooError
-from ganzoo.interruption import Interrupted
+from ganzoo.training.interruption import Interrupted
 from ganzoo.precision import PRECISIONS
 
 
@@ -188,8 +188,8 @@ def fit(name, dataset, data, data_dir, image_size, batch_size, epochs, steps, ou
     """Train plugin NAME; writes the model, checkpoints, sample grids and logs to --out."""
     _known_plugin(name)
     _quiet_tensorflow()
-    from ganzoo import runs
     from ganzoo.options import parse_assignments
+    from ganzoo.training import loop
 
     evaluation = None
     if eval_every:
@@ -200,7 +200,7 @@ def fit(name, dataset, data, data_dir, image_size, batch_size, epochs, steps, ou
         check_available(inception_weights)
         evaluation = {"every": every, "unit": unit, "metrics": eval_metrics, "n": eval_n,
                       "inception_weights": inception_weights}
-    runs.fit(name, dataset=dataset, data=data, data_dir=data_dir, image_size=image_size, batch_size=batch_size,
+    loop.fit(name, dataset=dataset, data=data, data_dir=data_dir, image_size=image_size, batch_size=batch_size,
              epochs=epochs, steps=steps, out=out, resume=resume, seed=seed,
              overrides=parse_assignments(assignments) or None, precision=precision, preset=preset,
              verbose=2 if quiet else "auto", echo=click.echo, evaluation=evaluation,

@@ -165,44 +165,27 @@ class GAN(backend.BuildsItsOwnState, keras.Model):
 
         `ganzoo fit` calls it before building the model; what it returns is
         the base of the configuration, which presets and `--set` then
-        override. The default fills, where the constructor has the option:
-        `image_shape` (from the data, or the crop size for `trains_on_crops`
-        models; `--image-size` makes it square), `num_classes` (the data's),
-        `seed` (`--seed`) and `training_steps` (the planned length, for
-        schedules that need it). Override it, calling `super()`, to fill more
-        (a vocabulary from the captions, say).
+        override. The default returns what every run fills, where the
+        constructor has the option (`run.base_config(cls)`, see
+        `ganzoo.training.plan.base_config`): `image_shape` (from the data, or
+        the crop size for `trains_on_crops` models; `--image-size` makes it
+        square), `num_classes` (the data's), `seed` (`--seed`) and
+        `training_steps` (the planned length, for schedules that need it).
+        Override it, calling `super()`, to fill more (a vocabulary from the
+        captions, say).
 
         Args:
-            run: a `ganzoo.runs.RunPlan`: `.info` (the data's `SourceInfo`),
-                `.image_size`, `.batch_size`, `.total_steps` (planned steps,
-                or None when unknown) and `.seed`.
+            run: a `ganzoo.training.plan.RunPlan` (also `ganzoo.runs.RunPlan`):
+                `.info` (the data's `SourceInfo`), `.image_size`,
+                `.batch_size`, `.total_steps` (planned steps, or None when
+                unknown) and `.seed`.
 
         Returns:
             A dict of constructor options.
         """
-        from ganzoo.errors import GanzooError
-        from ganzoo.options import options
-
-        defaults = {o.name: o.default for o in options(cls)}
-        config = {}
-        info = run.info
-        if "image_shape" in defaults and info.image_shape is not None:
-            height, width, channels = info.image_shape
-            if cls.trains_on_crops:  # random crops of any-size images: the crop size is the model's
-                height, width = defaults["image_shape"][:2]
-            if run.image_size is not None:
-                height = width = int(run.image_size)
-            if height is not None:
-                config["image_shape"] = (height, width, channels if channels is not None else 3)
-        elif run.image_size is not None:
-            raise GanzooError(f"{cls.__name__} has no image_shape option; --image-size does not apply")
-        if "num_classes" in defaults and info.num_classes is not None:
-            config["num_classes"] = info.num_classes
-        if "seed" in defaults and run.seed is not None:
-            config["seed"] = run.seed
-        if "training_steps" in defaults and run.total_steps is not None:
-            config["training_steps"] = run.total_steps
-        return config
+        # The plan knows the run's flags; the model class only says which
+        # options its constructor has.
+        return run.base_config(cls)
 
     def _own_state(self):
         # Keras saves a layer's own variables but not its SeedGenerators'

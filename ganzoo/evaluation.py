@@ -9,10 +9,11 @@ import numpy as np
 from ganzoo.errors import GanzooError
 
 
-def _arrays(source, model, data_dir, split, limit):
+def _arrays(source, info, model, data_dir, split, limit):
+    """The first `limit` real images (and labels) of `source`, whose
+    `SourceInfo` is `info`, as arrays."""
     from ganzoo import data
 
-    info = data.inspect(source, split=split, data_dir=data_dir)
     task = "conditional" if info.labelled else "unconditional"
     dataset = data.load(source, model, task=task, batch_size=256, split=split, data_dir=data_dir,
                         shuffle=False, drop_remainder=False, cache=False)
@@ -159,7 +160,7 @@ def evaluate(run, metric_names, *, dataset=None, data=None, data_dir=None, split
     """
     from ganzoo import metrics
     from ganzoo.files import write_json
-    from ganzoo.runs import load_run_model, read_run
+    from ganzoo.training.run_files import load_run_model, read_run
 
     if dataset and data:
         raise GanzooError("pass either --dataset or --data, not both")
@@ -173,34 +174,41 @@ def evaluate(run, metric_names, *, dataset=None, data=None, data_dir=None, split
     model = load_run_model(run)
     for metric in chosen:
         metrics.get(metric.name, model.task)
-    source = data or dataset
     saved = read_run(run) if os.path.isdir(run) else None
+    source, data_dir, info = _real_source(model, saved, dataset=dataset, data=data, data_dir=data_dir, split=split)
+    real = metrics.RealData(source=str(source), data_dir=data_dir, split=split)
+    if info is not None and any(m.needs_arrays for m in chosen):
+        real.images, real.labels, real.num_classes = _arrays(source, info, model, data_dir, split, limit)
+    results = {metric.name: metric.compute(model, real, options) for metric in chosen}
+    check_finite(results)
+    if os.path.isdir(run):
+        write_json({"source": str(source), "split": split, "n": n, "seed": seed, "options": options,
+                    "results": results}, os.path.join(run, "evaluation.json"))
+    return results
+
+
+def _real_source(model, saved, *, dataset, data, data_dir, split):
+    """The real data to compare with (given, else the run's), its data
+    directory, and for models of images from noise its `SourceInfo`, checked
+    against the model (None for other tasks: nothing is inspected)."""
+    source = data or dataset
     run_source = saved["settings"].get("source") if saved else None
     if source is None:
         if saved is None:
             raise GanzooError("say which real data to compare with: --dataset NAME or --data FOLDER")
         source = run_source
         data_dir = data_dir or saved["settings"].get("data_dir")
-    if model.task in ("unconditional", "conditional"):
-        from ganzoo import data as data_lib
+    if model.task not in ("unconditional", "conditional"):
+        return source, data_dir, None
+    from ganzoo import data as data_lib
 
-        run_info = None
-        if model.task == "conditional" and run_source is not None and not _same_source(source, run_source):
-            try:
-                run_info = data_lib.inspect(run_source, data_dir=saved["settings"].get("data_dir"))
-            except GanzooError:  # e.g. a TFDS set not on this machine: the class count is still checked
-                run_info = None
-        what = f"--data {source}" if data else f"--dataset {source}" if dataset else f"the run's data {source!r}"
-        check_real_data(model, source, data_lib.inspect(source, split=split, data_dir=data_dir), run_source,
-                        run_info, what)
-    real = metrics.RealData(source=str(source), data_dir=data_dir, split=split)
-    if model.task in ("unconditional", "conditional") and any(m.needs_arrays for m in chosen):
-        real.images, real.labels, real.num_classes = _arrays(source, model, data_dir, split, limit)
-    results = {}
-    for metric in chosen:
-        results[metric.name] = metric.compute(model, real, options)
-    check_finite(results)
-    if os.path.isdir(run):
-        write_json({"source": str(source), "split": split, "n": n, "seed": seed, "options": options,
-                    "results": results}, os.path.join(run, "evaluation.json"))
-    return results
+    run_info = None
+    if model.task == "conditional" and run_source is not None and not _same_source(source, run_source):
+        try:
+            run_info = data_lib.inspect(run_source, data_dir=saved["settings"].get("data_dir"))
+        except GanzooError:  # e.g. a TFDS set not on this machine: the class count is still checked
+            run_info = None
+    what = f"--data {source}" if data else f"--dataset {source}" if dataset else f"the run's data {source!r}"
+    info = data_lib.inspect(source, split=split, data_dir=data_dir)
+    check_real_data(model, source, info, run_source, run_info, what)
+    return source, data_dir, info

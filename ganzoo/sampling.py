@@ -49,6 +49,15 @@ def sample(run, *, count=64, seed=0, out="samples.png", **options):
     return model.sample(out=out, count=count, seed=seed, **options)
 
 
+def preview(model, examples=None, seed=0):
+    """The model's preview grid, an HWC float image in [0, 1].
+
+    Temporary stand-in of helper A's branch for the `ganzoo.sampling` package
+    of the core split (issue 17), which provides the same function.
+    """
+    return model.preview(examples, seed=seed)
+
+
 def to_folder(out, total):
     """Whether `out` asks for one file per image; `GanzooError` for a grid
     of more than `GRID_LIMIT` images."""

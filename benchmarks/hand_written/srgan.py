@@ -58,7 +58,7 @@ class HandWrittenSRGAN(keras.Model):
         images = (tf.cast(images, "float32") + 1.0) * 127.5
         if images.shape[-1] == 1:
             images = tf.repeat(images, 3, axis=-1)
-        images = tf.reverse(images, axis=[-1]) - tf.constant(perceptual._BGR_MEAN, "float32")
+        images = tf.reverse(images, axis=[-1]) - tf.constant(perceptual.BGR_MEAN, "float32")
         return tf.cast(self.vgg(images, training=False), "float32") * perceptual.FEATURE_SCALE
 
     def content(self, super_res, high_res):

@@ -138,7 +138,7 @@ class InceptionEvaluation(keras.callbacks.Callback):
                 gen.features, real.features, seed=self.seed or 0)
         if "is" in self.metrics:
             values["eval_is"], values["eval_is_std"] = statistics.inception_score(logits)
-        inception_metrics._GENERATED.clear()  # free the features until the next evaluation
+        inception_metrics.clear_generated()  # free the features until the next evaluation
         seconds = time.perf_counter() - start
         self.seconds += seconds
         self.evaluations += 1

@@ -25,6 +25,11 @@ _EXTRACTORS = {}
 _GENERATED = {}
 
 
+def clear_generated():
+    """Frees the generated images' features kept for the metrics of one model."""
+    _GENERATED.clear()
+
+
 def extractor_for(options):
     """An `InceptionExtractor` for the options (kept for the process)."""
     from ganzoo.metrics.features import InceptionExtractor

@@ -24,7 +24,7 @@ CONTENT_LOSSES = {"vgg54": "block5_conv4", "vgg22": "block2_conv2", "mse": None}
 #: The paper's rescaling of VGG feature maps.
 FEATURE_SCALE = 1.0 / 12.75
 #: ImageNet channel means of the caffe-style VGG preprocessing, in BGR order.
-_BGR_MEAN = (103.939, 116.779, 123.68)
+BGR_MEAN = (103.939, 116.779, 123.68)
 #: The file keras.applications downloads for VGG19(include_top=False).
 WEIGHTS_FILE = "vgg19_weights_tf_dim_ordering_tf_kernels_notop.h5"
 
@@ -108,7 +108,7 @@ class ContentLoss:
         images = (ops.cast(images, "float32") + 1.0) * 127.5
         if images.shape[-1] == 1:
             images = ops.repeat(images, 3, axis=-1)
-        return ops.flip(images, axis=-1) - ops.convert_to_tensor(_BGR_MEAN, "float32")
+        return ops.flip(images, axis=-1) - ops.convert_to_tensor(BGR_MEAN, "float32")
 
     def features(self, images):
         return ops.cast(self.extractor(self.preprocess(images), training=False), "float32") * FEATURE_SCALE

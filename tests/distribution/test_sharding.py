@@ -18,7 +18,7 @@ WORKERS = 2
 
 def digits(start=0):
     from ganzoo import data as data_lib
-    from ganzoo import distribute
+    from ganzoo.training import distribution as distribute
 
     dataset = data_lib.load("digits", task="unconditional", image_shape=(8, 8, 1), batch_size=BATCH, seed=3,
                             repeat=True, start=start)

@@ -1,12 +1,14 @@
-"""Reading a run directory: `ganzoo.runs.read_run` is public, and no other
-module reaches into `ganzoo.runs`'s private names."""
+"""Reading a run directory: `ganzoo.training.run_files.read_run` is public
+(also `ganzoo.runs.read_run`), and no other module reaches into `ganzoo.runs`'s
+private names (tests/framework/test_private_imports.py checks every module)."""
 
 import ast
 import json
 import pathlib
 
 import ganzoo
-from ganzoo.runs import RUN_FILE, read_run
+from ganzoo.runs import read_run as read_run_by_its_old_name
+from ganzoo.training.run_files import RUN_FILE, read_run
 
 
 def test_read_run(tmp_path):
@@ -14,6 +16,7 @@ def test_read_run(tmp_path):
     data = {"plugin": "dcgan", "settings": {"source": "digits", "data_dir": None, "batch_size": 64}}
     (tmp_path / RUN_FILE).write_text(json.dumps(data))
     assert read_run(str(tmp_path)) == data
+    assert read_run_by_its_old_name is read_run
 
 
 def test_no_module_imports_private_names_of_runs():
@@ -26,3 +29,21 @@ def test_no_module_imports_private_names_of_runs():
             if isinstance(node, ast.ImportFrom) and node.module == "ganzoo.runs":
                 offenders += [f"{path.relative_to(root)}: {a.name}" for a in node.names if a.name.startswith("_")]
     assert not offenders, offenders
+
+
+def test_old_module_names_are_faces_that_only_re_export():
+    import ganzoo.callbacks
+    import ganzoo.distribute
+    import ganzoo.runs
+    from ganzoo.training import callbacks, distribution, loop, plan, request, run_files
+
+    assert ganzoo.runs.fit is loop.fit and ganzoo.runs.RunPlan is plan.RunPlan
+    assert ganzoo.runs.FitRequest is request.FitRequest
+    assert (ganzoo.runs.load_run_model, ganzoo.runs.save_model) == (run_files.load_run_model, run_files.save_model)
+    assert ganzoo.callbacks.SampleGrid is callbacks.SampleGrid is ganzoo.callbacks.SampleGrid
+    assert ganzoo.distribute.strategy is distribution.strategy
+    for module in (ganzoo.runs, ganzoo.callbacks, ganzoo.distribute):
+        body = ast.parse(pathlib.Path(module.__file__).read_text()).body
+        logic = [node for node in body[1:] if not isinstance(node, (ast.ImportFrom, ast.Assign))]
+        assigned = [t.id for node in body if isinstance(node, ast.Assign) for t in node.targets]
+        assert not logic and assigned == ["__all__"], module.__name__

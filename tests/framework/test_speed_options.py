@@ -8,6 +8,7 @@ import pytest
 from click.testing import CliRunner
 
 from ganzoo import runs
+from ganzoo.training import loop
 from ganzoo.cli import cli
 
 TINY = ["--set", "generator_filters=4", "--set", "discriminator_filters=4", "--set", "latent_dim=8"]
@@ -15,7 +16,7 @@ TINY = ["--set", "generator_filters=4", "--set", "discriminator_filters=4", "--s
 
 def test_cli_forwards_jit_and_steps_per_execution(monkeypatch, tmp_path):
     seen = {}
-    monkeypatch.setattr(runs, "fit", lambda name, **kwargs: seen.update(kwargs, name=name))
+    monkeypatch.setattr(loop, "fit", lambda name, **kwargs: seen.update(kwargs, name=name))
     result = CliRunner().invoke(cli, ["fit", "dcgan", "--out", str(tmp_path / "r"), "--jit",
                                       "--steps-per-execution", "4"])
     assert result.exit_code == 0, result.output
@@ -40,7 +41,7 @@ def test_build_passes_them_to_keras_compile():
     settings = runs.RunSettings(plugin="dcgan", source="digits", config={"image_shape": (28, 28, 1),
                                 "generator_filters": 4, "discriminator_filters": 4, "latent_dim": 8},
                                 seed=1, precision="float32")
-    model = runs._build(get_plugin("dcgan"), settings, compile_kwargs=runs.compile_options(True, 4))
+    model = runs.build_model(get_plugin("dcgan"), settings, compile_kwargs=runs.compile_options(True, 4))
     assert model.jit_compile is True and model.steps_per_execution == 4
     # Saved with the model's compile configuration, as Keras does.
     assert model.get_compile_config()["steps_per_execution"] == 4
@@ -100,7 +101,7 @@ def test_a_step_xla_cannot_compile_is_named_in_one_line():
 
     from ganzoo.backend import unsupported_by_xla
     from ganzoo.errors import GanzooError
-    from ganzoo.runs import _raise_for_xla
+    from ganzoo.training.xla import raise_for_xla
 
     @tf.function(jit_compile=True)
     def upsample(images):
@@ -110,9 +111,9 @@ def test_a_step_xla_cannot_compile_is_named_in_one_line():
         upsample(tf.zeros((1, 4, 4, 1)))
     assert unsupported_by_xla(raised.value) == ["ResizeBicubic"]
     with pytest.raises(GanzooError, match="no XLA kernel for ResizeBicubic.*--no-jit and --resume"):
-        _raise_for_xla(raised.value, "srgan", "runs/srgan")
+        raise_for_xla(raised.value, "srgan", "runs/srgan")
     assert unsupported_by_xla(ValueError("Graph execution error")) is None
     shape_error = ValueError("XLA compilation requires that operator arguments that represent shapes or dimensions be "
                              "evaluated to concrete values at compile time.")
     with pytest.raises(GanzooError, match=r"stylegan2's training step .*\(a shape computed while the step runs\)"):
-        _raise_for_xla(shape_error, "stylegan2", "runs/stylegan2")
+        raise_for_xla(shape_error, "stylegan2", "runs/stylegan2")

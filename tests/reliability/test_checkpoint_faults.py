@@ -11,10 +11,12 @@ import numpy as np
 import pytest
 
 import ganzoo
-from ganzoo import checkpoints, files, rundir
+from ganzoo import files
 from ganzoo.callbacks import StopOnNonFinite
 from ganzoo.errors import GanzooError
-from ganzoo.interruption import Interruption
+from ganzoo.training import checkpoints
+from ganzoo.training import run_folder
+from ganzoo.training.interruption import Interruption
 
 
 @pytest.fixture(scope="module")
@@ -43,10 +45,14 @@ def test_state_is_stamped_in_the_weights_file(saved):
     assert checkpoints.read_state(str(folder)) == {"epoch": 1, "epoch_step": 0, "step": 7}
 
 
-def test_restore_rewrites_a_stale_copy(model, saved):
+def test_restore_reads_and_a_resumed_run_rewrites_a_stale_copy(model, saved):
     folder, _ = saved
-    (folder / checkpoints.STATE).write_text(json.dumps({"epoch": 0, "epoch_step": 0, "step": 3}))
-    assert checkpoints.restore(model, str(folder))["step"] == 7
+    stale = json.dumps({"epoch": 0, "epoch_step": 0, "step": 3})
+    (folder / checkpoints.STATE).write_text(stale)
+    state = checkpoints.restore(model, str(folder))
+    assert state["step"] == 7
+    assert (folder / checkpoints.STATE).read_text() == stale  # a read never writes (issue 17)
+    checkpoints.sync_state_copy(str(folder), state)  # what resuming does before training on
     assert json.loads((folder / checkpoints.STATE).read_text())["step"] == 7
 
 
@@ -146,7 +152,7 @@ def test_repair_drops_what_was_written_after_the_checkpoint(tmp_path):
     (tmp_path / ".incomplete-xyz.weights.h5").write_bytes(b"half")
     (tmp_path / "metrics.csv").write_text("epoch,d_loss\n0,1.0\n1,0.9\n2,0.8\n3,0.")  # last line half-written
     said = []
-    rundir.repair(str(tmp_path), {"epoch": 2, "step": 20}, echo=said.append)
+    run_folder.repair(str(tmp_path), {"epoch": 2, "step": 20}, echo=said.append)
     assert (tmp_path / "metrics.csv").read_text() == "epoch,d_loss\n0,1.0\n1,0.9\n"
     assert sorted(os.listdir(tmp_path / "samples")) == ["epoch_0001.png", "epoch_0002.png"]
     assert not (tmp_path / ".incomplete-xyz.weights.h5").exists()
@@ -155,5 +161,5 @@ def test_repair_drops_what_was_written_after_the_checkpoint(tmp_path):
 
 def test_repair_without_a_checkpoint_empties_the_rows(tmp_path):
     (tmp_path / "metrics.csv").write_text("epoch,d_loss\n0,1.0\n")
-    rundir.repair(str(tmp_path), None, echo=lambda line: None)
+    run_folder.repair(str(tmp_path), None, echo=lambda line: None)
     assert (tmp_path / "metrics.csv").read_text() == "epoch,d_loss\n"

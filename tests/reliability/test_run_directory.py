@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from ganzoo.runlock import LOCK_FILE
+from ganzoo.training.lock import LOCK_FILE
 from ganzoo.testing import run_cli
 
 TINY = ["--set", "generator_filters=4", "--set", "discriminator_filters=4", "--set", "latent_dim=8",

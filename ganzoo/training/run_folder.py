@@ -15,8 +15,9 @@ import os
 import re
 
 from ganzoo.errors import GanzooError
+from ganzoo.files import atomic_path
+from ganzoo.training.run_files import RUN_FILE
 
-RUN_FILE = "run.json"
 CSV_FILE = "metrics.csv"
 SAMPLES = "samples"
 _IGNORED = (".lock",)  # left by a run that died before writing run.json
@@ -101,8 +102,6 @@ def _trim_csv(path, epochs):
             else:
                 dropped += 1
     if dropped:
-        from ganzoo.files import atomic_path
-
         with atomic_path(path, suffix=".csv") as tmp:
             with io.open(tmp, "w", newline="") as f:
                 f.writelines(kept)

@@ -5,7 +5,8 @@ every optimizer's state, the step counter, the random state and, in an HDF5
 attribute, the position of the run (epoch, step into the epoch, the running
 means of the epoch's logs). It is written to a temporary file and renamed, so
 a kill leaves the previous checkpoint or the new one, never a mix.
-`checkpoint.json` is a readable copy of the position, written after it.
+`checkpoint.json` is a readable copy of the position, written after it;
+reading a checkpoint never writes.
 
 Before a write the free space is checked, and a failed write (disk full,
 read-only, no permission) becomes one line naming the path; the previous
@@ -179,14 +180,22 @@ def restore(model, directory):
     except (OSError, ValueError) as exc:
         raise GanzooError(f"{path} does not fit this model or is damaged ({_first_line(exc)}); start a new run "
                           "with another --out") from None
+    return state
+
+
+def sync_state_copy(directory, state):
+    """Rewrites `checkpoint.json` where it differs from the committed `state`
+    (a kill came between the two writes of `save`).
+
+    Only a run that trains on calls it: `restore` reads, and a read (`ganzoo
+    sample`, `evaluate`, `info`, loading a run) leaves the run folder as it was.
+    """
     copy = os.path.join(directory, STATE)
     if not os.path.exists(copy) or read_json(copy) != state:
         try:
-            write_json(state, copy)  # the kill came between the two writes
+            write_json(state, copy)
         except OSError:
-            pass  # a read-only run can still be sampled from
-    return state
-
+            pass  # the checkpoint itself is intact; the copy is only for reading
 
 
 def _first_line(exc):
