@@ -39,7 +39,6 @@ class Conditional(Task):
     name = "conditional"
     summary = "images of a chosen class: generate(labels=[...], seed=)"
     batch = "(images, labels): float32 (batch, H, W, C) in [0, 1] and int32 (batch,)"
-    metrics = ("classifier", "fid", "kid", "is", "pr", "dc", "intra_fid")
     sample_options = (SampleOption("labels", "--label", "Class label(s); one row of --n images per label.",
                                    type="int", multiple=True),)
 

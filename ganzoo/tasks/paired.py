@@ -21,7 +21,6 @@ class Paired(Task):
     name = "paired"
     summary = "super-resolution from (low_res, high_res) pairs: generate(images=low_res)"
     batch = "(low_res, high_res): float32 (batch, H/scale, W/scale, C) and (batch, H, W, C) in [0, 1]"
-    metrics = ("psnr", "ssim")
     random_elements = True
     sample_options = (SampleOption("input_path", "--input", "Image file or folder to upscale.", type="path"),)
 

@@ -12,7 +12,6 @@ class Unconditional(Task):
     name = "unconditional"
     summary = "images from noise: generate(n, seed=)"
     batch = "images, float32 (batch, H, W, C) in [0, 1]"
-    metrics = ("classifier", "fid", "kid", "is", "pr", "dc")
 
     def elements(self, ds, info, image_shape, model=None):
         from ganzoo.data import elements

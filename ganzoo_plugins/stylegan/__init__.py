@@ -9,25 +9,13 @@ from ganzoo.plugin import Plugin
 from ganzoo_plugins.stylegan.presets import STYLEGAN, STYLEGAN2
 
 
-def _stylegan_class():
-    from ganzoo_plugins.stylegan.model import StyleGAN
-
-    return StyleGAN
-
-
-def _stylegan2_class():
-    from ganzoo_plugins.stylegan.model import StyleGAN2
-
-    return StyleGAN2
-
-
 DATASETS = ("digits", "celeb_a", "a folder of images (FFHQ or your own)", "mnist", "fashion_mnist", "cifar10")
 
 stylegan_plugin = Plugin(
     name="stylegan",
     summary="StyleGAN of Karras et al. 2019: mapping network, AdaIN, noise, progressive growing (8 to 1024 px)",
     task="unconditional",
-    load_model_class=_stylegan_class,
+    model="ganzoo_plugins.stylegan.model:StyleGAN",
     default_dataset="digits",
     datasets=DATASETS,
     paper="Karras, Laine & Aila, A Style-Based Generator Architecture for Generative Adversarial Networks, "
@@ -43,7 +31,7 @@ stylegan2_plugin = Plugin(
     name="stylegan2",
     summary="StyleGAN2 of Karras et al. 2020: weight demodulation, skip generator, residual D, lazy R1 (8 to 1024 px)",
     task="unconditional",
-    load_model_class=_stylegan2_class,
+    model="ganzoo_plugins.stylegan.model:StyleGAN2",
     default_dataset="digits",
     datasets=DATASETS,
     paper="Karras et al., Analyzing and Improving the Image Quality of StyleGAN, CVPR 2020. "
