@@ -222,6 +222,24 @@ def get_plugin(name: str):
     return PLUGINS.get(name)
 
 
+def task(task):
+    """The task registered as `task` (a task object is returned as it is):
+    the one lookup `ganzoo.tasks.get` and the data layer share.
+
+    Raises:
+        GanzooError: for a name no installed package registers, or a task
+            that failed to load.
+    """
+    if not isinstance(task, str):
+        return task
+    found = TASKS.lookup(task)
+    if found is None:
+        raise GanzooError(f"unknown task {task!r}; registered tasks: {', '.join(sorted(TASKS.names())) or 'none'}")
+    if isinstance(found, Broken):
+        raise GanzooError(f"task {task!r} ({found.package}) failed to load: {found.error}")
+    return found
+
+
 def clear_cache():
     """Forgets loaded plugins, tasks and metrics, so the next call rediscovers entry points."""
     for group in (PLUGINS, TASKS, METRICS):

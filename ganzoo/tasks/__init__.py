@@ -48,9 +48,6 @@ def get(task) -> Task:
     """
     if isinstance(task, Task):
         return task
-    found = registry.TASKS.lookup(task) if isinstance(task, str) else None
-    if found is None:
+    if not isinstance(task, str):
         raise GanzooError(f"unknown task {task!r}; registered tasks: {', '.join(available()) or 'none'}")
-    if isinstance(found, registry.Broken):
-        raise GanzooError(f"task {task!r} ({found.package}) failed to load: {found.error}")
-    return found
+    return registry.task(task)

@@ -181,7 +181,9 @@ def test_captioned_task_checks_and_batches_captions():
         captioned.prepare_generation(Model(), 2, texts=["a", "b", "c"])
     with pytest.raises(GanzooError, match="must be strings"):
         captioned.prepare_generation(Model(), texts=[1, 2])
-    images, texts = captioned.test_batch(Model(), 5, np.random.default_rng(0))
+    from ganzoo.testing import fixtures
+
+    images, texts = fixtures.for_task(captioned).batch(Model(), 5, np.random.default_rng(0))
     assert images.shape == (5, 8, 8, 3) and len(texts) == 5 and all(isinstance(t, str) for t in texts)
 
 
