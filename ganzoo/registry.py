@@ -50,6 +50,10 @@ class Broken:
 BrokenPlugin = Broken
 
 
+#: Every group made, so that `clear_cache` forgets them all.
+_GROUPS: list = []
+
+
 def _natural_key(name: str):
     return [int(t) if t.isdigit() else t for t in re.split(r"(\d+)", name)]
 
@@ -78,6 +82,7 @@ class Group:
     def __init__(self, name: str, noun: str, check: Callable | None = None):
         self.name, self.noun, self.check = name, noun, check
         self._cache: dict = {}
+        _GROUPS.append(self)
 
     def entry_points(self) -> dict:
         """`{name: EntryPoint}`; `GanzooError` when two distributions claim one name."""
@@ -241,6 +246,6 @@ def task(task):
 
 
 def clear_cache():
-    """Forgets loaded plugins, tasks and metrics, so the next call rediscovers entry points."""
-    for group in (PLUGINS, TASKS, METRICS):
+    """Forgets what every group loaded, so the next call rediscovers entry points."""
+    for group in _GROUPS:
         group.clear()
