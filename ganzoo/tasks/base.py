@@ -3,6 +3,11 @@
 from __future__ import annotations
 
 import dataclasses
+import importlib
+
+import numpy as np
+
+from ganzoo.errors import GanzooError
 
 
 @dataclasses.dataclass(frozen=True)
@@ -98,3 +103,43 @@ class Task:
         if n is None or int(n) < 1:
             raise ValueError("generate() needs n >= 1 images")
         return int(n), {}
+
+
+class OwnReaderTask(Task):
+    """A task whose sources a module of `ganzoo.data` of its own reads (two
+    domains, images with captions, ...) rather than the plain image reader.
+
+    Attributes:
+        reader: the module's name under `ganzoo.data`, e.g. `"captioned"`.
+        describe_function: its `describe(source, split, data_dir=)`.
+        open_function: its `open(kind, name, split, data_dir=, shuffle=, seed=)`.
+    """
+
+    reader = ""
+    describe_function = "describe"
+    open_function = "open"
+
+    def _reader(self):
+        return importlib.import_module(f"ganzoo.data.{self.reader}")
+
+    def describe(self, source, split="train", data_dir=None):
+        return getattr(self._reader(), self.describe_function)(source, split, data_dir=data_dir)
+
+    def open(self, source, split="train", data_dir=None, shuffle=True, seed=None):
+        from ganzoo.data.source import resolve
+
+        kind, name = resolve(source)
+        return getattr(self._reader(), self.open_function)(kind, name, split, data_dir=data_dir, shuffle=shuffle,
+                                                           seed=seed)
+
+
+def per_image(values, n, single, noun):
+    """Checked 1-D `values` as one per image: a single value repeated `n`
+    times (`generate(n, labels=7)`), else as given, which `n` must match."""
+    if single and n is not None:
+        values = np.repeat(values, int(n))
+    elif n is not None and int(n) != len(values):
+        raise GanzooError(f"generate() got n={n} but {len(values)} {noun}s; pass one {noun} per image (or drop n)")
+    if len(values) < 1:
+        raise GanzooError(f"generate() needs at least one {noun}")
+    return values

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from ganzoo.errors import GanzooError
-from ganzoo.tasks.base import Task
+from ganzoo.tasks.base import OwnReaderTask, per_image
 
 
 def check_texts(texts):
@@ -30,29 +30,20 @@ def check_texts(texts):
     return np.asarray(result, dtype=object)
 
 
-class Captioned(Task):
+class Captioned(OwnReaderTask):
     """Batches are `(images, texts)`: float32 images in [0, 1] and a string
     tensor of captions; `generate(texts=[...], seed=)` draws one image per
     caption.
 
     A model of this task may define `preview_captions()`: fixed captions for
-    the per-epoch grid (else the grid uses captions of the training examples)."""
+    the per-epoch grid (`ganzoo.sampling.captioned`; else the grid uses
+    captions of the training examples)."""
 
     name = "captioned"
     summary = "images drawn for a caption: generate(texts=[...], seed=)"
     batch = "(images, texts): float32 (batch, H, W, C) in [0, 1] and string (batch,)"
 
-    def describe(self, source, split="train", data_dir=None):
-        from ganzoo.data import captioned
-
-        return captioned.describe(source, split, data_dir=data_dir)
-
-    def open(self, source, split="train", data_dir=None, shuffle=True, seed=None):
-        from ganzoo.data import captioned
-        from ganzoo.data.source import resolve
-
-        kind, name = resolve(source)
-        return captioned.open(kind, name, split, data_dir=data_dir, shuffle=shuffle, seed=seed)
+    reader = "captioned"
 
     def elements(self, ds, info, image_shape, model=None):
         from ganzoo.data import elements
@@ -67,14 +58,8 @@ class Captioned(Task):
         if texts is None:
             raise GanzooError("a text-to-image model needs captions: generate(texts=['a red circle', ...])")
         single = isinstance(texts, (str, bytes))
-        texts = check_texts(texts)
-        if single and n is not None:
-            texts = np.repeat(texts, int(n))
-        elif n is not None and int(n) != len(texts):
-            raise GanzooError(f"generate() got n={n} but {len(texts)} captions; pass one caption per image "
-                              "(or drop n)")
-        if len(texts) < 1:
-            raise GanzooError("generate() needs at least one caption")
+        texts = per_image(check_texts(texts), n, single, "caption")
         return len(texts), {"texts": texts}
+
 
 task = Captioned()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from ganzoo.errors import GanzooError
-from ganzoo.tasks.base import Task
+from ganzoo.tasks.base import Task, per_image
 
 
 def check_labels(labels, num_classes):
@@ -57,14 +57,8 @@ class Conditional(Task):
         if labels is None:
             raise GanzooError(f"a conditional model needs labels: generate(labels=[...]) with classes "
                               f"0 .. {model.num_classes - 1}")
-        scalar = np.ndim(labels) == 0
-        labels = check_labels(labels, model.num_classes)
-        if scalar and n is not None:
-            labels = np.repeat(labels, int(n))
-        elif n is not None and int(n) != len(labels):
-            raise GanzooError(f"generate() got n={n} but {len(labels)} labels; pass one label per image (or drop n)")
-        if len(labels) < 1:
-            raise GanzooError("generate() needs at least one label")
+        labels = per_image(check_labels(labels, model.num_classes), n, np.ndim(labels) == 0, "label")
         return len(labels), {"labels": labels}
+
 
 task = Conditional()

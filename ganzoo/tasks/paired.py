@@ -40,4 +40,5 @@ class Paired(Task):
             raise GanzooError(f"generate() got n={n} but {len(array)} images")
         return len(array), {"images": array}
 
+
 task = Paired()

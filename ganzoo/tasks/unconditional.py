@@ -17,4 +17,5 @@ class Unconditional(Task):
 
         return elements.unconditional(ds, info, image_shape)
 
+
 task = Unconditional()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from ganzoo.errors import GanzooError
-from ganzoo.tasks.base import Task
+from ganzoo.tasks.base import OwnReaderTask
 from ganzoo.tasks.translation import as_image_batch
 
 
@@ -14,7 +14,7 @@ def directions(model):
     return tuple(getattr(model, "directions", ("a2b", "b2a")))
 
 
-class Unpaired(Task):
+class Unpaired(OwnReaderTask):
     """Batches are `(images_a, images_b)` drawn independently from two
     domains; `generate(images=x, direction="a2b")`.
 
@@ -24,17 +24,7 @@ class Unpaired(Task):
     summary = "translation A <-> B from unpaired images: generate(images=x, direction='a2b')"
     batch = "(images_a, images_b): float32 (batch, H, W, C) in [0, 1] each, drawn independently"
 
-    def describe(self, source, split="train", data_dir=None):
-        from ganzoo.data import unpaired
-
-        return unpaired.info(source, split, data_dir=data_dir)
-
-    def open(self, source, split="train", data_dir=None, shuffle=True, seed=None):
-        from ganzoo.data import unpaired
-        from ganzoo.data.source import resolve
-
-        kind, name = resolve(source)
-        return unpaired.open_domains(kind, name, split, data_dir=data_dir, shuffle=shuffle, seed=seed)
+    reader, describe_function, open_function = "unpaired", "info", "open_domains"
 
     def elements(self, ds, info, image_shape, model=None):
         from ganzoo.data import elements
@@ -63,5 +53,6 @@ class Unpaired(Task):
             raise GanzooError(f"generate() got n={n} but {len(images)} images; drop n")
         code = np.full(len(images), directions.index(direction), dtype="int32")
         return len(images), {"images": images, "direction": code}
+
 
 task = Unpaired()
