@@ -40,6 +40,11 @@ class StyleGANBase(StyleFigures, GAN):
     The options both models share (each subclass documents the rest):
 
     Args:
+        image_shape: (height, width, channels): powers of two, at least 8
+            (the papers: StyleGAN 32 to 1024, StyleGAN2 256 to 1024;
+            non-square such as 256x128 works).
+        learning_rate: Adam learning rate (beta_1 0, beta_2 0.99) of both
+            networks (the papers: StyleGAN 0.001, StyleGAN2 0.002).
         latent_dim: size of z (the paper: 512).
         style_dim: size of w and width of the mapping network (the paper: 512).
         mapping_layers: dense layers of the mapping network (the paper: 8).

@@ -55,10 +55,6 @@ class StyleGAN(StyleGANBase):
     Options beyond those `StyleGANBase` documents:
 
     Args:
-        image_shape: (height, width, channels): powers of two, at least 8
-            (the papers: 32 to 1024; non-square such as 256x128 works).
-        learning_rate: Adam learning rate (beta_1 0, beta_2 0.99) of both
-            networks (the paper: 0.001).
         r1_gamma: weight gamma of the R1 penalty gamma / 2 E||grad D(x)||^2
             (the paper: 10 on FFHQ).
         progressive: grow from 4x4 (True) or train at the image size.

@@ -37,10 +37,6 @@ class StyleGAN2(StyleGANBase):
     Options beyond those `StyleGANBase` documents:
 
     Args:
-        image_shape: (height, width, channels): powers of two, at least 8
-            (the paper: 256 to 1024; non-square such as 256x128 works).
-        learning_rate: Adam learning rate (beta_1 0, beta_2 0.99) of both
-            networks (the paper: 0.002).
         r1_gamma: weight gamma of the R1 penalty (the paper: 10 on FFHQ 1024).
         r1_interval: R1 every this many steps, scaled by it (lazy
             regularisation; the paper: 16; 1 = every step).
