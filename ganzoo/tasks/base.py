@@ -86,9 +86,16 @@ class Task:
         return sources.open_source(source, split, data_dir=data_dir, shuffle=shuffle, seed=seed,
                                    check=self.check_source)
 
+    #: The function of `ganzoo.data.elements` that maps this task's examples, if one does.
+    element_mapping = ""
+
     def elements(self, ds, info, image_shape, model=None):
         """Maps example dicts to unbatched elements of the batch structure."""
-        raise NotImplementedError(f"task {self.name!r} does not map data")
+        if not self.element_mapping:
+            raise NotImplementedError(f"task {self.name!r} does not map data")
+        from ganzoo.data import elements
+
+        return getattr(elements, self.element_mapping)(ds, info, image_shape)
 
     def images_of(self, batch):
         """The images of a batch (what metrics and previews compare)."""

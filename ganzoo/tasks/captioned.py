@@ -45,10 +45,7 @@ class Captioned(OwnReaderTask):
 
     reader = "captioned"
 
-    def elements(self, ds, info, image_shape, model=None):
-        from ganzoo.data import elements
-
-        return elements.captioned(ds, info, image_shape)
+    element_mapping = "captioned"
 
     def prepare_generation(self, model, n=None, texts=None, **conditions):
         """`generate(texts=[...])`: one image per caption; `generate(n, texts="...")`:

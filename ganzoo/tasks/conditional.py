@@ -43,11 +43,11 @@ class Conditional(Task):
                 f"use a labelled dataset or a folder with one subfolder of images per class"
             )
 
-    def elements(self, ds, info, image_shape, model=None):
-        from ganzoo.data import elements
+    element_mapping = "conditional"
 
+    def elements(self, ds, info, image_shape, model=None):
         self.check_source(info)
-        return elements.conditional(ds, info, image_shape)
+        return super().elements(ds, info, image_shape, model)
 
     def prepare_generation(self, model, n=None, labels=None, **conditions):
         """`generate(labels=[...])`: one image per label; `generate(n, labels=7)`:

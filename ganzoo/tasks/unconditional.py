@@ -12,10 +12,7 @@ class Unconditional(Task):
     summary = "images from noise: generate(n, seed=)"
     batch = "images, float32 (batch, H, W, C) in [0, 1]"
 
-    def elements(self, ds, info, image_shape, model=None):
-        from ganzoo.data import elements
-
-        return elements.unconditional(ds, info, image_shape)
+    element_mapping = "unconditional"
 
 
 task = Unconditional()

@@ -26,10 +26,7 @@ class Unpaired(OwnReaderTask):
 
     reader, describe_function, open_function = "unpaired", "info", "open_domains"
 
-    def elements(self, ds, info, image_shape, model=None):
-        from ganzoo.data import elements
-
-        return elements.unpaired(ds, info, image_shape)
+    element_mapping = "unpaired"
 
     directions = staticmethod(directions)
 

@@ -5,10 +5,8 @@ from ganzoo.plugin import Plugin, Preset
 
 
 plugin = Plugin(
-    name="cgan",
+    name="cgan", task="conditional", model="ganzoo_plugins.cgan.model:ConditionalGAN",
     summary="Conditional GAN of Mirza & Osindero 2014: generate images of a chosen class (MLP or conv, projection D)",
-    task="conditional",
-    model="ganzoo_plugins.cgan.model:ConditionalGAN",
     default_dataset="digits",
     datasets=("digits", "mnist", "fashion_mnist", "cifar10", "a folder with one subfolder of images per class"),
     paper="Mirza & Osindero, Conditional Generative Adversarial Nets, 2014. https://arxiv.org/abs/1411.1784; "

@@ -4,10 +4,8 @@ from ganzoo.plugin import Plugin, Preset
 
 
 plugin = Plugin(
-    name="cyclegan",
+    name="cyclegan", task="unpaired", model="ganzoo_plugins.cyclegan.model:CycleGAN",
     summary="CycleGAN of Zhu et al. 2017: unpaired translation A <-> B (ResNet generators, 70x70 PatchGANs)",
-    task="unpaired",
-    model="ganzoo_plugins.cyclegan.model:CycleGAN",
     default_dataset="chalk2ink",
     datasets=("chalk2ink", "cycle_gan/horse2zebra", "cycle_gan/monet2photo", "cycle_gan/<config>",
               "a folder with trainA/ and trainB/"),

@@ -4,10 +4,8 @@ from ganzoo.plugin import Plugin, Preset
 
 
 plugin = Plugin(
-    name="dcgan",
+    name="dcgan", task="unconditional", model="ganzoo_plugins.dcgan.model:DCGAN",
     summary="Deep convolutional GAN of Radford et al. 2016 (28, 32, 64, 128 px)",
-    task="unconditional",
-    model="ganzoo_plugins.dcgan.model:DCGAN",
     default_dataset="digits",
     datasets=("digits", "mnist", "fashion_mnist", "cifar10", "celeb_a", "a folder of images"),
     paper="Radford, Metz & Chintala, Unsupervised Representation Learning with Deep Convolutional "

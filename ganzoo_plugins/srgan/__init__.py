@@ -4,10 +4,8 @@ from ganzoo.plugin import Plugin, Preset
 
 
 plugin = Plugin(
-    name="srgan",
+    name="srgan", task="paired", model="ganzoo_plugins.srgan.model:SRGAN",
     summary="SRGAN x4 super-resolution of Ledig et al. 2017 (SRResNet pre-training, then VGG perceptual loss)",
-    task="paired",
-    model="ganzoo_plugins.srgan.model:SRGAN",
     default_dataset="photos",
     datasets=("photos", "div2k/bicubic_x4", "a folder of high-resolution images"),
     paper="Ledig et al., Photo-Realistic Single Image Super-Resolution Using a Generative Adversarial "

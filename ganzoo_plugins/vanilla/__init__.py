@@ -4,10 +4,8 @@ from ganzoo.plugin import Plugin, Preset
 
 
 plugin = Plugin(
-    name="vanilla",
+    name="vanilla", task="unconditional", model="ganzoo_plugins.vanilla.model:VanillaGAN",
     summary="MLP GAN of Goodfellow et al. 2014: the minimax game, as taught",
-    task="unconditional",
-    model="ganzoo_plugins.vanilla.model:VanillaGAN",
     default_dataset="digits",
     datasets=("digits", "mnist", "fashion_mnist"),
     paper="Goodfellow et al., Generative Adversarial Nets, NeurIPS 2014. https://arxiv.org/abs/1406.2661",
