@@ -16,8 +16,8 @@ The groups ganzoo reads:
 
 This module sits at the bottom of the package (it imports only
 `ganzoo.errors`), so the data layer and the tasks can resolve names without
-importing the layers above them; a group recognises its objects by the
-attributes its users need rather than by importing their classes.
+importing the layers above them; a group recognises its objects by their
+class's qualified name rather than by importing the class.
 """
 
 from __future__ import annotations
@@ -68,8 +68,9 @@ class Group:
     Args:
         name: the entry-point group, e.g. `"ganzoo.plugins"`.
         noun: what an entry is, in messages (`"plugin"`, `"task"`).
-        check: `check(obj, entry_name)` raising `TypeError`/`ValueError`
-            when a loaded object is not what the group holds.
+        check: `check(obj, entry_name, target)` (target: the entry point's
+            `"module:attribute"`) raising `TypeError`/`ValueError` when a
+            loaded object is not what the group holds.
 
     Example:
 
@@ -107,7 +108,7 @@ class Group:
         try:
             obj = ep.load()
             if self.check is not None:
-                self.check(obj, ep.name)
+                self.check(obj, ep.name, ep.value)
             return obj
         except Exception as exc:  # a broken third-party package must not break ganzoo
             return Broken(ep.name, _package(ep), f"{type(exc).__name__}: {_first_line(exc)}")
@@ -160,31 +161,25 @@ def _package(ep) -> str:
     return ep.dist.name if ep.dist is not None else ep.value.split(":")[0]
 
 
-def _named(obj, name, kind, needs):
-    missing = [attr for attr in needs if not hasattr(obj, attr)]
-    if missing:
-        raise TypeError(f"it is a {type(obj).__name__}, not a {kind}")
-    if getattr(obj, "name", None) != name:
-        noun = kind.rsplit(".", 1)[-1].lower()
-        raise ValueError(f"entry point {name!r} points to a {noun} named {getattr(obj, 'name', None)!r}")
+def _is_a(obj, qualified):
+    """`isinstance(obj, cls)` for the class named `qualified` ("module.Class"),
+    without importing it: the classes live in layers above this module."""
+    return any(f"{c.__module__}.{c.__qualname__}" == qualified for c in type(obj).__mro__)
 
 
-def _check_plugin(obj, name):
-    # Not `model_class`: reading it imports the model (and Keras).
-    _named(obj, name, "ganzoo.Plugin", ("task", "summary", "presets", "preset"))
+def _checker(qualified, public, noun):
+    def check(obj, name, target):
+        if not _is_a(obj, qualified):
+            raise TypeError(f"{target} is a {type(obj).__name__}, not a {public}")
+        if getattr(obj, "name", None) != name:
+            raise ValueError(f"entry point {name!r} points to a {noun} named {getattr(obj, 'name', None)!r}")
+
+    return check
 
 
-def _check_task(obj, name):
-    _named(obj, name, "ganzoo.tasks.Task", ("prepare_generation", "elements", "open", "describe"))
-
-
-def _check_metric(obj, name):
-    _named(obj, name, "ganzoo.metrics.Metric", ("compute", "tasks", "summary"))
-
-
-PLUGINS = Group("ganzoo.plugins", "plugin", _check_plugin)
-TASKS = Group("ganzoo.tasks", "task", _check_task)
-METRICS = Group("ganzoo.metrics", "metric", _check_metric)
+PLUGINS = Group("ganzoo.plugins", "plugin", _checker("ganzoo.plugin.Plugin", "ganzoo.Plugin", "plugin"))
+TASKS = Group("ganzoo.tasks", "task", _checker("ganzoo.tasks.base.Task", "ganzoo.tasks.Task", "task"))
+METRICS = Group("ganzoo.metrics", "metric", _checker("ganzoo.metrics.Metric", "ganzoo.metrics.Metric", "metric"))
 
 #: The plugins' group (kept under its old name).
 GROUP = PLUGINS.name

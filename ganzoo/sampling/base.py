@@ -67,9 +67,9 @@ class TaskSampler(Sampler):
         return self._task.sample(model, out=out, count=count, seed=seed, **options)
 
 
-def _check_sampler(obj, name):
+def _check_sampler(obj, name, target):
     if not isinstance(obj, Sampler):
-        raise TypeError(f"it is a {type(obj).__name__}, not a ganzoo.sampling.Sampler")
+        raise TypeError(f"{target} is a {type(obj).__name__}, not a ganzoo.sampling.Sampler")
     if obj.task != name:
         raise ValueError(f"entry point {name!r} points to the sampler of task {obj.task!r}")
 
