@@ -192,7 +192,7 @@ THIRD_PARTY_TASK = """
     import numpy as np
 
     from ganzoo.sampling import Sampler
-    from ganzoo.tasks import Task
+    from ganzoo.tasks import SampleOption, Task
 
     class Sketch(Task):
         name = "sketch"
@@ -203,11 +203,18 @@ THIRD_PARTY_TASK = """
         def preview(self, model, examples=None, seed=0):
             return np.full((4, 4, 1), 0.5, "float32")
 
-    class OldStyle(Task):   # written before samplers: it draws its own pictures
+    class OldStyle(Task):   # written before samplers: it draws its own pictures and test batches
         name = "oldstyle"
+        sample_options = (SampleOption("shade", "--shade", "how dark"),)
 
         def preview(self, model, examples=None, seed=0):
             return np.zeros((2, 2, 1), "float32")
+
+        def sample(self, model, *, out, count=64, seed=0, shade=None):
+            return [f"{out}:{count}:{shade}"]
+
+        def test_batch(self, model, n, rng):
+            return np.ones((n, 2, 2, 1), "float32")
 
     sketch = Sketch()
     sketch_sampler = SketchSampler()
@@ -230,3 +237,9 @@ def test_a_third_party_task_adds_its_sampler_and_an_old_task_draws_its_own(site)
     assert sampling.preview(Model()).shape == (4, 4, 1)
     Model.task = tasks.get("oldstyle")
     assert sampling.preview(Model()).shape == (2, 2, 1)
+    assert [o.flag for o in sampling.sample_options(Model())] == ["--shade"]
+    assert sampling.sample(Model(), out="x.png", count=3, shade="dark") == ["x.png:3:dark"]
+    from ganzoo.testing import fixtures
+
+    assert fixtures.for_task("oldstyle").batch(Model(), 3, None).shape == (3, 2, 2, 1)
+    assert fixtures.for_task("oldstyle").generate_kwargs(Model(), 3, None) == {"n": 3}
