@@ -12,7 +12,8 @@ from ganzoo.errors import GanzooError
 
 @dataclasses.dataclass(frozen=True)
 class SampleOption:
-    """A flag a task adds to `ganzoo sample`.
+    """A flag a task's sampler (`ganzoo.sampling.Sampler.options`) or a model
+    (`extra_sample_options`) adds to `ganzoo sample`.
 
     Args:
         name: the keyword its value reaches the sampler's `sample` under.
