@@ -51,7 +51,6 @@ class Task:
     name = ""
     summary = ""
     batch = ""
-    metrics: tuple = ()
     random_elements = False
 
     # ------------------------------------------------------------ identity
