@@ -18,6 +18,7 @@ from __future__ import annotations
 import os
 
 from ganzoo import images as images_lib
+from ganzoo.data.folders import EXTENSIONS
 from ganzoo.errors import GanzooError
 
 #: The most images `ganzoo sample` tiles into one grid PNG.
@@ -29,7 +30,8 @@ STREAM_BATCH = 256
 #: `summary` lists each path up to this many files.
 SUMMARY_PATHS = 8
 
-IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp", ".gif", ".webp")
+#: What counts as an image file: the suffixes a data folder reads.
+IMAGE_SUFFIXES = tuple(sorted(EXTENSIONS))
 
 
 class Written(list):
