@@ -33,6 +33,7 @@ _LAZY = {
     "layers": ("ganzoo.layers", None),
     "testing": ("ganzoo.testing", None),
     "tasks": ("ganzoo.tasks", None),
+    "sampling": ("ganzoo.sampling", None),
 }
 
 __all__ = ["GanzooError", "Plugin", "Preset", "create", "get_plugin", "list_models", *_LAZY]

@@ -588,7 +588,9 @@ class GAN(backend.BuildsItsOwnState, keras.Model):
         successive grids are comparable. The task draws it (64 images of an
         unconditional model, one row per class, input / output columns, ...).
         """
-        return self.task.preview(self, examples, seed)
+        from ganzoo import sampling
+
+        return sampling.task_preview(self, examples, seed)
 
     #: `ganzoo.tasks.SampleOption`s a model adds to its task's `ganzoo sample` flags.
     extra_sample_options: tuple = ()
@@ -596,13 +598,17 @@ class GAN(backend.BuildsItsOwnState, keras.Model):
     @property
     def sample_options(self):
         """The `ganzoo sample` flags of this model: its task's and its own."""
-        return (*self.task.sample_options, *self.extra_sample_options)
+        from ganzoo import sampling
+
+        return sampling.sample_options(self)
 
     def sample(self, *, out, count=64, seed=0, **options):
         """What `ganzoo sample` writes (the task decides; a model with
         `extra_sample_options` overrides this to handle them, then calls
         `super().sample`). Returns the paths written."""
-        return self.task.sample(self, out=out, count=count, seed=seed, **options)
+        from ganzoo import sampling
+
+        return sampling.task_sample(self, out=out, count=count, seed=seed, **options)
 
     def generate(self, n=None, *, seed=None, batch_size=128, **conditions):
         """Generates images, float32 NHWC in [0, 1] as a NumPy array.

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import dataclasses
+import importlib
 from typing import Callable
 
+from ganzoo import registry
 from ganzoo.errors import GanzooError
 
 #: The built-in task names (kept for code written before tasks were objects;
@@ -58,8 +60,8 @@ class Plugin:
     ```
 
     Importing the plugin package must stay cheap (no Keras import), so the
-    model class is reached through `load_model_class`, a function that
-    imports it on first use. `ganzoo list` then needs no TensorFlow.
+    model class is named, `"package.module:Class"`, and imported on first
+    use. `ganzoo list` then needs no TensorFlow.
 
     Args:
         name: registry name, also the entry-point name.
@@ -68,8 +70,10 @@ class Plugin:
             ("unconditional", "conditional", "captioned", "paired",
             "unpaired", or a third party's); decides the batch structure
             that `fit()` receives and the arguments of `generate()`.
-        load_model_class: zero-argument function returning the model class
-            (a subclass of `ganzoo.GAN`).
+        model: the model class (a subclass of `ganzoo.GAN`) as
+            `"package.module:Class"`, imported on first use.
+        load_model_class: the older way to name it: a zero-argument function
+            returning the class (still accepted; give `model` or this).
         default_dataset: dataset used by `ganzoo fit NAME` without
             `--dataset`/`--data`; should be embedded so it works offline.
         datasets: datasets known to suit the plugin (shown by `ganzoo info`).
@@ -85,19 +89,15 @@ class Plugin:
     Example:
 
     ```python
-    def _model_class():
-        from mygan_package.model import MyGAN
-        return MyGAN
-
     plugin = ganzoo.Plugin(name="mygan", summary="My GAN", task="unconditional",
-                           load_model_class=_model_class, default_dataset="digits")
+                           model="mygan_package.model:MyGAN", default_dataset="digits")
     ```
     """
 
     name: str
     summary: str
     task: str
-    load_model_class: Callable[[], type]
+    load_model_class: Callable[[], type] | None = None
     default_dataset: str = "digits"
     datasets: tuple[str, ...] = ()
     paper: str = ""
@@ -105,14 +105,19 @@ class Plugin:
     default_batch_size: int = 64
     presets: tuple[Preset, ...] = ()
     default_preset: str | None = None
+    model: str | None = None
 
     def __post_init__(self):
-        from ganzoo import tasks
-
-        if str(self.task) not in tasks.available():
+        if (self.model is None) == (self.load_model_class is None):
+            raise ValueError(f"plugin {self.name!r}: give model=\"package.module:Class\" (or the older "
+                             "load_model_class=), one of them")
+        if self.model is not None and ":" not in self.model:
+            raise ValueError(f"plugin {self.name!r}: model={self.model!r} is not \"package.module:Class\"")
+        known = registry.TASKS.names()
+        if str(self.task) not in known:
             raise ValueError(
                 f"plugin {self.name!r} declares task {self.task!r}; "
-                f"registered tasks: {', '.join(tasks.available())}"
+                f"registered tasks: {', '.join(sorted(known))}"
             )
         names = [p.name for p in self.presets]
         if len(set(names)) != len(names):
@@ -123,7 +128,13 @@ class Plugin:
     @property
     def model_class(self) -> type:
         """The plugin's model class (imports Keras on first use)."""
-        return self.load_model_class()
+        if self.load_model_class is not None:
+            return self.load_model_class()
+        module, _, attribute = self.model.partition(":")
+        cls = importlib.import_module(module)
+        for part in attribute.split("."):
+            cls = getattr(cls, part)
+        return cls
 
     def preset(self, name) -> Preset:
         """The preset called `name`; `GanzooError` naming the others if none is."""

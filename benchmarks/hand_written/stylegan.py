@@ -1,6 +1,6 @@
 """StyleGAN (Karras et al. 2019) written out keras.io-style, on clones of the plugin's networks.
 
-One step does what `ganzoo_plugins.stylegan.model.StyleGAN.train_step` does:
+One step does what `ganzoo_plugins.stylegan.v1.StyleGAN.train_step` does:
 data [0, 1] -> [-1, 1] in the compute dtype; with progressive growing the real
 batch is shown at the current growth level (2x2 average-pool pyramid,
 upsampled and blended as the generator blends its outputs); style mixing

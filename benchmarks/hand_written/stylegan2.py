@@ -1,6 +1,6 @@
 """StyleGAN2 (Karras et al. 2020) written out keras.io-style, on clones of the plugin's networks.
 
-One step does what `ganzoo_plugins.stylegan.model.StyleGAN2.train_step` does:
+One step does what `ganzoo_plugins.stylegan.v2.StyleGAN2.train_step` does:
 data [0, 1] -> [-1, 1]; style mixing and fresh noise as in StyleGAN; one
 generator forward outside the tapes for the discriminator's fakes; the
 discriminator on the non-saturating logistic loss, plus, every `r1_interval`

@@ -55,14 +55,14 @@ def load(source, model=None, *, task=None, image_shape=None, batch_size=64, spli
     >>> images.shape, labels.dtype
     (TensorShape([64, 32, 32, 1]), tf.int32)
     """
-    from ganzoo import tasks
+    from ganzoo import registry
     from ganzoo.data import pipeline
 
     if model is not None:
         task = task if task is not None else getattr(model, "task", None)
         if image_shape is None:
             image_shape = getattr(model, "image_shape", None)
-    task = tasks.get(task if task is not None else "unconditional")  # fails before any download
+    task = registry.task(task if task is not None else "unconditional")  # fails before any download
     if isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1:
         raise GanzooError(f"batch_size must be a positive integer, got {batch_size!r}")
     ds, info = task.open(source, split, data_dir=data_dir, shuffle=shuffle, seed=seed)
@@ -95,9 +95,9 @@ def inspect(source, *, split="train", data_dir=None, task=None):
     SourceInfo(name='digits', kind='embedded', num_examples=1797, image_shape=(28, 28, 1), num_classes=10, class_names=('0', '1', '2', '3', '4', '5', '6', '7', '8', '9'))
     """
     if task is not None:
-        from ganzoo import tasks
+        from ganzoo import registry
 
-        return tasks.get(task).describe(source, split, data_dir=data_dir)
+        return registry.task(task).describe(source, split, data_dir=data_dir)
     from ganzoo.data import sources
 
     return sources.describe(source, split, data_dir=data_dir)

@@ -9,8 +9,9 @@ import pathlib
 
 from ganzoo.data.common import SourceInfo, image_problem, split_range, warn
 from ganzoo.errors import GanzooError
+from ganzoo.images import IMAGE_SUFFIXES
 
-EXTENSIONS = frozenset({".jpg", ".jpeg", ".png", ".bmp", ".gif", ".webp"})
+EXTENSIONS = frozenset(IMAGE_SUFFIXES)
 _GRAY_MODES = frozenset({"L", "LA", "1", "I", "I;16"})
 _SHAPE_SAMPLE = 16
 

@@ -152,12 +152,10 @@ _FOREVER = 2**62
 
 
 def _task(task):
-    """A `ganzoo.tasks.Task`, also from its name."""
-    if isinstance(task, str):
-        from ganzoo import tasks  # task objects call into ganzoo.data, never at import time
+    """A task object, also from its name (the registry, below the data layer, resolves it)."""
+    from ganzoo import registry
 
-        return tasks.get(task)
-    return task
+    return registry.task(task)
 
 
 def build_independent(datasets, info, task, image_shape, *, batch_size, shuffle, seed, repeat,

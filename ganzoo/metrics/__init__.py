@@ -1,9 +1,19 @@
-"""Metrics of generated images, and the registry behind `ganzoo evaluate`.
+"""Metrics of generated images, and the table behind `ganzoo evaluate`.
 
-A metric is a function `compute(model, real, options) -> dict[str, float]`
-registered under a name with the tasks it applies to; `real` is a
+A metric is a `Metric`: a function `compute(model, real, options) ->
+dict[str, float]` under a name, with the tasks it applies to (recorded here
+only: `for_task` answers which metrics apply to a task); `real` is a
 `ganzoo.metrics.RealData` holding evaluation data in the model's task
-structure. Metric modules import TensorFlow/Keras only when they run.
+structure. Metrics register through the `ganzoo.metrics` entry-point group,
+as plugins do, so a third party adds one the same way:
+
+```toml
+[project.entry-points."ganzoo.metrics"]
+lpips = "my_package.metrics:lpips"   # a ganzoo.metrics.Metric named "lpips"
+```
+
+The built-in ones are declared so too (`ganzoo.metrics.builtin`). Metric
+modules import TensorFlow/Keras only when they run.
 """
 
 from __future__ import annotations
@@ -11,6 +21,7 @@ from __future__ import annotations
 import dataclasses
 from typing import Callable
 
+from ganzoo import registry
 from ganzoo.errors import GanzooError
 
 
@@ -56,20 +67,68 @@ class RealData:
     num_classes: int | None = None
 
 
-METRICS: dict[str, Metric] = {}
+class _Table(dict):
+    """`{name: Metric}`, filled from the `ganzoo.metrics` entry points on first read."""
+
+    loaded = False
+
+    def fill(self):
+        if not self.loaded:
+            self.loaded = True
+            for metric in registry.METRICS.load_all():
+                if not isinstance(metric, registry.Broken):   # a broken one answers in get()
+                    self.setdefault(metric.name, metric)
+        return self
+
+    def __missing__(self, name):
+        if self.loaded:
+            raise KeyError(name)
+        return self.fill()[name]
+
+    def __iter__(self):
+        return dict.__iter__(self.fill())
+
+    def __len__(self):
+        return dict.__len__(self.fill())
+
+    def __contains__(self, name):
+        return dict.__contains__(self.fill(), name)
+
+    def keys(self):
+        return dict.keys(self.fill())
+
+    def values(self):
+        return dict.values(self.fill())
+
+    def items(self):
+        return dict.items(self.fill())
+
+
+#: Every metric by name: the `ganzoo.metrics` entry points and those `register`ed.
+METRICS: dict[str, Metric] = _Table()
 
 
 def register(metric: Metric) -> Metric:
-    """Adds a metric to the registry (its name must be new)."""
+    """Adds a metric in this process (its name must be new); an installed
+    package declares it in the `ganzoo.metrics` entry points instead."""
     if metric.name in METRICS:
         raise ValueError(f"metric {metric.name!r} is already registered")
     METRICS[metric.name] = metric
     return metric
 
 
+def for_task(task) -> tuple[str, ...]:
+    """Names of the metrics that apply to models of `task` (a name or a
+    `ganzoo.tasks.Task`), sorted."""
+    return tuple(sorted(name for name, metric in METRICS.items() if str(task) in metric.tasks))
+
+
 def get(name: str, task: str | None = None) -> Metric:
     """The metric called `name`, checked against the model's task."""
     if name not in METRICS:
+        broken = registry.METRICS.lookup(name)
+        if isinstance(broken, registry.Broken):
+            raise GanzooError(f"metric {name!r} (package {broken.package}) failed to load: {broken.error}")
         raise GanzooError(f"unknown metric {name!r}; available: {', '.join(sorted(METRICS))}")
     metric = METRICS[name]
     if task is not None and task not in metric.tasks:
@@ -77,89 +136,3 @@ def get(name: str, task: str | None = None) -> Metric:
     return metric
 
 
-def _classifier_metric(model, real, options):
-    from ganzoo.metrics.classifier import classifier_report, train_classifier
-
-    if real.labels is None:
-        raise GanzooError("the classifier metric needs labelled data (e.g. --dataset digits or class subfolders)")
-    n = int(options.get("n") or 1000)
-    seed = int(options.get("seed", 0))
-    classifier = train_classifier(real.images, real.labels, real.num_classes, validation=0.2)
-    if model.task == "conditional":
-        wanted = (__import__("numpy").arange(n) % real.num_classes).astype("int32")
-        samples = model.generate(labels=wanted, seed=seed)
-        report = classifier_report(classifier, samples, requested_labels=wanted, real_images=real.images)
-    else:
-        samples = model.generate(n, seed=seed)
-        report = classifier_report(classifier, samples, real_images=real.images)
-    report["real_accuracy"] = classifier.validation_accuracy
-    return report
-
-
-def _psnr_metric(model, real, options):
-    from ganzoo.metrics.super_resolution import psnr_metric
-
-    return psnr_metric(model, real, options)
-
-
-def _ssim_metric(model, real, options):
-    from ganzoo.metrics.super_resolution import ssim_metric
-
-    return ssim_metric(model, real, options)
-
-
-register(Metric(
-    name="psnr",
-    summary="super-resolution PSNR (dB, Y channel, border = scale cropped) of the model and of bicubic "
-            "upscaling on whole high-resolution images",
-    tasks=("paired",),
-    compute=_psnr_metric,
-))
-
-register(Metric(
-    name="ssim",
-    summary="super-resolution SSIM (Y channel, border = scale cropped) of the model and of bicubic upscaling",
-    tasks=("paired",),
-    compute=_ssim_metric,
-))
-
-register(Metric(
-    name="classifier",
-    summary="confidence, class coverage, Fréchet distance (and conditional accuracy) under a classifier "
-            "trained on the labelled real data",
-    tasks=("unconditional", "conditional"),
-    compute=_classifier_metric,
-))
-
-
-def _inception(name):
-    def compute(model, real, options):
-        from ganzoo.metrics import inception_metrics
-
-        return getattr(inception_metrics, name)(model, real, options)
-
-    return compute
-
-
-def _inception_check(options):
-    from ganzoo.metrics.inception_metrics import check
-
-    check(options)
-
-
-_REFERENCE = ("on the 2015-12-05 TF Inception graph (pool_3), TF1 bilinear resize of uint8 images; "
-              "default 50k generated vs the full split (see docs/metrics.md)")
-for _name, _function, _summary, _tasks in (
-    ("fid", "fid", "Fréchet Inception Distance " + _REFERENCE, ("unconditional", "conditional")),
-    ("kid", "kid", "Kernel Inception Distance (cubic kernel, 100 subsets of 1,000; mean, std) " + _REFERENCE,
-     ("unconditional", "conditional")),
-    ("is", "inception_score", "Inception Score (10 splits, 1008-way softmax of pool_3) " + _REFERENCE,
-     ("unconditional", "conditional")),
-    ("pr", "precision_recall", "improved precision and recall (k=3) on Inception pool_3 features",
-     ("unconditional", "conditional")),
-    ("dc", "density_coverage", "density and coverage (k=5) on Inception pool_3 features",
-     ("unconditional", "conditional")),
-    ("intra_fid", "intra_fid", "per-class FID of a conditional model and their mean", ("conditional",)),
-):
-    register(Metric(name=_name, summary=_summary, tasks=_tasks, compute=_inception(_function),
-                    needs_arrays=False, check=_inception_check))

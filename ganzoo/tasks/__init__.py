@@ -1,18 +1,15 @@
-"""Tasks: what a model trains on, what `generate()` takes, and everything
-that follows from it.
+"""Tasks: what a model trains on and what `generate()` takes.
 
 A task is one object (a `Task`) that owns, for every model of that kind:
 
 - the batch structure `fit()` receives, and how a data source becomes it
   (`open`, `describe`, `check_source`, `elements`);
 - the conditions `generate()` takes, how they are checked and batched
-  (`prepare_generation`);
-- the per-epoch preview grid (`preview`);
-- the flags it adds to `ganzoo sample` and what that command writes
-  (`sample_options`, `sample`);
-- the test batch and `generate()` arguments of `ganzoo.testing.PluginTestCase`
-  (`test_batch`, `test_generate_kwargs`);
-- the metrics that apply (`metrics`).
+  (`prepare_generation`).
+
+What follows from a task lives with the job it serves: its pictures and the
+files of `ganzoo sample` in `ganzoo.sampling`, its test batch in
+`ganzoo.testing`, the metrics that apply to it in `ganzoo.metrics`.
 
 Tasks register through the `ganzoo.tasks` entry-point group, exactly as
 plugins do, so a third party can add one:
@@ -28,45 +25,29 @@ it always has. Importing this package does not import TensorFlow.
 
 from __future__ import annotations
 
-from importlib import metadata
-
+from ganzoo import registry
 from ganzoo.errors import GanzooError
 from ganzoo.tasks.base import SampleOption, Task
 
-GROUP = "ganzoo.tasks"
+GROUP = registry.TASKS.name
 
 __all__ = ["GROUP", "SampleOption", "Task", "available", "get"]
-
-_cache: dict[str, Task] = {}
-
-
-def _entry_points():
-    return {ep.name: ep for ep in metadata.entry_points(group=GROUP)}
 
 
 def available() -> list[str]:
     """Names of the registered tasks, sorted."""
-    return sorted(_entry_points())
+    return sorted(registry.TASKS.entry_points())
 
 
 def get(task) -> Task:
     """The `Task` named `task` (a `Task` is returned as it is).
 
     Raises:
-        GanzooError: for a name no installed package registers.
+        GanzooError: for a name no installed package registers, or a task
+            that failed to load.
     """
     if isinstance(task, Task):
         return task
-    if task in _cache:
-        return _cache[task]
-    entry = _entry_points().get(task) if isinstance(task, str) else None
-    if entry is None:
+    if not isinstance(task, str):
         raise GanzooError(f"unknown task {task!r}; registered tasks: {', '.join(available()) or 'none'}")
-    try:
-        loaded = entry.load()
-    except Exception as exc:  # a broken third-party task names itself, and breaks nothing else
-        raise GanzooError(f"task {task!r} ({entry.value}) failed to load: {type(exc).__name__}: {exc}") from None
-    if not isinstance(loaded, Task) or loaded.name != task:
-        raise GanzooError(f"entry point {task!r} of group {GROUP} must be a ganzoo.tasks.Task named {task!r}")
-    _cache[task] = loaded
-    return loaded
+    return registry.task(task)

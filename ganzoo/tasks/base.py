@@ -1,9 +1,9 @@
-"""The `Task` base class and the declaration of `ganzoo sample` flags."""
+"""The `Task` base class, and `SampleOption` (a `ganzoo sample` flag, declared by samplers)."""
 
 from __future__ import annotations
 
 import dataclasses
-import os
+import importlib
 
 import numpy as np
 
@@ -12,10 +12,11 @@ from ganzoo.errors import GanzooError
 
 @dataclasses.dataclass(frozen=True)
 class SampleOption:
-    """A flag a task adds to `ganzoo sample`.
+    """A flag a task's sampler (`ganzoo.sampling.Sampler.options`) or a model
+    (`extra_sample_options`) adds to `ganzoo sample`.
 
     Args:
-        name: the keyword its value reaches `Task.sample` under.
+        name: the keyword its value reaches the sampler's `sample` under.
         flag: the command-line flag, e.g. `"--label"`.
         help: one line of help.
         type: "int", "float", "str" or "path".
@@ -43,18 +44,14 @@ class Task:
         name: the registry name (what plugins declare as `task`).
         summary: one line for `ganzoo info`.
         batch: what `fit()` receives, in words.
-        metrics: names of the `ganzoo evaluate` metrics that apply.
         random_elements: True when the task draws elements at random (crops):
             the pipeline then never caches them.
-        sample_options: the `SampleOption`s it adds to `ganzoo sample`.
     """
 
     name = ""
     summary = ""
     batch = ""
-    metrics: tuple = ()
     random_elements = False
-    sample_options: tuple = ()
 
     # ------------------------------------------------------------ identity
     def __eq__(self, other):
@@ -89,9 +86,16 @@ class Task:
         return sources.open_source(source, split, data_dir=data_dir, shuffle=shuffle, seed=seed,
                                    check=self.check_source)
 
+    #: The function of `ganzoo.data.elements` that maps this task's examples, if one does.
+    element_mapping = ""
+
     def elements(self, ds, info, image_shape, model=None):
         """Maps example dicts to unbatched elements of the batch structure."""
-        raise NotImplementedError(f"task {self.name!r} does not map data")
+        if not self.element_mapping:
+            raise NotImplementedError(f"task {self.name!r} does not map data")
+        from ganzoo.data import elements
+
+        return getattr(elements, self.element_mapping)(ds, info, image_shape)
 
     def images_of(self, batch):
         """The images of a batch (what metrics and previews compare)."""
@@ -107,63 +111,42 @@ class Task:
             raise ValueError("generate() needs n >= 1 images")
         return int(n), {}
 
-    def preview(self, model, examples=None, seed=0):
-        """The per-epoch picture of training progress, one HWC image in [0, 1]."""
-        raise NotImplementedError
 
-    # ------------------------------------------------------------ ganzoo sample
-    def sample(self, model, *, out, count=64, seed=0, **options):
-        """What `ganzoo sample` writes for a model of this task; returns the
-        paths written. `options` are the values of `sample_options`."""
-        raise NotImplementedError
+class OwnReaderTask(Task):
+    """A task whose sources a module of `ganzoo.data` of its own reads (two
+    domains, images with captions, ...) rather than the plain image reader.
 
-    # ------------------------------------------------------------ testing
-    def test_batch(self, model, n, rng):
-        """One training batch of n random examples, for `PluginTestCase`."""
-        raise NotImplementedError(f"task {self.name!r} has no test batch; override make_batch()")
+    Attributes:
+        reader: the module's name under `ganzoo.data`, e.g. `"captioned"`.
+        describe_function: its `describe(source, split, data_dir=)`.
+        open_function: its `open(kind, name, split, data_dir=, shuffle=, seed=)`.
+    """
 
-    def test_generate_kwargs(self, model, n, rng):
-        """`generate()` arguments for n images, for `PluginTestCase`."""
-        return {"n": n}
+    reader = ""
+    describe_function = "describe"
+    open_function = "open"
 
-    def test_output_shape(self, model, n):
-        """The shape `generate(**test_generate_kwargs(model, n))` returns."""
-        return (n, *model.image_shape)
+    def _reader(self):
+        return importlib.import_module(f"ganzoo.data.{self.reader}")
 
+    def describe(self, source, split="train", data_dir=None):
+        return getattr(self._reader(), self.describe_function)(source, split, data_dir=data_dir)
 
-class Written(list):
-    """The paths `Task.sample` wrote, and how many inputs it skipped
-    (unreadable `--input` files), for the summary `ganzoo sample` prints."""
+    def open(self, source, split="train", data_dir=None, shuffle=True, seed=None):
+        from ganzoo.data.source import resolve
 
-    skipped = 0
+        kind, name = resolve(source)
+        return getattr(self._reader(), self.open_function)(kind, name, split, data_dir=data_dir, shuffle=shuffle,
+                                                           seed=seed)
 
 
-def summary(paths, out):
-    """The lines `ganzoo sample` prints for what `Task.sample` returned: each
-    path when there are a few, else one count; skipped inputs are counted."""
-    skipped = getattr(paths, "skipped", 0) or 0
-    paths = list(paths)
-    lines = [f"wrote {p}" for p in paths] if len(paths) <= SUMMARY_PATHS else []
-    if len(paths) > SUMMARY_PATHS or skipped:
-        line = f"wrote {len(paths)} image file(s) to {out}"
-        if skipped:
-            line += f"; skipped {skipped} unreadable input file(s) (see the warnings above)"
-        lines.append(line)
-    return lines
-
-
-#: `summary` lists each path up to this many files.
-SUMMARY_PATHS = 8
-
-
-def random_images(rng, n, shape):
-    """n random float32 images in [0, 1]."""
-    return rng.random((n, *shape), dtype=np.float32)
-
-
-def reject_options(task, options):
-    """A one-line error for `ganzoo sample` flags that do not apply to `task`."""
-    given = sorted(name for name, value in options.items() if value not in (None, (), False))
-    if given:
-        flags = ", ".join("--" + name.replace("_", "-") for name in given)
-        raise GanzooError(f"{flags} do(es) not apply to a {task.name} model")
+def per_image(values, n, single, noun):
+    """Checked 1-D `values` as one per image: a single value repeated `n`
+    times (`generate(n, labels=7)`), else as given, which `n` must match."""
+    if single and n is not None:
+        values = np.repeat(values, int(n))
+    elif n is not None and int(n) != len(values):
+        raise GanzooError(f"generate() got n={n} but {len(values)} {noun}s; pass one {noun} per image (or drop n)")
+    if len(values) < 1:
+        raise GanzooError(f"generate() needs at least one {noun}")
+    return values

@@ -1,16 +1,10 @@
-"""What the image-to-image tasks share: checking input images and
-translating files and folders for `ganzoo sample --input`."""
+"""What the image-to-image tasks share: checking the input images of `generate()`."""
 
 from __future__ import annotations
 
-import os
-import warnings
-
 import numpy as np
 
-from ganzoo import images as images_lib
 from ganzoo.errors import GanzooError
-
 
 
 def as_image_batch(images, channels, what="generate(images=...)"):
@@ -47,52 +41,3 @@ def as_image_batch(images, channels, what="generate(images=...)"):
         else:
             raise GanzooError(f"images have {array.shape[-1]} channels; this model takes {channels}")
     return array
-
-
-def input_files(path):
-    """The image files of `--input` (a file or a folder) and whether it was a folder."""
-    path = os.path.abspath(os.path.expanduser(path))
-    if os.path.isdir(path):
-        files = sorted(os.path.join(path, f) for f in os.listdir(path) if f.lower().endswith(images_lib.IMAGE_SUFFIXES))
-        if not files:
-            raise GanzooError(f"--input {path}: the folder has no images")
-        return files, True
-    if not os.path.isfile(path):
-        raise GanzooError(f"--input {path}: no such file or folder")
-    return [path], False
-
-
-def translate_files(model, input_path, out, **conditions):
-    """Runs `model.generate(images=...)` on each input file; writes PNGs to
-    `out` (a file for one input, a folder for a folder); returns the paths
-    (a `Written` list: `skipped` counts the folder's unreadable files).
-
-    In a folder, a file that is not a readable image (corrupt, truncated,
-    not an image at all) is skipped with a warning naming it, so one bad file
-    does not lose the rest; a folder with no readable image is an error.
-    """
-    from ganzoo.data.common import image_problem
-    from ganzoo.tasks.base import Written
-
-    if input_path is None:
-        raise GanzooError(f"a {model.task} model translates images: pass --input FILE_OR_FOLDER")
-    files, is_folder = input_files(input_path)
-    written = Written()
-    for path in files:
-        problem = image_problem(path)
-        if problem is not None:
-            if not is_folder:
-                raise GanzooError(f"--input {path}: not a readable image ({problem}); pass a PNG or JPEG file")
-            warnings.warn(f"--input: skipping '{path}': not a readable image ({problem})", UserWarning, stacklevel=2)
-            written.skipped += 1
-            continue
-        source = images_lib.load_image(path)
-        if model.image_shape[-1] == 1:
-            source = source.mean(axis=-1, keepdims=True)
-        result = model.generate(images=source[None], **conditions)[0]
-        target = os.path.join(out, os.path.splitext(os.path.basename(path))[0] + ".png") if is_folder else out
-        written.append(images_lib.save_image(result, target))
-    if not written:
-        raise GanzooError(f"--input {input_path}: none of its {len(files)} image files could be read (see the "
-                          "warnings above); pass a folder of PNG or JPEG images")
-    return written

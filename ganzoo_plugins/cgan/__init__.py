@@ -4,17 +4,9 @@ discriminator (Miyato & Koyama 2018)."""
 from ganzoo.plugin import Plugin, Preset
 
 
-def _model_class():
-    from ganzoo_plugins.cgan.model import ConditionalGAN
-
-    return ConditionalGAN
-
-
 plugin = Plugin(
-    name="cgan",
+    name="cgan", task="conditional", model="ganzoo_plugins.cgan.model:ConditionalGAN",
     summary="Conditional GAN of Mirza & Osindero 2014: generate images of a chosen class (MLP or conv, projection D)",
-    task="conditional",
-    load_model_class=_model_class,
     default_dataset="digits",
     datasets=("digits", "mnist", "fashion_mnist", "cifar10", "a folder with one subfolder of images per class"),
     paper="Mirza & Osindero, Conditional Generative Adversarial Nets, 2014. https://arxiv.org/abs/1411.1784; "

@@ -3,17 +3,9 @@
 from ganzoo.plugin import Plugin, Preset
 
 
-def _model_class():
-    from ganzoo_plugins.cyclegan.model import CycleGAN
-
-    return CycleGAN
-
-
 plugin = Plugin(
-    name="cyclegan",
+    name="cyclegan", task="unpaired", model="ganzoo_plugins.cyclegan.model:CycleGAN",
     summary="CycleGAN of Zhu et al. 2017: unpaired translation A <-> B (ResNet generators, 70x70 PatchGANs)",
-    task="unpaired",
-    load_model_class=_model_class,
     default_dataset="chalk2ink",
     datasets=("chalk2ink", "cycle_gan/horse2zebra", "cycle_gan/monet2photo", "cycle_gan/<config>",
               "a folder with trainA/ and trainB/"),

@@ -3,17 +3,9 @@
 from ganzoo.plugin import Plugin, Preset
 
 
-def _model_class():
-    from ganzoo_plugins.srgan.model import SRGAN
-
-    return SRGAN
-
-
 plugin = Plugin(
-    name="srgan",
+    name="srgan", task="paired", model="ganzoo_plugins.srgan.model:SRGAN",
     summary="SRGAN x4 super-resolution of Ledig et al. 2017 (SRResNet pre-training, then VGG perceptual loss)",
-    task="paired",
-    load_model_class=_model_class,
     default_dataset="photos",
     datasets=("photos", "div2k/bicubic_x4", "a folder of high-resolution images"),
     paper="Ledig et al., Photo-Realistic Single Image Super-Resolution Using a Generative Adversarial "

@@ -275,7 +275,9 @@ class SRGAN(GAN):
     def preview(self, examples=None, seed=0):
         """Rows of (bicubic | SRGAN | real HR) for up to 6 examples: a batch
         `(lr, hr)` of training crops, or centre crops of the held-back photos."""
-        return self.task.preview(self, self.held_back_crops() if examples is None else examples, seed)
+        from ganzoo import sampling
+
+        return sampling.task_preview(self, self.held_back_crops() if examples is None else examples, seed)
 
     def held_back_crops(self):
         """Centre crops of `image_shape` from the held-back photos: (lr, hr)."""

@@ -9,47 +9,33 @@ from ganzoo.plugin import Plugin
 from ganzoo_plugins.stylegan.presets import STYLEGAN, STYLEGAN2
 
 
-def _stylegan_class():
-    from ganzoo_plugins.stylegan.model import StyleGAN
-
-    return StyleGAN
-
-
-def _stylegan2_class():
-    from ganzoo_plugins.stylegan.model import StyleGAN2
-
-    return StyleGAN2
-
-
-DATASETS = ("digits", "celeb_a", "a folder of images (FFHQ or your own)", "mnist", "fashion_mnist", "cifar10")
+#: What the two plugins declare alike.
+SHARED = {
+    "task": "unconditional",
+    "default_dataset": "digits",
+    "datasets": ("digits", "celeb_a", "a folder of images (FFHQ or your own)", "mnist", "fashion_mnist", "cifar10"),
+    "default_batch_size": 32,
+    "default_preset": "cpu",
+}
+DATASETS = SHARED["datasets"]
 
 stylegan_plugin = Plugin(
-    name="stylegan",
+    name="stylegan", model="ganzoo_plugins.stylegan.v1:StyleGAN",
     summary="StyleGAN of Karras et al. 2019: mapping network, AdaIN, noise, progressive growing (8 to 1024 px)",
-    task="unconditional",
-    load_model_class=_stylegan_class,
-    default_dataset="digits",
-    datasets=DATASETS,
     paper="Karras, Laine & Aila, A Style-Based Generator Architecture for Generative Adversarial Networks, "
     "CVPR 2019. https://arxiv.org/abs/1812.04948",
     # 20 x 1,797 digits: the cpu schedule reaches 32 px stable after 28,000 images, then trains 7,900 more.
     default_epochs=20,
-    default_batch_size=32,
     presets=STYLEGAN,
-    default_preset="cpu",
+    **SHARED,
 )
 
 stylegan2_plugin = Plugin(
-    name="stylegan2",
+    name="stylegan2", model="ganzoo_plugins.stylegan.v2:StyleGAN2",
     summary="StyleGAN2 of Karras et al. 2020: weight demodulation, skip generator, residual D, lazy R1 (8 to 1024 px)",
-    task="unconditional",
-    load_model_class=_stylegan2_class,
-    default_dataset="digits",
-    datasets=DATASETS,
     paper="Karras et al., Analyzing and Improving the Image Quality of StyleGAN, CVPR 2020. "
     "https://arxiv.org/abs/1912.04958",
     default_epochs=25,
-    default_batch_size=32,
     presets=STYLEGAN2,
-    default_preset="cpu",
+    **SHARED,
 )

@@ -411,8 +411,10 @@ class TextToImageGAN(GAN):
     def caption_grid(self, texts, columns=PREVIEW_COLUMNS, seed=0):
         """A grid with one row per caption, `columns` images each (column j
         uses the same latent in every row), the caption written beside its row
-        (the captioned task draws it). Returns an HWC image in [0, 1]."""
-        return self.task.caption_grid(self, texts, columns, seed)
+        (`ganzoo.sampling.captioned` draws it). Returns an HWC image in [0, 1]."""
+        from ganzoo.sampling.captioned import caption_grid
+
+        return caption_grid(self, texts, columns, seed)
 
     def preview(self, examples=None, seed=0):
         """One row per preview caption (up to 8), 8 columns of fixed latents,

@@ -3,17 +3,9 @@
 from ganzoo.plugin import Plugin, Preset
 
 
-def _model_class():
-    from ganzoo_plugins.vanilla.model import VanillaGAN
-
-    return VanillaGAN
-
-
 plugin = Plugin(
-    name="vanilla",
+    name="vanilla", task="unconditional", model="ganzoo_plugins.vanilla.model:VanillaGAN",
     summary="MLP GAN of Goodfellow et al. 2014: the minimax game, as taught",
-    task="unconditional",
-    load_model_class=_model_class,
     default_dataset="digits",
     datasets=("digits", "mnist", "fashion_mnist"),
     paper="Goodfellow et al., Generative Adversarial Nets, NeurIPS 2014. https://arxiv.org/abs/1406.2661",

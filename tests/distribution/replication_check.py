@@ -17,6 +17,7 @@ tf.config.set_logical_device_configuration(cpu, [tf.config.LogicalDeviceConfigur
 import keras  # noqa: E402
 
 import ganzoo  # noqa: E402
+from ganzoo.testing import fixtures  # noqa: E402
 
 keras.config.disable_traceback_filtering()
 
@@ -107,7 +108,7 @@ def run(case, strategy, steps, initial):
     if initial is not None:
         model.set_weights(initial)
     start = model.get_weights()
-    batch = model.task.test_batch(model, GLOBAL_BATCH, np.random.default_rng(0))
+    batch = fixtures.for_task(model.task).batch(model, GLOBAL_BATCH, np.random.default_rng(0))
     data = tf.data.Dataset.from_tensors(batch).repeat()
     model.fit(data, steps_per_epoch=steps, epochs=1, verbose=0, shuffle=False)
     return start, model.get_weights(), [w.path for w in model.weights]

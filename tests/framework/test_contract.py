@@ -181,7 +181,9 @@ def test_captioned_task_checks_and_batches_captions():
         captioned.prepare_generation(Model(), 2, texts=["a", "b", "c"])
     with pytest.raises(GanzooError, match="must be strings"):
         captioned.prepare_generation(Model(), texts=[1, 2])
-    images, texts = captioned.test_batch(Model(), 5, np.random.default_rng(0))
+    from ganzoo.testing import fixtures
+
+    images, texts = fixtures.for_task(captioned).batch(Model(), 5, np.random.default_rng(0))
     assert images.shape == (5, 8, 8, 3) and len(texts) == 5 and all(isinstance(t, str) for t in texts)
 
 
@@ -226,10 +228,13 @@ def test_run_config_hook_fills_data_and_plan_options():
     assert cyclegan["training_steps"] == 500 and cyclegan["image_shape"] == (32, 32, 3)
 
 
-def test_each_task_names_metrics_that_apply_to_it():
+def test_the_metrics_that_apply_to_each_task_are_recorded_with_the_metrics():
     from ganzoo import metrics, tasks
 
+    inception = {"classifier", "fid", "kid", "is", "pr", "dc"}
+    expected = {"unconditional": inception, "conditional": inception | {"intra_fid"}, "paired": {"psnr", "ssim"},
+                "unpaired": set(), "captioned": set()}
     for name in tasks.available():
-        task = tasks.get(name)
-        for metric in task.metrics:
-            assert task in metrics.get(metric).tasks, (name, metric)
+        assert set(metrics.for_task(tasks.get(name))) == expected[name], name
+        for metric in metrics.for_task(name):
+            metrics.get(metric, tasks.get(name))   # and get() agrees

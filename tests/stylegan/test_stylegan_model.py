@@ -206,3 +206,27 @@ def test_paper_preset_is_the_published_configuration():
     assert paper["fade_images"] == paper["stable_images"] == 600_000
     paper2 = PRESETS["stylegan2"]["paper"].config
     assert paper2["r1_interval"] == 16 and paper2["path_length_weight"] == 2.0
+
+
+@pytest.mark.parametrize("name", ["stylegan", "stylegan2"])
+def test_generate_through_the_base_class_gives_the_images_of_the_old_generate(name):
+    """stylegan once had its own batched `generate`; it now goes through the
+    base class's with truncation_psi/noise/truncation_cutoff as conditions.
+    The fixture holds tiny models' weights and what the old code generated
+    from them (written on main before the split by
+    fixtures/make_generate_before_split.py)."""
+    import os
+
+    import keras
+
+    from ganzoo_plugins.stylegan import base
+
+    fixture = np.load(os.path.join(os.path.dirname(__file__), "fixtures", "generate_before_split.npz"))
+    keras.utils.set_random_seed(0)
+    model = ganzoo.create(name, **{**TINY, "seed": 0})
+    model.set_weights([fixture[f"{name}/weight_{i:03d}"] for i in range(len(model.weights))])
+    calls = {"plain": dict(n=5, seed=1, batch_size=2), "psi": dict(n=5, seed=1, batch_size=3, truncation_psi=0.5),
+             "noise": dict(n=4, seed=2, noise="random", truncation_psi=0.7, truncation_cutoff=2)}
+    for key, call in calls.items():
+        np.testing.assert_array_equal(model.generate(**call), fixture[f"{name}/{key}"], err_msg=key)
+    assert "generate" not in vars(base.StyleGANBase) and "generate" not in vars(type(model))

@@ -9,8 +9,8 @@ keeps training. The fit and save/load tests run in float32 and under
 `mixed_bfloat16`, the CLI's default precision, so a plugin that breaks
 there fails its own tests.
 
-The task (`ganzoo.tasks`) builds the test batch and the `generate()`
-arguments, so a plugin of any registered task needs no overrides.
+The task's fixtures (`ganzoo.testing.fixtures`) build the test batch and the
+`generate()` arguments, so a plugin of any built-in task needs no overrides.
 
 Example:
 
@@ -27,6 +27,8 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+
+from ganzoo.testing import fixtures
 
 BATCH = 4
 PRECISIONS = ("float32", "mixed_bfloat16")
@@ -60,13 +62,13 @@ class PluginTestCase:
         return self.rng().random((n, *shape), dtype=np.float32)
 
     def make_batch(self, model, n=BATCH):
-        return model.task.test_batch(model, n, self.rng())
+        return fixtures.for_task(model.task).batch(model, n, self.rng())
 
     def generate_kwargs(self, model, n):
-        return model.task.test_generate_kwargs(model, n, self.rng())
+        return fixtures.for_task(model.task).generate_kwargs(model, n, self.rng())
 
     def expected_output_shape(self, model, n):
-        return model.task.test_output_shape(model, n)
+        return fixtures.for_task(model.task).output_shape(model, n)
 
     # ------------------------------------------------------------ helpers
     def plugin(self):
@@ -175,7 +177,9 @@ class PluginTestCase:
         assert first.shape == self.expected_output_shape(model, n)
         assert 0.0 <= first.min() and first.max() <= 1.0
         np.testing.assert_array_equal(first, model.generate(seed=7, **kwargs))
-        picture = model.preview(self.make_batch(model), seed=0)
+        from ganzoo import sampling
+
+        picture = sampling.preview(model, self.make_batch(model), seed=0)
         assert picture.ndim == 3 and picture.shape[-1] == model.image_shape[-1]
         assert 0.0 <= picture.min() and picture.max() <= 1.0
 

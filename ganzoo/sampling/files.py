@@ -1,8 +1,5 @@
-"""`ganzoo sample`: images from a trained model; the model's task decides what.
-
-The flags beyond `--n`, `--seed` and `--out` belong to the task (`--label`,
-`--input`, `--direction`, `--text`, ...) or to the model (`extra_sample_options`);
-they are checked against the loaded model, so each flag's error names it.
+"""What `ganzoo sample` writes: a grid PNG, or a folder of numbered PNGs
+streamed a batch at a time, and the lines it prints about them.
 
 Where the output goes (unconditional and conditional models):
 
@@ -20,6 +17,7 @@ from __future__ import annotations
 
 import os
 
+from ganzoo import images as images_lib
 from ganzoo.errors import GanzooError
 from ganzoo.images import IMAGE_SUFFIXES
 
@@ -29,24 +27,43 @@ GRID_LIMIT = 1024
 #: Images generated (and held in memory) at a time when writing a folder.
 STREAM_BATCH = 256
 
+#: `summary` lists each path up to this many files.
+SUMMARY_PATHS = 8
 
 
-def sample(run, *, count=64, seed=0, out="samples.png", **options):
-    """Generates from the model of `run` and writes PNG files; returns their paths.
+class Written(list):
+    """The paths a sampler wrote, and how many inputs it skipped
+    (unreadable `--input` files), for the summary `ganzoo sample` prints."""
 
-    Args:
-        run: a run directory or a `.keras` file.
-        count: images (per condition, where the task has conditions).
-        seed: seed of the latents.
-        out: the PNG file (a grid), or a folder for one PNG per image (see
-            the module doc), or a folder for a folder of inputs.
-        **options: the task's and model's sample options by name
-            (`labels=(7,)`, `input_path="photo.png"`, `texts=("a red circle",)`).
-    """
-    from ganzoo.runs import load_run_model
+    skipped = 0
 
-    model = load_run_model(run)
-    return model.sample(out=out, count=count, seed=seed, **options)
+
+def summary(paths, out):
+    """The lines `ganzoo sample` prints for what a sampler returned: each
+    path when there are a few, else one count; skipped inputs are counted."""
+    skipped = getattr(paths, "skipped", 0) or 0
+    paths = list(paths)
+    lines = [f"wrote {p}" for p in paths] if len(paths) <= SUMMARY_PATHS else []
+    if len(paths) > SUMMARY_PATHS or skipped:
+        line = f"wrote {len(paths)} image file(s) to {out}"
+        if skipped:
+            line += f"; skipped {skipped} unreadable input file(s) (see the warnings above)"
+        lines.append(line)
+    return lines
+
+
+def reject_options(task, options):
+    """A one-line error for `ganzoo sample` flags that do not apply to `task`."""
+    given = sorted(name for name, value in options.items() if value not in (None, (), False))
+    if given:
+        flags = ", ".join("--" + name.replace("_", "-") for name in given)
+        raise GanzooError(f"{flags} do(es) not apply to a {task} model")
+
+
+def save_picture(picture, out, width=700):
+    """Writes one figure as a PNG scaled up by a whole factor to about
+    `width` pixels (small images stay readable); returns `[path]`."""
+    return [images_lib.save_image(picture, out, scale=max(1, width // max(picture.shape[:2])))]
 
 
 def preview(model, examples=None, seed=0):
@@ -83,11 +100,8 @@ def write_numbered(batches, out, total, name=None):
         name: `name(i, digits)` -> file name of image i; `i` zero-padded by default.
 
     Returns:
-        A `ganzoo.tasks.base.Written` list of the paths.
+        A `Written` list of the paths.
     """
-    from ganzoo import images as images_lib
-    from ganzoo.tasks.base import Written
-
     out = os.fspath(out)
     if os.path.exists(out) and not os.path.isdir(out):
         raise GanzooError(f"--out {out} is a file; pass a folder (or a .png file for a grid)")
