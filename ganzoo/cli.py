@@ -230,7 +230,7 @@ def sample(ctx, run, count, seed, out):
     """
     _quiet_tensorflow()
     from ganzoo import sampling
-    from ganzoo.runs import load_run_model
+    from ganzoo.training.run_files import load_run_model
 
     model = load_run_model(run)
     options = _sample_options(model, ctx.args)

@@ -21,13 +21,11 @@ flag's error names it. Where the files go: `ganzoo.sampling.files`.
 
 from __future__ import annotations
 
-import os
-
 from ganzoo.sampling.base import SAMPLERS, SampleOption, Sampler, sampler_for
 from ganzoo.sampling.files import GRID_LIMIT, STREAM_BATCH, Written, summary, to_folder, write_numbered
 
 __all__ = ["GRID_LIMIT", "SAMPLERS", "STREAM_BATCH", "SampleOption", "Sampler", "Written", "preview", "sample",
-           "sample_options", "sample_run", "sampler_for", "summary", "task_preview", "task_sample", "to_folder",
+           "sample_options", "sampler_for", "summary", "task_preview", "task_sample", "to_folder",
            "write_numbered"]
 
 #: Where the base model class lives: its methods, where it still has them, are not a plugin's own.
@@ -82,8 +80,7 @@ def sample(model, *, out="samples.png", count=64, seed=0, **options):
     """Writes what `ganzoo sample` writes for `model`; returns the paths.
 
     Args:
-        model: a `ganzoo.GAN`, or a run directory or `.keras` file (loaded
-            first, as `sample_run` does).
+        model: a `ganzoo.GAN` (a run's: `ganzoo.training.run_files.load_run_model`).
         out: the PNG file (a grid), or a folder for one PNG per image (see
             `ganzoo.sampling.files`), or a folder for a folder of inputs.
         count: images (per condition, where the task has conditions).
@@ -95,8 +92,6 @@ def sample(model, *, out="samples.png", count=64, seed=0, **options):
     Returns:
         The paths written (a `Written` list: `skipped` counts unreadable inputs).
     """
-    if isinstance(model, (str, os.PathLike)):
-        return sample_run(model, out=out, count=count, seed=seed, **options)
     own = _own(model, "sample")
     if own is not None:
         return own(out=out, count=count, seed=seed, **options)
@@ -107,15 +102,3 @@ def sample_options(model) -> tuple:
     """The `ganzoo sample` flags of `model` (`SampleOption`s): its task's,
     then its plugin's `extra_sample_options`."""
     return (*sampler_for(model.task).options, *getattr(model, "extra_sample_options", ()))
-
-
-def sample_run(run, *, count=64, seed=0, out="samples.png", **options):
-    """Loads the model of `run` and writes its samples; returns their paths.
-
-    Args:
-        run: a run directory or a `.keras` file.
-        count, seed, out, **options: as for `sample`.
-    """
-    from ganzoo.runs import load_run_model
-
-    return sample(load_run_model(run), count=count, seed=seed, out=out, **options)

@@ -9,6 +9,7 @@ import pytest
 from PIL import Image
 
 from ganzoo.errors import GanzooError
+from ganzoo.training.run_files import load_run_model
 
 SMALL = {"generator_filters": 4, "discriminator_filters": 4, "latent_dim": 8, "embedding_dim": 4}
 
@@ -52,10 +53,10 @@ def test_fit_on_class_folder_takes_num_classes_from_the_data(tmp_path):
     grid = np.asarray(Image.open(out / "samples" / "epoch_0001.png"))
     # One row per class, ten columns (the PNG is enlarged by a whole factor).
     assert grid.shape[0] * (10 * (16 + 2) + 2) == grid.shape[1] * (3 * (16 + 2) + 2)
-    [written] = sampling.sample_run(str(out), count=4, labels=(2,), out=str(tmp_path / "stars.png"))
+    [written] = sampling.sample(load_run_model(str(out)), count=4, labels=(2,), out=str(tmp_path / "stars.png"))
     assert os.path.exists(written)
     with pytest.raises(GanzooError, match=r"valid labels are 0 \.\. 2"):
-        sampling.sample_run(str(out), count=4, labels=(3,), out=str(tmp_path / "bad.png"))
+        sampling.sample(load_run_model(str(out)), count=4, labels=(3,), out=str(tmp_path / "bad.png"))
 
 
 @pytest.mark.parametrize("name,shape,architecture", [("mnist", (28, 28, 1), "conv"),

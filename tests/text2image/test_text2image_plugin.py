@@ -345,7 +345,7 @@ def test_fit_and_sample_from_the_command_line(tmp_path):
     config = json.loads((out / "run.json").read_text())["settings"]["config"]
     assert "circle" in config["vocabulary"] and len(config["preview_texts"]) == 8
     assert (out / "samples" / "epoch_0001.png").exists()
-    [written] = sampling.sample_run(str(out), count=3, texts=("a small red circle", "a big blue box"),
+    [written] = sampling.sample(runs.load_run_model(str(out)), count=3, texts=("a small red circle", "a big blue box"),
                                 out=str(tmp_path / "t.png"))
     grid = np.asarray(Image.open(written))
     assert grid.shape[0] > 0
@@ -353,4 +353,4 @@ def test_fit_and_sample_from_the_command_line(tmp_path):
              overrides={"generator_filters": 4, "discriminator_filters": 4}, precision="float32", verbose=0,
              echo=lambda *_: None)
     with pytest.raises(GanzooError, match=r"do\(es\) not apply"):
-        sampling.sample_run(str(tmp_path / "d"), texts=("x",), out=str(tmp_path / "x.png"))
+        sampling.sample(runs.load_run_model(str(tmp_path / "d")), texts=("x",), out=str(tmp_path / "x.png"))
