@@ -24,7 +24,7 @@ from ganzoo.registry import get_plugin, list_models
 __version__ = "0.1.0"
 
 _LAZY = {
-    "GAN": ("ganzoo.engine", "GAN"),
+    "GAN": ("ganzoo.model", "GAN"),
     "OptimizerGroup": ("ganzoo.optimizers", "OptimizerGroup"),
     "load_model": ("ganzoo.saving", "load_model"),
     "data": ("ganzoo.data", None),

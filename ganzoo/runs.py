@@ -615,7 +615,7 @@ def _fit_locked(request, plugin, out, *, verbose, echo, evaluation, replicas=Non
 
 def _raise_for_xla(exc, plugin_name, out):
     """A one-line error for a step that XLA (`--jit`) cannot compile."""
-    from ganzoo.backend import unsupported_by_xla
+    from ganzoo.training.xla import unsupported_by_xla
 
     unsupported = unsupported_by_xla(exc)
     if unsupported is not None:

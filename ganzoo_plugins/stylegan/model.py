@@ -13,7 +13,8 @@ import keras
 from keras import ops
 
 from ganzoo import images as images_lib
-from ganzoo.engine import GAN
+from ganzoo import replicas
+from ganzoo.model import GAN
 from ganzoo.errors import GanzooError
 from ganzoo.tasks.base import SampleOption
 from ganzoo_plugins.stylegan import networks_v1, networks_v2, progressive, styles
@@ -180,11 +181,11 @@ class StyleGANBase(GAN):
     def update_w_average(self, w):
         """The tracked average of w (for truncation), after each step; the
         generator's moving average is the engine's (`average()`)."""
-        w_mean = self.replica_mean(ops.mean(ops.cast(w, "float32"), axis=0))  # the global batch's mean
+        w_mean = replicas.mean(ops.mean(ops.cast(w, "float32"), axis=0))  # the global batch's mean
         self.w_avg.assign(w_mean + (self.w_avg - w_mean) * self.w_avg_decay)
 
     def count_images(self, batch):
-        self.images_seen.assign_add(ops.cast(self.global_batch_size(batch), "float32"))
+        self.images_seen.assign_add(ops.cast(replicas.global_batch_size(batch), "float32"))
 
     # -------------------------------------------------------------- generation
     def generate_batch(self, n, seed, truncation_psi=1.0, noise="const", truncation_cutoff=None):
@@ -588,8 +589,8 @@ class StyleGAN2(StyleGANBase):
     def critic(self, images):
         return self.discriminator(images, training=True)
 
-    def _every(self, interval):
-        return ops.equal(ops.mod(ops.cast(self.step, "int32"), interval), 0)
+    def _every(self, interval, step=None):
+        return ops.equal(ops.mod(ops.cast(self.step if step is None else step, "int32"), interval), 0)
 
     def path_lengths(self, ws, noises):
         """Jacobian-vector norms ||J_w^T y|| per sample, y ~ N(0, I) / sqrt(pixels)."""
@@ -605,7 +606,7 @@ class StyleGAN2(StyleGANBase):
         their running mean, whose update uses the global batch's mean under a
         strategy. Returns (penalty, new mean of the lengths)."""
         lengths = self.path_lengths(ws, noises) if lengths is None else lengths
-        batch_mean = self.replica_mean(ops.mean(lengths))
+        batch_mean = replicas.mean(ops.mean(lengths))
         mean = self.path_length_mean + (batch_mean - self.path_length_mean) * 0.01
         return ops.mean(ops.square(lengths - mean)), mean
 
@@ -635,14 +636,9 @@ class StyleGAN2(StyleGANBase):
             if self.path_length_weight <= 0:
                 return adversarial, {"adversarial": adversarial,
                                      "pl_mean": ops.convert_to_tensor(self.path_length_mean)}
-            # Only the lengths inside the cond: the replicas' mean of them (a
-            # collective) cannot run in a cond branch under MirroredStrategy.
-            regularise_g = self._every(self.path_length_interval)
-            lengths = ops.cond(regularise_g, lambda: self.path_lengths(ws_g, noises),
-                               lambda: ops.zeros((ops.shape(ws_g)[0],), "float32"))
-            penalty, mean = self.path_length_penalty(ws_g, noises, lengths)
-            penalty = ops.where(regularise_g, penalty, ops.zeros((), "float32"))
-            mean = ops.where(regularise_g, mean, ops.convert_to_tensor(self.path_length_mean))
+            penalty, mean = self.branch(lambda step: self._every(self.path_length_interval, step),
+                                        lambda: self.path_length_penalty(ws_g, noises),
+                                        lambda: (ops.zeros((), "float32"), ops.convert_to_tensor(self.path_length_mean)))
             total = adversarial + self.path_length_weight * self.path_length_interval * penalty
             return total, {"adversarial": adversarial, "pl_mean": mean}
 

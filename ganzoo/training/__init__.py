@@ -1,0 +1,1 @@
+"""Training: the run, its files and its messages (helper A fills this package)."""
