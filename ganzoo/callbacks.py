@@ -55,7 +55,9 @@ class SampleGrid(keras.callbacks.Callback):
     def on_epoch_end(self, epoch, logs=None):
         if (epoch + 1) % self.every:
             return
-        picture = self.model.preview(self.examples, seed=self.seed)
+        from ganzoo import sampling
+
+        picture = sampling.preview(self.model, self.examples, seed=self.seed)
         images.save_image(picture, os.path.join(self.directory, f"epoch_{epoch + 1:04d}.png"), scale=self._scale(picture))
         if self.tensorboard_dir:
             import tensorflow as tf  # summaries are TensorFlow's

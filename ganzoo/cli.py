@@ -229,12 +229,13 @@ def sample(ctx, run, count, seed, out):
     and a model may add its own (see the plugin's docs).
     """
     _quiet_tensorflow()
+    from ganzoo import sampling
     from ganzoo.runs import load_run_model
     from ganzoo.tasks.base import summary
 
     model = load_run_model(run)
     options = _sample_options(model, ctx.args)
-    for line in summary(model.sample(out=out, count=count, seed=seed, **options), out):
+    for line in summary(sampling.sample(model, out=out, count=count, seed=seed, **options), out):
         click.echo(line)
 
 
@@ -243,14 +244,16 @@ _CLICK_TYPES = {"int": int, "float": float, "str": str, "path": click.Path()}
 
 def _sample_options(model, args):
     """Parses the task's and model's `ganzoo sample` flags from `args`."""
+    from ganzoo.sampling import sample_options
+
     params = [click.Option([o.flag, o.name], type=None if o.is_flag else _CLICK_TYPES[o.type], multiple=o.multiple,
-                           is_flag=o.is_flag, default=o.default, help=o.help) for o in model.sample_options]
+                           is_flag=o.is_flag, default=o.default, help=o.help) for o in sample_options(model)]
     command = click.Command("sample", params=params)
     try:
         with command.make_context("ganzoo sample", list(args), resilient_parsing=False) as ctx:
             return dict(ctx.params)
     except click.UsageError as exc:
-        flags = ", ".join(o.flag for o in model.sample_options) or "none"
+        flags = ", ".join(o.flag for o in sample_options(model)) or "none"
         raise GanzooError(f"{exc.format_message()} (for this {model.task} model; its flags: {flags})") from None
 
 

@@ -31,22 +31,49 @@ STREAM_BATCH = 256
 _IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp", ".gif", ".webp")
 
 
-def sample(run, *, count=64, seed=0, out="samples.png", **options):
-    """Generates from the model of `run` and writes PNG files; returns their paths.
+def preview(model, examples=None, seed=0):
+    """A picture of training progress: one HWC image in [0, 1].
+
+    The sample-grid callback calls it after each epoch with the same `seed`
+    (and the same `examples`, a fixed batch of training data), so successive
+    grids are comparable. The model's own `preview(examples, seed)` draws it
+    when its class defines one (SRGAN, text2image), else its task (64 images
+    of an unconditional model, one row per class, input / output columns, ...).
+    """
+    if callable(getattr(type(model), "preview", None)):
+        return model.preview(examples, seed)
+    return model.task.preview(model, examples, seed)
+
+
+def sample_options(model):
+    """The `ganzoo sample` flags of `model`: its task's, then the model's own
+    `extra_sample_options` (a class attribute of `SampleOption`s)."""
+    return (*model.task.sample_options, *getattr(model, "extra_sample_options", ()))
+
+
+def sample(model, *, out="samples.png", count=64, seed=0, **options):
+    """Generates from `model` and writes PNG files; returns their paths.
+
+    The model's own `sample(out=..., count=..., seed=..., **options)` writes
+    them when its class defines one (for its `extra_sample_options`), else
+    its task.
 
     Args:
-        run: a run directory or a `.keras` file.
-        count: images (per condition, where the task has conditions).
-        seed: seed of the latents.
+        model: a ganzoo model, or a run directory or `.keras` file to load.
         out: the PNG file (a grid), or a folder for one PNG per image (see
             the module doc), or a folder for a folder of inputs.
+        count: images (per condition, where the task has conditions).
+        seed: seed of the latents.
         **options: the task's and model's sample options by name
             (`labels=(7,)`, `input_path="photo.png"`, `texts=("a red circle",)`).
     """
-    from ganzoo.runs import load_run_model
+    if isinstance(model, (str, os.PathLike)):
+        from ganzoo.runs import load_run_model
 
-    model = load_run_model(run)
-    return model.sample(out=out, count=count, seed=seed, **options)
+        model = load_run_model(model)
+    if callable(getattr(type(model), "sample", None)):
+        return model.sample(out=out, count=count, seed=seed, **options)
+    return model.task.sample(model, out=out, count=count, seed=seed, **options)
 
 
 def to_folder(out, total):

@@ -175,7 +175,9 @@ class PluginTestCase:
         assert first.shape == self.expected_output_shape(model, n)
         assert 0.0 <= first.min() and first.max() <= 1.0
         np.testing.assert_array_equal(first, model.generate(seed=7, **kwargs))
-        picture = model.preview(self.make_batch(model), seed=0)
+        from ganzoo import sampling
+
+        picture = sampling.preview(model, self.make_batch(model), seed=0)
         assert picture.ndim == 3 and picture.shape[-1] == model.image_shape[-1]
         assert 0.0 <= picture.min() and picture.max() <= 1.0
 

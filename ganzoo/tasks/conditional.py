@@ -101,7 +101,7 @@ class Conditional(Task):
             wanted = np.repeat(np.asarray(labels, "int32"), count)
             grid = images_lib.grid(model.generate(labels=wanted, seed=seed), rows=len(labels))
         else:
-            grid = model.preview(seed=seed)
+            grid = sampling.preview(model, seed=seed)
         return [images_lib.save_image(grid, out, scale=max(1, 700 // max(grid.shape[:2])))]
 
     def test_batch(self, model, n, rng):

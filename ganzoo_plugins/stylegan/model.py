@@ -320,7 +320,7 @@ class StyleGANBase(GAN):
             raise GanzooError("pass either --mix or --interpolate, not both")
         if not (mix or interpolate):
             if truncation_psi == 1.0:
-                return super().sample(out=out, count=count, seed=seed, **options)
+                return self.task.sample(self, out=out, count=count, seed=seed, **options)
             picture = images_lib.grid(self.generate(count, seed=seed, truncation_psi=truncation_psi))
         elif mix:
             picture = self.style_mixing_grid(truncation_psi=truncation_psi)

@@ -30,12 +30,12 @@ def mismatched(embeddings, texts, roll=None, keys=None):
     Args:
         embeddings: phi(t), (batch, d).
         texts: the captions, tf.string (batch,).
-        roll: the function that rolls a batch by one
-            `ganzoo.replicas.roll`, which rolls the global batch under a strategy);
-            `ops.roll` along axis 0 if None.
-        keys: numbers standing for the captions (the model's
-            `ganzoo.replicas.fingerprints(texts)`), compared instead of the strings when
-            given (strings cannot be rolled across replicas).
+        roll: the function that rolls a batch by one (the model passes
+            `ganzoo.replicas.roll`, which rolls the global batch under a
+            strategy); `ops.roll` along axis 0 if None.
+        keys: numbers standing for the captions (the model passes
+            `ganzoo.replicas.fingerprints(texts)`), compared instead of the
+            strings when given (strings cannot be rolled across replicas).
 
     Returns:
         `(wrong, valid)`: `wrong[i] = embeddings[i - 1]` (cyclically) and

@@ -8,6 +8,7 @@ import keras
 import ganzoo
 from ganzoo.errors import GanzooError
 from ganzoo.testing import PluginTestCase
+from ganzoo import sampling
 
 TINY = {"image_shape": (32, 32, 3), "generator_filters": 4, "discriminator_filters": 4, "residual_blocks": 1,
         "pool_size": 3, "seed": 0}
@@ -91,7 +92,7 @@ def test_preview_rows_are_input_translated_reconstructed_for_both_directions():
     model = create()
     rng = np.random.default_rng(0)
     a, b = rng.random((10, 32, 32, 3), dtype=np.float32), rng.random((10, 32, 32, 3), dtype=np.float32)
-    picture = model.preview((a, b), seed=0)
+    picture = sampling.preview(model, (a, b), seed=0)
     pad = 2
     assert picture.shape == (6 * (32 + pad) + pad, 8 * (32 + pad) + pad, 3)   # 6 rows of 8
 
@@ -106,7 +107,7 @@ def test_preview_rows_are_input_translated_reconstructed_for_both_directions():
     np.testing.assert_allclose(tile(3, 5), b[5])
     np.testing.assert_allclose(tile(4, 5), model.generate(images=b[:8], direction="b2a")[5])
     with pytest.raises(GanzooError, match="examples"):
-        model.preview()
+        sampling.preview(model)
 
 
 # ------------------------------------------------------------------ training

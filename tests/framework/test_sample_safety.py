@@ -54,14 +54,14 @@ def test_sample_to_a_folder_generates_batch_by_batch(tiny_dcgan, tmp_path, monke
     sizes = _count_batches(tiny_dcgan, monkeypatch)
     # Holding all images at once is what took 2 GB for --n 100000.
     monkeypatch.setattr(type(tiny_dcgan), "generate", lambda *a, **k: pytest.fail("generate() holds every image"))
-    paths = tiny_dcgan.sample(out=str(tmp_path / "many"), count=10, seed=0)
+    paths = sampling.sample(tiny_dcgan, out=str(tmp_path / "many"), count=10, seed=0)
     assert sizes == [4, 4, 2]
     assert sorted(os.listdir(tmp_path / "many")) == [f"{i:06d}.png" for i in range(10)]
     assert len(paths) == 10 and Image.open(paths[0]).size == (16, 16)
 
 
 def test_streamed_files_are_the_grid_images(tiny_dcgan, tmp_path):
-    paths = tiny_dcgan.sample(out=str(tmp_path / "files"), count=3, seed=1)
+    paths = sampling.sample(tiny_dcgan, out=str(tmp_path / "files"), count=3, seed=1)
     expected = ganzoo.images.to_uint8(tiny_dcgan.generate(3, seed=1))[..., 0]
     for path, image in zip(paths, expected):
         np.testing.assert_array_equal(np.asarray(Image.open(path)), image)
@@ -70,7 +70,7 @@ def test_streamed_files_are_the_grid_images(tiny_dcgan, tmp_path):
 def test_a_grid_beyond_the_limit_is_refused_before_generating(tiny_dcgan, tmp_path, monkeypatch):
     sizes = _count_batches(tiny_dcgan, monkeypatch)
     with pytest.raises(GanzooError, match=r"grid holds at most 1024 images, not 100000; pass --out FOLDER"):
-        tiny_dcgan.sample(out=str(tmp_path / "grid.png"), count=100000)
+        sampling.sample(tiny_dcgan, out=str(tmp_path / "grid.png"), count=100000)
     assert sizes == [] and not (tmp_path / "grid.png").exists()
 
 
@@ -79,7 +79,7 @@ def test_streaming_never_overwrites_files(tiny_dcgan, tmp_path):
     folder.mkdir()
     (folder / "000001.png").write_bytes(b"mine")
     with pytest.raises(GanzooError, match="already holds 000001.png; pass a new or empty folder"):
-        tiny_dcgan.sample(out=str(folder), count=3)
+        sampling.sample(tiny_dcgan, out=str(folder), count=3)
     assert (folder / "000001.png").read_bytes() == b"mine"
 
 
@@ -87,7 +87,7 @@ def test_conditional_labels_stream_to_named_files(tmp_path, monkeypatch):
     model = ganzoo.create("cgan", image_shape=(8, 8, 1), num_classes=3, hidden_units=16, latent_dim=8)
     monkeypatch.setattr(sampling, "STREAM_BATCH", 2)
     sizes = _count_batches(model, monkeypatch)
-    model.sample(out=str(tmp_path / "labels"), count=2, labels=(2, 0))
+    sampling.sample(model, out=str(tmp_path / "labels"), count=2, labels=(2, 0))
     assert sizes == [2, 2]
     assert sorted(os.listdir(tmp_path / "labels")) == ["0_000002.png", "0_000003.png", "2_000000.png", "2_000001.png"]
 
