@@ -109,7 +109,8 @@ class ModelHooks(BuildsItsOwnState):
     @property
     def train_function(self):
         traced = self.__dict__.get("_ganzoo_traced")
-        if traced is None or self.distribute_strategy.num_replicas_in_sync == 1:
+        if traced is None or self.__dict__.get("_ganzoo_retracing") or \
+                self.distribute_strategy.num_replicas_in_sync == 1:
             return traced and traced.function
         if traced.called and not traced.decisions:
             return traced.function   # traced with no branch: one form
