@@ -229,11 +229,18 @@ class TensorFlowAdapter(Adapter):
                 else value for key, value in logs.items()}
 
     def branch(self, model, condition, true_fn, false_fn):
-        if self.replica_count() == 1 or "_ganzoo_traced" not in model.__dict__:
+        if self.replica_count() == 1 or "_ganzoo_step_now" not in model.__dict__:
             from keras import ops
 
             return ops.cond(condition(model.step), true_fn, false_fn)
         traced = model.__dict__["_ganzoo_traced"]
-        taken = bool(condition(model.__dict__["_ganzoo_step_now"]))
-        traced.decisions[condition.__code__] = (taken, lambda m, step: bool(condition(step)))
+        taken = _decide(condition, model.__dict__["_ganzoo_step_now"])
+        traced.decisions[condition.__code__] = (taken, lambda m, step: _decide(condition, step))
         return true_fn() if taken else false_fn()
+
+
+def _decide(condition, step):
+    # Eagerly, also while the step is traced: a condition written with
+    # keras.ops would otherwise make graph tensors of the Python step.
+    with _tf().init_scope():
+        return bool(condition(step))
