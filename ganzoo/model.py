@@ -5,10 +5,14 @@ that every architecture would otherwise repeat: one optimizer per player,
 freezing by differentiation, mixed-precision loss scaling, distribution
 scaling, metric trackers, seeded latent sampling, `generate()`, and saving.
 
-This class holds what a plugin author calls or overrides, and the step
-wrapper. Gradients, collectives and the step function's construction are the
-backend adapter's (`ganzoo.backends`), the collectives a plugin calls are
-`ganzoo.replicas`, the saved random states are `ganzoo.model_state`'s, and
+The class body holds the step (`update`, `input_gradients`, `branch`,
+`track`, the step wrapper) and the hooks a plugin overrides; each other job
+is a mixin in the module that owns it: `ganzoo.optimizers.Players` (one
+optimizer per player, `compile`), `ganzoo.losses.GameLosses` (default losses,
+R1 and WGAN-GP penalties), `ganzoo.averaging.Averages` (EMA copies),
+`ganzoo.generation.Generation` (`generate()`), `ganzoo.model_state.SavedState`
+(config and saved state), and the backend adapter's `ModelHooks`
+(`ganzoo.backends`). Collectives a plugin calls are `ganzoo.replicas`;
 pictures and `ganzoo sample` files are `ganzoo.sampling`'s.
 """
 
@@ -17,27 +21,24 @@ from __future__ import annotations
 import functools
 import inspect
 import threading
-import warnings
-
-import numpy as np
 
 import keras
 from keras import ops
 
-from ganzoo import backends, losses, model_state, replicas
+from ganzoo import backends, replicas
 from ganzoo import images as images_lib
-from ganzoo.averaging import Average, copy_network
-from ganzoo.optimizers import OptimizerGroup
-from ganzoo.options import renamed as _renamed_options
+from ganzoo.averaging import Averages
+from ganzoo.generation import Generation, TaskAttribute
+from ganzoo.losses import GameLosses
+from ganzoo.model_state import SavedState
+from ganzoo.optimizers import Players, adam
+from ganzoo.options import accept_renamed, renamed
 from ganzoo.random_streams import RandomStream
 
-
-def adam(learning_rate=2e-4, beta_1=0.5, beta_2=0.999, **kwargs):
-    """Adam with the beta_1 = 0.5 that Radford et al. (2016) found stabilises GANs."""
-    return keras.optimizers.Adam(learning_rate=learning_rate, beta_1=beta_1, beta_2=beta_2, **kwargs)
+__all__ = ["GAN", "adam"]
 
 
-class GAN(backends.get().ModelHooks, keras.Model):
+class GAN(backends.get().ModelHooks, SavedState, Players, Averages, GameLosses, Generation, keras.Model):
     """Base class of ganzoo models: a generator, a discriminator, and the game.
 
     Subclasses build their networks in `__init__` and write `train_step` as
@@ -107,11 +108,11 @@ class GAN(backends.get().ModelHooks, keras.Model):
         if task is not None and not isinstance(task, TaskAttribute):
             cls.task = TaskAttribute(task)
         if cls.__dict__.get("renamed_options") and "__init__" in cls.__dict__:
-            cls.__init__ = _accept_renamed(cls.__dict__["__init__"], cls)
+            cls.__init__ = accept_renamed(cls.__dict__["__init__"], cls)
 
     def __new__(cls, *args, **kwargs):
         instance = super().__new__(cls, *args, **kwargs)
-        kwargs = _renamed_options(cls, kwargs, stacklevel=5)
+        kwargs = renamed(cls, kwargs, stacklevel=5)
         # keras.Model.__new__ does not pass the arguments on, so Keras' automatic
         # config would hold only the defaults; record what was really passed.
         bound = inspect.signature(cls.__init__).bind(None, *args, **kwargs)
@@ -144,27 +145,6 @@ class GAN(backends.get().ModelHooks, keras.Model):
         object.__setattr__(self, "_engine_step_depth", threading.local())
         # Networks are functional models, built when created.
         self.built = True
-
-    def get_config(self):
-        """The constructor's arguments (plus Keras' name, dtype, trainable)."""
-        base = super().get_config()
-        return {**{k: base[k] for k in ("name", "trainable", "dtype") if k in base}, **self._constructor_arguments}
-
-    @classmethod
-    def from_config(cls, config):
-        # The networks are built in __init__ under the global policy; build
-        # them under the saved one, or a mixed_bfloat16 model would come back
-        # computing in float32.
-        dtype = config.get("dtype")
-        if dtype is None:
-            return cls(**config)
-        policy = keras.dtype_policies.get(dtype)
-        previous = keras.config.dtype_policy()
-        keras.config.set_dtype_policy(policy)
-        try:
-            return cls(**config)
-        finally:
-            keras.config.set_dtype_policy(previous)
 
     @classmethod
     def run_config(cls, run) -> dict:
@@ -211,65 +191,9 @@ class GAN(backends.get().ModelHooks, keras.Model):
             config["training_steps"] = run.total_steps
         return config
 
-    def save_own_variables(self, store):
-        # Keras skips SeedGenerator states; resumed runs need them.
-        model_state.save(self, store)
-
-    def load_own_variables(self, store):
-        model_state.load(self, store)
-
     # ------------------------------------------------------------------ networks
-    def default_optimizers(self) -> dict:
-        """The published optimizers: a dict from optimizer name to optimizer.
-
-        Names are keys of `optimizer_targets()`."""
-        return {"generator": adam(), "discriminator": adam()}
-
-    def optimizer_targets(self) -> dict:
-        """Which networks each optimizer updates: name -> list of networks."""
-        return {"generator": [self.generator], "discriminator": [self.discriminator]}
-
     def call(self, inputs, training=False):
         return self.generator(inputs, training=training)
-
-    def average(self, network, decay=0.999):
-        """An exponential moving average of `network`'s weights.
-
-        Returns a non-trainable copy of `network` that the engine updates
-        after every training step, `copy = decay * copy + (1 - decay) *
-        network` for trainable weights (non-trainable ones, such as BatchNorm
-        statistics, are copied). It is saved with the model and resumed with
-        the run; `averaged(network)` returns it, and the default
-        `generate()` samples from the averaged generator. Call it in
-        `__init__`, after building `network`.
-
-        Args:
-            network: the trained network (a functional or sequential model).
-            decay: the decay per step, in [0, 1) (StyleGAN: about 0.999).
-
-        Returns:
-            The averaged copy, also set as the attribute `NAME_ema` (NAME the
-            network's name), so that Keras saves it.
-
-        Example:
-
-        ```python
-        self.generator = build_generator(...)
-        if ema > 0:
-            self.average(self.generator, decay=ema)
-        ```
-        """
-        copy = copy_network(network, f"{network.name}_ema")
-        setattr(self, f"{network.name}_ema", copy)
-        self._averages.append(Average(network, copy, decay))
-        return copy
-
-    def averaged(self, network):
-        """The moving average of `network` made by `average()`, else `network`."""
-        for entry in self._averages:
-            if entry.source is network:
-                return entry.copy
-        return network
 
     # ------------------------------------------------------------------ training
     def prepare_training(self, data):
@@ -292,63 +216,6 @@ class GAN(backends.get().ModelHooks, keras.Model):
         self.prepare_training(x)
         return super().fit(x, *args, **kwargs)
 
-    # ------------------------------------------------------------------ compile
-    def compile(self, optimizers=None, loss=None, **kwargs):
-        """Configures training; with no arguments, as the plugin's paper did.
-
-        Args:
-            optimizers: optional dict overriding some of `default_optimizers()`
-                by name (optimizer instances, names or configs).
-            loss: optional adversarial loss (name, config or
-                `ganzoo.losses.AdversarialLoss`) instead of `default_loss`.
-            **kwargs: passed to `keras.Model.compile` (`jit_compile`,
-                `steps_per_execution`, `run_eagerly`).
-        """
-        targets = self.optimizer_targets()
-        chosen = self.default_optimizers()
-        for name, optimizer in (optimizers or {}).items():
-            if name not in chosen:
-                raise ValueError(f"no optimizer named {name!r}; this model has {', '.join(chosen)}")
-            chosen[name] = keras.optimizers.get(optimizer)
-        if self.dtype_policy.name == "mixed_float16":
-            chosen = {
-                name: opt if isinstance(opt, keras.optimizers.LossScaleOptimizer) else keras.optimizers.LossScaleOptimizer(opt)
-                for name, opt in chosen.items()
-            }
-        for name, optimizer in chosen.items():
-            # Built now so that saved optimizer state has somewhere to load into.
-            optimizer.build(self.variables_of(targets[name]))
-        self.loss = losses.get(loss if loss is not None else self.default_loss)
-        # The group is model.optimizer so that Keras saves, restores and (on JAX)
-        # threads every player's optimizer state; loss scaling is per member.
-        super().compile(optimizer=OptimizerGroup(chosen), auto_scale_loss=False, **kwargs)
-        self._ganzoo_compile_kwargs = dict(kwargs)
-
-    def get_compile_config(self):
-        if not self.compiled:
-            return None
-        def unwrap(opt):
-            return opt.inner_optimizer if isinstance(opt, keras.optimizers.LossScaleOptimizer) else opt
-        return {
-            "optimizers": {name: keras.optimizers.serialize(unwrap(opt)) for name, opt in self.optimizer.items()},
-            "loss": keras.saving.serialize_keras_object(self.loss),
-            **getattr(self, "_ganzoo_compile_kwargs", {}),
-        }
-
-    def compile_from_config(self, config):
-        config = dict(config)
-        optimizers = {name: keras.optimizers.deserialize(c) for name, c in config.pop("optimizers").items()}
-        loss = losses.get(config.pop("loss"))
-        self.compile(optimizers=optimizers, loss=loss, **config)
-
-    @staticmethod
-    def variables_of(networks):
-        """Trainable variables of one network or a list of networks."""
-        if not isinstance(networks, (list, tuple)):
-            networks = [networks]
-        return [v for net in networks for v in net.trainable_variables]
-
-    # ------------------------------------------------------------------ training
     def update(self, networks, optimizer, loss_fn, has_aux=False):
         """One gradient step on `networks` only; everything else stays frozen.
 
@@ -429,52 +296,6 @@ class GAN(backends.get().ModelHooks, keras.Model):
         """
         return backends.get().branch(self, condition, true_fn, false_fn)
 
-    def gradient_penalty(self, critic, real, fake, target=1.0):
-        """WGAN-GP's penalty (Gulrajani et al. 2017), E[(||grad critic(x_hat)|| - target)^2].
-
-        x_hat = fake + alpha (real - fake) with alpha ~ U[0, 1] drawn once per
-        sample from the model's random stream. Call it inside a critic's
-        `update` loss function and multiply by lambda (the paper: 10).
-
-        Args:
-            critic: a callable from images to per-sample scores: a network,
-                or `lambda x: self.discriminator([x, labels], training=True)`.
-            real: a batch of real inputs.
-            fake: a batch of generated inputs of the same shape.
-            target: the norm the gradients are pulled towards (1).
-
-        Returns:
-            A float32 scalar.
-        """
-        real = ops.convert_to_tensor(real)
-        fake = ops.cast(fake, real.dtype)
-        alpha = ops.cast(self.random.interpolation_weights(ops.shape(real)[0], rank=len(real.shape)), real.dtype)
-        interpolates = fake + alpha * (real - fake)
-        _, gradients = self.input_gradients(critic, interpolates)
-        return losses.gradient_penalty(gradients, target)
-
-    def r1_penalty(self, critic, real):
-        """R1 (Mescheder et al. 2018): E_x[||grad critic(x)||^2] over real x.
-
-        Without the gamma / 2 factor: StyleGAN's term is
-        `gamma / 2 * self.r1_penalty(D, real)`. Call it inside the
-        discriminator's `update` loss function.
-
-        Returns:
-            A float32 scalar.
-        """
-        _, gradients = self.input_gradients(critic, real)
-        return losses.r1_penalty(gradients)
-
-    def discriminator_loss(self, real, z):
-        """The investigator's loss: tell real images from the forger's G(z)."""
-        fake = self.generator(z, training=True)
-        return self.loss.discriminator(self.discriminator(real, training=True), self.discriminator(fake, training=True))
-
-    def generator_loss(self, z):
-        """The forger's loss: make the discriminator call G(z) real."""
-        return self.loss.generator(self.discriminator(self.generator(z, training=True), training=True))
-
     def track(self, weights=None, **values):
         """Records this step's values (declared in `tracked`) and returns the
         logs that Keras shows in the progress bar and the CSV.
@@ -538,111 +359,9 @@ class GAN(backends.get().ModelHooks, keras.Model):
         """Maps the networks' `pixel_range` back to [0, 1] (float32), clipped."""
         return images_lib.from_range(images, self.pixel_range)
 
-    # ------------------------------------------------------------------ generation
-    def prepare_generation(self, n=None, **conditions):
-        """Checks `generate()`'s arguments; returns the count and the per-image
-        conditions as arrays of that length. The task does it
-        (`self.task.prepare_generation`); override to add a model's own checks."""
-        return self.task.prepare_generation(self, n, **conditions)
-
-    def generate_batch(self, n, seed, **conditions):
-        """Images in the networks' range for `n` latents drawn from `seed`
-        (the averaged generator, if `average()` made one)."""
-        return self.averaged(self.generator)(self.sample_latent(n, seed), training=False)
-
-    def generate(self, n=None, *, seed=None, batch_size=128, **conditions):
-        """Generates images, float32 NHWC in [0, 1] as a NumPy array.
-
-        Args:
-            n: number of images (unconditional models).
-            seed: int for reproducible output (the same seed gives the same
-                images, also after save and load); None draws fresh latents.
-            batch_size: images per forward pass.
-            **conditions: what the task conditions on, e.g. `labels=` for
-                conditional models, `images=` for translation models,
-                `texts=` for text-to-image models.
-
-        Example:
-
-        ```python
-        images = model.generate(16, seed=0)   # (16, H, W, C) in [0, 1]
-        ```
-        """
-        return np.concatenate(list(self.generate_batches(n, seed=seed, batch_size=batch_size, **conditions)),
-                              axis=0).astype("float32")
-
-    def generate_batches(self, n=None, *, seed=None, batch_size=128, **conditions):
-        """`generate()` one batch at a time: yields float32 NHWC arrays in
-        [0, 1] of at most `batch_size` images whose concatenation is
-        `generate(n, seed=seed, batch_size=batch_size, **conditions)`.
-
-        Memory holds one batch whatever `n` is, so `ganzoo sample --n 100000`
-        streams to disk (`ganzoo.sampling.write_numbered`).
-        """
-        n, conditions = self.prepare_generation(n, **conditions)
-        rng = keras.random.SeedGenerator(seed)
-        for start in range(0, n, batch_size):
-            stop = min(n, start + batch_size)
-            part = {key: value[start:stop] for key, value in conditions.items()}
-            yield ops.convert_to_numpy(self.from_network_range(self.generate_batch(stop - start, rng, **part))).astype(
-                "float32")
-
-
-class TaskAttribute:
-    """`Model.task`: declared as a name (or a Task), read as the `Task` object,
-    on the class and on instances alike."""
-
-    def __init__(self, task):
-        self.declared = task
-
-    def __get__(self, instance, owner=None):
-        from ganzoo import tasks
-
-        return tasks.get(self.declared)
-
-
 GAN.task = TaskAttribute("unconditional")
 
-#: The collectives' old names, as methods of `GAN`; they warn once each and
-#: call `ganzoo.replicas`. Attached here so the class body stays what a new
-#: plugin should use.
-DEPRECATED_ALIASES = {
-    "replica_mean": replicas.mean,
-    "global_batch_size": replicas.global_batch_size,
-    "global_batch": replicas.global_batch,
-    "local_rows": replicas.local_rows,
-    "fingerprints": replicas.fingerprints,
-    "roll_batch": replicas.roll,
-}
-
-
-def _deprecated_alias(old, function):
-    warned = []
-
-    @functools.wraps(function)
-    def alias(self, *args, **kwargs):
-        if not warned:
-            warned.append(True)
-            warnings.warn(f"GAN.{old} is deprecated; call ganzoo.replicas.{function.__name__} instead",
-                          DeprecationWarning, stacklevel=2)
-        return function(*args, **kwargs)
-
-    alias.__name__ = alias.__qualname__ = old
-    return alias
-
-
-for _old, _function in DEPRECATED_ALIASES.items():
-    setattr(GAN, _old, _deprecated_alias(_old, _function))
-
-
-def _accept_renamed(init, cls):
-    @functools.wraps(init)
-    def __init__(self, *args, **kwargs):
-        return init(self, *args, **_renamed_options(cls, kwargs, warn=False))
-
-    # Keras reads the constructor's arguments from its signature (auto config).
-    __init__.__signature__ = inspect.signature(init)
-    return __init__
+replicas.attach_deprecated_methods(GAN)
 
 
 def _engine_step(train_step):

@@ -135,6 +135,20 @@ def renamed(cls, kwargs: dict, *, plugin=None, warn=True, stacklevel=4) -> dict:
     return kwargs
 
 
+def accept_renamed(init, cls):
+    """`cls.__init__` that also takes the old names of `cls.renamed_options`
+    (the model's `__new__` has already warned about them)."""
+    import functools
+
+    @functools.wraps(init)
+    def __init__(self, *args, **kwargs):
+        return init(self, *args, **renamed(cls, kwargs, warn=False))
+
+    # Keras reads the constructor's arguments from its signature (auto config).
+    __init__.__signature__ = inspect.signature(init)
+    return __init__
+
+
 def check_config(cls, config: dict, plugin: str = "") -> dict:
     """Checks keys against the constructor and converts values to its types."""
     known = {o.name: o for o in options(cls)}

@@ -27,6 +27,16 @@ from ganzoo import backends
 
 __all__ = ["mean", "global_batch_size", "global_batch", "local_rows", "roll", "fingerprints"]
 
+#: The old names of these functions, as methods of `GAN` (before issue 17).
+DEPRECATED_METHODS = {
+    "replica_mean": "mean",
+    "global_batch_size": "global_batch_size",
+    "global_batch": "global_batch",
+    "local_rows": "local_rows",
+    "fingerprints": "fingerprints",
+    "roll_batch": "roll",
+}
+
 
 def mean(value):
     """The mean of `value` over the replicas.
@@ -73,3 +83,28 @@ def fingerprints(strings):
     numbers), to compare strings across replicas with `roll` or
     `global_batch`, which carry numbers only."""
     return backends.get().fingerprints(strings)
+
+
+def attach_deprecated_methods(cls):
+    """Gives `cls` the methods of `DEPRECATED_METHODS`: each calls its
+    function here and warns (a `DeprecationWarning`, once per name), so that
+    plugins written against the old methods keep training."""
+    import functools
+    import warnings
+
+    def alias(old, function):
+        warned = []
+
+        @functools.wraps(function)
+        def method(self, *args, **kwargs):
+            if not warned:
+                warned.append(True)
+                warnings.warn(f"GAN.{old} is deprecated; call ganzoo.replicas.{function.__name__} instead",
+                              DeprecationWarning, stacklevel=2)
+            return function(*args, **kwargs)
+
+        method.__name__ = method.__qualname__ = old
+        return method
+
+    for old, new in DEPRECATED_METHODS.items():
+        setattr(cls, old, alias(old, globals()[new]))
