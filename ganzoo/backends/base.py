@@ -18,7 +18,8 @@ the last section of the project's Keras notes):
   including BatchNorm statistics, which move in *both* players' updates,
   every optimizer, the seed generator, the metric trackers, the averaged
   copies) travels out of the jitted step and is written back. That threading
-  is the adapter's `ModelHooks.train_step_wrapper` job, not the plugins'.
+  is the JAX adapter's `ModelHooks` job (overriding Keras' JAX trainer's
+  stateless `train_step` around the plugin's), not the plugins'.
   `input_gradients` is `jax.grad` of the summed value (differentiable again
   for R1 and WGAN-GP). Collectives come from `keras.distribution`
   (`DataParallel`): `replica_count` from the device mesh, `all_reduce` /
