@@ -23,7 +23,7 @@ from ganzoo.registry import get_plugin, list_models
 from ganzoo.version import __version__
 
 _LAZY = {
-    "GAN": ("ganzoo.engine", "GAN"),
+    "GAN": ("ganzoo.model", "GAN"),
     "OptimizerGroup": ("ganzoo.optimizers", "OptimizerGroup"),
     "load_model": ("ganzoo.saving", "load_model"),
     "data": ("ganzoo.data", None),

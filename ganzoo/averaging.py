@@ -55,3 +55,46 @@ class Average:
             if theirs.trainable:
                 value = self.decay * mine + (1.0 - self.decay) * value
             mine.assign(value)
+
+
+class Averages:
+    """Mixin of `ganzoo.GAN`: the moving averages a plugin asks for."""
+
+    def average(self, network, decay=0.999):
+        """An exponential moving average of `network`'s weights.
+
+        Returns a non-trainable copy of `network` that the engine updates
+        after every training step, `copy = decay * copy + (1 - decay) *
+        network` for trainable weights (non-trainable ones, such as BatchNorm
+        statistics, are copied). It is saved with the model and resumed with
+        the run; `averaged(network)` returns it, and the default
+        `generate()` samples from the averaged generator. Call it in
+        `__init__`, after building `network`.
+
+        Args:
+            network: the trained network (a functional or sequential model).
+            decay: the decay per step, in [0, 1) (StyleGAN: about 0.999).
+
+        Returns:
+            The averaged copy, also set as the attribute `NAME_ema` (NAME the
+            network's name), so that Keras saves it.
+
+        Example:
+
+        ```python
+        self.generator = build_generator(...)
+        if ema > 0:
+            self.average(self.generator, decay=ema)
+        ```
+        """
+        copy = copy_network(network, f"{network.name}_ema")
+        setattr(self, f"{network.name}_ema", copy)
+        self._averages.append(Average(network, copy, decay))
+        return copy
+
+    def averaged(self, network):
+        """The moving average of `network` made by `average()`, else `network`."""
+        for entry in self._averages:
+            if entry.source is network:
+                return entry.copy
+        return network

@@ -58,7 +58,7 @@ def cli(debug):
     ganzoo fit dcgan                   train on an embedded dataset, offline
     ganzoo sample runs/dcgan --n 64    images from a trained run
     """
-    from ganzoo.backend import check_backend
+    from ganzoo.backends import check_backend
 
     _State.debug = debug
     check_backend()  # before Keras is imported: another backend fails there with a raw ModuleNotFoundError

@@ -155,3 +155,54 @@ def r1_penalty(gradients):
     E[||grad D(x)||^2] over real samples x."""
     flat = ops.reshape(_f32(gradients), (ops.shape(gradients)[0], -1))
     return ops.mean(ops.sum(ops.square(flat), axis=1))
+
+
+class GameLosses:
+    """Mixin of `ganzoo.GAN`: the default players' losses and the gradient
+    penalties, computed with the model's networks, loss and random stream."""
+
+    def gradient_penalty(self, critic, real, fake, target=1.0):
+        """WGAN-GP's penalty (Gulrajani et al. 2017), E[(||grad critic(x_hat)|| - target)^2].
+
+        x_hat = fake + alpha (real - fake) with alpha ~ U[0, 1] drawn once per
+        sample from the model's random stream. Call it inside a critic's
+        `update` loss function and multiply by lambda (the paper: 10).
+
+        Args:
+            critic: a callable from images to per-sample scores: a network,
+                or `lambda x: self.discriminator([x, labels], training=True)`.
+            real: a batch of real inputs.
+            fake: a batch of generated inputs of the same shape.
+            target: the norm the gradients are pulled towards (1).
+
+        Returns:
+            A float32 scalar.
+        """
+        real = ops.convert_to_tensor(real)
+        fake = ops.cast(fake, real.dtype)
+        alpha = ops.cast(self.random.interpolation_weights(ops.shape(real)[0], rank=len(real.shape)), real.dtype)
+        interpolates = fake + alpha * (real - fake)
+        _, gradients = self.input_gradients(critic, interpolates)
+        return gradient_penalty(gradients, target)
+
+    def r1_penalty(self, critic, real):
+        """R1 (Mescheder et al. 2018): E_x[||grad critic(x)||^2] over real x.
+
+        Without the gamma / 2 factor: StyleGAN's term is
+        `gamma / 2 * self.r1_penalty(D, real)`. Call it inside the
+        discriminator's `update` loss function.
+
+        Returns:
+            A float32 scalar.
+        """
+        _, gradients = self.input_gradients(critic, real)
+        return r1_penalty(gradients)
+
+    def discriminator_loss(self, real, z):
+        """The investigator's loss: tell real images from the forger's G(z)."""
+        fake = self.generator(z, training=True)
+        return self.loss.discriminator(self.discriminator(real, training=True), self.discriminator(fake, training=True))
+
+    def generator_loss(self, z):
+        """The forger's loss: make the discriminator call G(z) real."""
+        return self.loss.generator(self.discriminator(self.generator(z, training=True), training=True))

@@ -13,6 +13,8 @@ import types
 
 import keras
 
+from ganzoo import losses
+
 
 @keras.saving.register_keras_serializable(package="ganzoo")
 class OptimizerGroup(keras.optimizers.Optimizer):
@@ -93,3 +95,64 @@ class OptimizerGroup(keras.optimizers.Optimizer):
     @classmethod
     def from_config(cls, config, custom_objects=None):
         return cls(**config)
+
+
+def adam(learning_rate=2e-4, beta_1=0.5, beta_2=0.999, **kwargs):
+    """Adam with the beta_1 = 0.5 that Radford et al. (2016) found stabilises GANs."""
+    return keras.optimizers.Adam(learning_rate=learning_rate, beta_1=beta_1, beta_2=beta_2, **kwargs)
+
+
+class Players:
+    """Mixin of `ganzoo.GAN`, before `keras.Model`: one optimizer per player.
+
+    `compile()` builds the optimizers of `default_optimizers()` (or those
+    passed) for the networks of `optimizer_targets()`, and makes them the
+    model's one `OptimizerGroup`."""
+
+    def default_optimizers(self) -> dict:
+        """The published optimizers: a dict from optimizer name to optimizer.
+
+        Names are keys of `optimizer_targets()`."""
+        return {"generator": adam(), "discriminator": adam()}
+
+    def optimizer_targets(self) -> dict:
+        """Which networks each optimizer updates: name -> list of networks."""
+        return {"generator": [self.generator], "discriminator": [self.discriminator]}
+
+    def compile(self, optimizers=None, loss=None, **kwargs):
+        """Configures training; with no arguments, as the plugin's paper did.
+
+        Args:
+            optimizers: optional dict overriding some of `default_optimizers()`
+                by name (optimizer instances, names or configs).
+            loss: optional adversarial loss (name, config or
+                `ganzoo.losses.AdversarialLoss`) instead of `default_loss`.
+            **kwargs: passed to `keras.Model.compile` (`jit_compile`,
+                `steps_per_execution`, `run_eagerly`).
+        """
+        targets = self.optimizer_targets()
+        chosen = self.default_optimizers()
+        for name, optimizer in (optimizers or {}).items():
+            if name not in chosen:
+                raise ValueError(f"no optimizer named {name!r}; this model has {', '.join(chosen)}")
+            chosen[name] = keras.optimizers.get(optimizer)
+        if self.dtype_policy.name == "mixed_float16":
+            chosen = {
+                name: opt if isinstance(opt, keras.optimizers.LossScaleOptimizer) else keras.optimizers.LossScaleOptimizer(opt)
+                for name, opt in chosen.items()
+            }
+        for name, optimizer in chosen.items():
+            # Built now so that saved optimizer state has somewhere to load into.
+            optimizer.build(self.variables_of(targets[name]))
+        self.loss = losses.get(loss if loss is not None else self.default_loss)
+        # The group is model.optimizer so that Keras saves, restores and (on JAX)
+        # threads every player's optimizer state; loss scaling is per member.
+        super().compile(optimizer=OptimizerGroup(chosen), auto_scale_loss=False, **kwargs)
+        self._ganzoo_compile_kwargs = dict(kwargs)
+
+    @staticmethod
+    def variables_of(networks):
+        """Trainable variables of one network or a list of networks."""
+        if not isinstance(networks, (list, tuple)):
+            networks = [networks]
+        return [v for net in networks for v in net.trainable_variables]

@@ -102,19 +102,57 @@ def _convert(option: Option, value, plugin: str):
         ) from None
 
 
+def renamed(cls, kwargs: dict, *, plugin=None, warn=True, stacklevel=4) -> dict:
+    """`kwargs` with the old names of `cls.renamed_options` mapped to the new ones.
+
+    The one table of renamed options (`{old: new}` on the model class), read
+    by `check_config` (plugin options from presets and `--set`) and by the
+    model's constructor (options passed in Python).
+
+    Args:
+        cls: the model class.
+        kwargs: the options as given.
+        plugin: the plugin's name for the warning; None names the class.
+        warn: whether to warn (a `DeprecationWarning` per old name used).
+        stacklevel: the warning's stack level, counted from this function.
+
+    Returns:
+        `kwargs` itself when no old name is used, else a new dict.
+    """
+    table = getattr(cls, "renamed_options", None) or {}
+    if not any(old in kwargs for old in table):
+        return kwargs
+    import warnings
+
+    kwargs = dict(kwargs)
+    for old, new in table.items():
+        if old in kwargs:
+            if warn:
+                where = f"{cls.__name__}: option {old!r}" if plugin is None else f"option {old!r} of plugin {plugin!r}"
+                warnings.warn(f"{where} is now called {new!r}; the old name will be removed", DeprecationWarning,
+                              stacklevel=stacklevel)
+            kwargs.setdefault(new, kwargs.pop(old))
+    return kwargs
+
+
+def accept_renamed(init, cls):
+    """`cls.__init__` that also takes the old names of `cls.renamed_options`
+    (the model's `__new__` has already warned about them)."""
+    import functools
+
+    @functools.wraps(init)
+    def __init__(self, *args, **kwargs):
+        return init(self, *args, **renamed(cls, kwargs, warn=False))
+
+    # Keras reads the constructor's arguments from its signature (auto config).
+    __init__.__signature__ = inspect.signature(init)
+    return __init__
+
+
 def check_config(cls, config: dict, plugin: str = "") -> dict:
     """Checks keys against the constructor and converts values to its types."""
     known = {o.name: o for o in options(cls)}
-    renamed = getattr(cls, "renamed_options", None) or {}
-    if any(old in config for old in renamed):
-        import warnings
-
-        config = dict(config)
-        for old, new in renamed.items():
-            if old in config:
-                warnings.warn(f"option {old!r} of plugin {plugin or cls.__name__!r} is now called {new!r}; "
-                              "the old name will be removed", DeprecationWarning, stacklevel=3)
-                config.setdefault(new, config.pop(old))
+    config = renamed(cls, config, plugin=plugin or cls.__name__, stacklevel=4)
     unknown = sorted(set(config) - set(known) - {"name", "dtype"})
     if unknown:
         raise GanzooError(

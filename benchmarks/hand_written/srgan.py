@@ -95,7 +95,7 @@ class HandWrittenSRGAN(keras.Model):
 
     def train_step(self, data):
         low_res, high_res = data
-        # [0, 1] -> [-1, 1] in float32 (the plugin's network_range): the bicubic skip keeps full precision.
+        # [0, 1] -> [-1, 1] in float32 (the plugin's to_network_range(x, "float32")): the bicubic skip keeps full precision.
         low_res = tf.cast(low_res, "float32") * 2.0 - 1.0
         high_res = tf.cast(high_res, "float32") * 2.0 - 1.0
         adversarial_stage = self.steps_done >= self.pretrain_steps

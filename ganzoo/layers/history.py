@@ -68,14 +68,14 @@ class ImageHistory(keras.layers.Layer):
     def call(self, images):
         if self.size == 0:
             return images
-        from ganzoo import backend
+        from ganzoo import replicas
 
         # Under a tf.distribute strategy the history is one for all replicas:
         # each replica runs the whole global batch through it (the same
         # draws, the same new history everywhere, as one device) and keeps
         # its own rows of what is shown.
         local = ops.shape(images)[0]
-        images = backend.all_gather(ops.cast(images, "float32"))
+        images = replicas.global_batch(ops.cast(images, "float32"))
         size = self.size
         n = ops.shape(images)[0]
         flat = ops.reshape(images, (n, -1))
@@ -103,7 +103,7 @@ class ImageHistory(keras.layers.Layer):
 
         self.images.assign(ops.reshape(history, (size, *self.image_shape)))
         self.count.assign(ops.minimum(count + ops.cast(n, "int32"), size))
-        return backend.local_rows(ops.reshape(shown, ops.shape(images)), local)
+        return replicas.local_rows(ops.reshape(shown, ops.shape(images)), local)
 
     @staticmethod
     def _write(history, writes, flat):

@@ -66,15 +66,6 @@ def save_picture(picture, out, width=700):
     return [images_lib.save_image(picture, out, scale=max(1, width // max(picture.shape[:2])))]
 
 
-def preview(model, examples=None, seed=0):
-    """The model's preview grid, an HWC float image in [0, 1].
-
-    Temporary stand-in of helper A's branch for the `ganzoo.sampling` package
-    of the core split (issue 17), which provides the same function.
-    """
-    return model.preview(examples, seed=seed)
-
-
 def to_folder(out, total):
     """Whether `out` asks for one file per image; `GanzooError` for a grid
     of more than `GRID_LIMIT` images."""

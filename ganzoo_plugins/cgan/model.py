@@ -3,7 +3,7 @@
 import keras
 from keras import ops
 
-from ganzoo.engine import GAN, adam
+from ganzoo.model import GAN, adam
 from ganzoo.errors import GanzooError
 from ganzoo.tasks.conditional import check_labels
 from ganzoo_plugins.cgan import networks

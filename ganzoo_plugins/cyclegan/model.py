@@ -3,9 +3,8 @@
 import keras
 from keras import ops
 
-from ganzoo import images as images_lib
 from ganzoo import losses
-from ganzoo.engine import GAN, adam
+from ganzoo.model import GAN, adam
 from ganzoo.errors import GanzooError
 from ganzoo.layers import ImageHistory
 from ganzoo_plugins.cyclegan.networks import (build_discriminator, build_generator, check_image_shape,
@@ -125,10 +124,6 @@ class CycleGAN(GAN):
         return self.generator_ab(inputs, training=training)
 
     # ------------------------------------------------------------------ losses
-    def _in_range(self, images):
-        """[0, 1] -> the networks' [-1, 1], in float32 (the L1 targets)."""
-        return images_lib.to_range(images, self.pixel_range, "float32")
-
     def adversarial_loss(self, discriminator, fake):
         """The generator's adversarial term for one direction. With the
         least-squares loss it is E[(D(G(x)) - 1)^2], as Zhu et al. write it
@@ -165,7 +160,8 @@ class CycleGAN(GAN):
     # ------------------------------------------------------------------ training
     def train_step(self, data):
         images_a, images_b = data
-        real_a, real_b = self._in_range(images_a), self._in_range(images_b)
+        # float32: the L1 targets keep full precision.
+        real_a, real_b = self.to_network_range(images_a, "float32"), self.to_network_range(images_b, "float32")
         # 1. Both discriminators frozen: train G_AB and G_BA (adversarial + cycle + identity).
         g_loss, parts = self.update([self.generator_ab, self.generator_ba], self.optimizer["generator"],
                                     lambda: self.generator_losses(real_a, real_b), has_aux=True)
@@ -185,4 +181,4 @@ class CycleGAN(GAN):
         """Translates with G_AB (direction code 0, "a2b") or G_BA (1, "b2a");
         the task checked the images and made the code."""
         generator = self.generator_ba if int(direction[0]) == 1 else self.generator_ab
-        return generator(self._in_range(images), training=False)
+        return generator(self.to_network_range(images, "float32"), training=False)

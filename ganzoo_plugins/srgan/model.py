@@ -7,8 +7,7 @@ import numpy as np
 import keras
 from keras import ops
 
-from ganzoo import images as images_lib
-from ganzoo.engine import GAN
+from ganzoo.model import GAN
 from ganzoo.errors import GanzooError
 from ganzoo.precision import precision_policy
 from ganzoo_plugins.srgan import perceptual
@@ -156,11 +155,6 @@ class SRGAN(GAN):
                 self._content = perceptual.ContentLoss(self.content_loss, self.vgg_weights)
         return self._content
 
-    def network_range(self, images):
-        """[0, 1] -> [-1, 1], in float32: the generator's bicubic skip keeps the
-        input's full precision even when the convolutions run in bfloat16."""
-        return images_lib.to_range(images, self.pixel_range, "float32")
-
     @staticmethod
     def pixel_loss(super_res, high_res):
         """MSE between images in [-1, 1] (the paper's l_MSE)."""
@@ -196,20 +190,14 @@ class SRGAN(GAN):
         return {"mse": self.pixel_loss(super_res, high_res), "content": parts["content"],
                 "adversarial": parts["adversarial"], "d_loss": d_loss}
 
-    def stage(self):
-        """1 (SRResNet pretraining) or 2 (SRGAN), from the step counter."""
-        return 2 if self.steps_done >= self.pretrain_steps else 1
-
     def train_step(self, data):
         low_res, high_res = data                      # (lr, hr) crops in [0, 1]
-        low_res, high_res = self.network_range(low_res), self.network_range(high_res)
+        # float32: the generator's bicubic skip keeps the input's full precision under bfloat16.
+        low_res, high_res = self.to_network_range(low_res, "float32"), self.to_network_range(high_res, "float32")
         # The stage schedule: a function of the step counter, which resumes with the run.
         adversarial = self.step >= self.pretrain_steps
-        if self.traced_stage is not None:  # several replicas: the engine retraces at the switch (GAN.stage)
-            result = (self.srgan_step if self.traced_stage == 2 else self.srresnet_step)(low_res, high_res)
-        else:
-            result = ops.cond(adversarial, lambda: self.srgan_step(low_res, high_res),
-                              lambda: self.srresnet_step(low_res, high_res))
+        result = self.branch(lambda step: step >= self.pretrain_steps, lambda: self.srgan_step(low_res, high_res),
+                             lambda: self.srresnet_step(low_res, high_res))
         in_stage_2 = ops.cast(adversarial, "float32")
         # PSNR (RGB) of the generator's output before the step; MSE in [-1, 1] is 4x that in [0, 1].
         psnr = 10.0 * ops.log10(4.0 / ops.maximum(result["mse"], 1e-10))
@@ -221,7 +209,7 @@ class SRGAN(GAN):
 
     # ------------------------------------------------------------------ generation
     def generate_batch(self, n, seed, images):
-        return self.generator(self.network_range(images), training=False)
+        return self.generator(self.to_network_range(images, "float32"), training=False)
 
     def generate(self, n=None, *, images=None, seed=None, batch_size=16, tile_size=128, tile_overlap=24):
         """Upscales images four times, float32 NHWC in [0, 1] as a NumPy array.

@@ -10,8 +10,9 @@ import numpy as np
 import keras
 from keras import ops
 
-from ganzoo.engine import GAN
+from ganzoo import replicas
 from ganzoo.errors import GanzooError
+from ganzoo.model import GAN
 from ganzoo_plugins.stylegan import progressive, styles
 from ganzoo_plugins.stylegan.figures import StyleFigures
 from ganzoo_plugins.stylegan.mapping import build_mapping
@@ -202,11 +203,11 @@ class StyleGANBase(StyleFigures, GAN):
     def update_w_average(self, w):
         """The tracked average of w (for truncation), after each step; the
         generator's moving average is the engine's (`average()`)."""
-        w_mean = self.replica_mean(ops.mean(ops.cast(w, "float32"), axis=0))  # the global batch's mean
+        w_mean = replicas.mean(ops.mean(ops.cast(w, "float32"), axis=0))  # the global batch's mean
         self.w_avg.assign(w_mean + (self.w_avg - w_mean) * self.w_avg_decay)
 
     def count_images(self, batch):
-        self.images_seen.assign_add(ops.cast(self.global_batch_size(batch), "float32"))
+        self.images_seen.assign_add(ops.cast(replicas.global_batch_size(batch), "float32"))
 
 
     # -------------------------------------------------------------- generation

@@ -8,6 +8,7 @@ import math
 import keras
 from keras import ops
 
+from ganzoo import replicas
 from ganzoo.errors import GanzooError
 from ganzoo_plugins.stylegan import networks_v2
 from ganzoo_plugins.stylegan.base import StyleGANBase, stylegan_adam
@@ -96,8 +97,8 @@ class StyleGAN2(StyleGANBase):
     def critic(self, images):
         return self.discriminator(images, training=True)
 
-    def _every(self, interval):
-        return ops.equal(ops.mod(ops.cast(self.step, "int32"), interval), 0)
+    def _every(self, interval, step=None):
+        return ops.equal(ops.mod(ops.cast(self.step if step is None else step, "int32"), interval), 0)
 
     def path_lengths(self, ws, noises):
         """Jacobian-vector norms ||J_w^T y|| per sample, y ~ N(0, I) / sqrt(pixels)."""
@@ -113,7 +114,7 @@ class StyleGAN2(StyleGANBase):
         their running mean, whose update uses the global batch's mean under a
         strategy. Returns (penalty, new mean of the lengths)."""
         lengths = self.path_lengths(ws, noises) if lengths is None else lengths
-        batch_mean = self.replica_mean(ops.mean(lengths))
+        batch_mean = replicas.mean(ops.mean(lengths))
         mean = self.path_length_mean + (batch_mean - self.path_length_mean) * 0.01
         return ops.mean(ops.square(lengths - mean)), mean
 
@@ -143,14 +144,9 @@ class StyleGAN2(StyleGANBase):
             if self.path_length_weight <= 0:
                 return adversarial, {"adversarial": adversarial,
                                      "pl_mean": ops.convert_to_tensor(self.path_length_mean)}
-            # Only the lengths inside the cond: the replicas' mean of them (a
-            # collective) cannot run in a cond branch under MirroredStrategy.
-            regularise_g = self._every(self.path_length_interval)
-            lengths = ops.cond(regularise_g, lambda: self.path_lengths(ws_g, noises),
-                               lambda: ops.zeros((ops.shape(ws_g)[0],), "float32"))
-            penalty, mean = self.path_length_penalty(ws_g, noises, lengths)
-            penalty = ops.where(regularise_g, penalty, ops.zeros((), "float32"))
-            mean = ops.where(regularise_g, mean, ops.convert_to_tensor(self.path_length_mean))
+            penalty, mean = self.branch(lambda step: self._every(self.path_length_interval, step),
+                                        lambda: self.path_length_penalty(ws_g, noises),
+                                        lambda: (ops.zeros((), "float32"), ops.convert_to_tensor(self.path_length_mean)))
             total = adversarial + self.path_length_weight * self.path_length_interval * penalty
             return total, {"adversarial": adversarial, "pl_mean": mean}
 

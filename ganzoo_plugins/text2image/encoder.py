@@ -28,7 +28,7 @@ import re
 import keras
 from keras import layers, ops
 
-from ganzoo.backend import BuildsItsOwnState
+from ganzoo import backends
 
 
 # Keras' TextVectorization "lower_and_strip_punctuation" removes these.
@@ -132,7 +132,7 @@ def build_image_encoder(image_shape, text_dim, filters=32, name="image_encoder")
     return keras.Model(images, layers.Dense(text_dim, name="embedding", dtype="float32")(x), name=name)
 
 
-class JointEmbedding(BuildsItsOwnState, keras.Model):
+class JointEmbedding(backends.get().BuildsItsOwnState, keras.Model):
     """Pre-trains a text encoder with an image encoder on (image, caption)
     pairs, as Reed et al. pre-train theirs (a joint embedding), with the
     symmetric contrastive loss of CLIP in place of their structured hinge:
@@ -182,8 +182,6 @@ class JointEmbedding(BuildsItsOwnState, keras.Model):
         return 0.5 * (ops.mean(by_text) + ops.mean(by_image)), accuracy
 
     def train_step(self, data):
-        from ganzoo import backend
-
         images, texts, _ = keras.utils.unpack_x_y_sample_weight(data)
         images = ops.cast(images, "float32") * 2.0 - 1.0
         variables = self.text_encoder.trainable_variables + self.image_encoder.trainable_variables
@@ -194,7 +192,7 @@ class JointEmbedding(BuildsItsOwnState, keras.Model):
             found["accuracy"] = accuracy
             return loss
 
-        loss = backend.minimize(loss_fn, variables, self.optimizer)
+        loss = backends.get().minimize(loss_fn, variables, self.optimizer)
         self.loss_tracker.update_state(loss)
         self.accuracy_tracker.update_state(found["accuracy"])
         return {"loss": self.loss_tracker.result(), "accuracy": self.accuracy_tracker.result()}

@@ -8,7 +8,8 @@ import keras
 from keras import ops
 
 from ganzoo import images as images_lib
-from ganzoo.engine import GAN, adam
+from ganzoo import replicas
+from ganzoo.model import GAN, adam
 from ganzoo.errors import GanzooError
 from ganzoo.schedules import second_half_decay
 from ganzoo_plugins.text2image import encoder as encoder_lib
@@ -29,12 +30,12 @@ def mismatched(embeddings, texts, roll=None, keys=None):
     Args:
         embeddings: phi(t), (batch, d).
         texts: the captions, tf.string (batch,).
-        roll: the function that rolls a batch by one (the model's
-            `roll_batch`, which rolls the global batch under a strategy);
-            `ops.roll` along axis 0 if None.
-        keys: numbers standing for the captions (the model's
-            `fingerprints(texts)`), compared instead of the strings when
-            given (strings cannot be rolled across replicas).
+        roll: the function that rolls a batch by one (the model passes
+            `ganzoo.replicas.roll`, which rolls the global batch under a
+            strategy); `ops.roll` along axis 0 if None.
+        keys: numbers standing for the captions (the model passes
+            `ganzoo.replicas.fingerprints(texts)`), compared instead of the
+            strings when given (strings cannot be rolled across replicas).
 
     Returns:
         `(wrong, valid)`: `wrong[i] = embeddings[i - 1]` (cyclically) and
@@ -277,15 +278,14 @@ class TextToImageGAN(GAN):
         self.pretrain_report = {key: float(values[-1]) for key, values in history.history.items()}
         return self.pretrain_report
 
-    def fit(self, x=None, *args, **kwargs):
-        """`keras.Model.fit`; a fresh model first builds its vocabulary from
-        `x` (without one) and pre-trains its text encoder (`pretrain_steps`)."""
+    def prepare_training(self, data):
+        """Before `fit()` trains: a fresh model builds its vocabulary from
+        `data` (without one) and pre-trains its text encoder (`pretrain_steps`)."""
         if self.needs_vocabulary:
-            self.adapt(x)
+            self.adapt(data)
         if self.pretrain_steps and self.pretrain_report is None and self.compiled and self.steps_done == 0 \
-                and hasattr(x, "repeat"):
-            self.pretrain_text_encoder(x)
-        return super().fit(x, *args, **kwargs)
+                and hasattr(data, "repeat"):
+            self.pretrain_text_encoder(data)
 
     # ------------------------------------------------------------------ networks
     def learning_rate_schedule(self):
@@ -323,7 +323,7 @@ class TextToImageGAN(GAN):
         fake_logits = self.discriminator([fake, h], training=True)
         if not self.matching_aware:
             return self.loss.discriminator(real_logits, fake_logits)
-        wrong, valid = mismatched(h, texts, roll=self.roll_batch, keys=self.fingerprints(texts))
+        wrong, valid = mismatched(h, texts, roll=replicas.roll, keys=replicas.fingerprints(texts))
         wrong_logits = self.discriminator([real, wrong], training=True)
         # A "mismatched" caption identical to the right one is no negative:
         # that sample's fake term stands in for it.
@@ -339,7 +339,7 @@ class TextToImageGAN(GAN):
         fake = self.generator([z, h], training=True)
         loss = self.loss.generator(self.discriminator([fake, h], training=True))
         if self.interpolation:
-            h_int = interpolated(h, self.interpolation_beta, roll=self.roll_batch)
+            h_int = interpolated(h, self.interpolation_beta, roll=replicas.roll)
             fake_int = self.generator([z_interpolated, h_int], training=True)
             loss = loss + self.loss.generator(self.discriminator([fake_int, h_int], training=True))
         if self.diversity_weight:
@@ -354,9 +354,9 @@ class TextToImageGAN(GAN):
         to D (no minibatch discrimination)."""
         other = self.generator([other_z, h], training=True)
         # Distances over the global batch, so that replicas take one device's step.
-        image_distance = self.replica_mean(ops.mean(ops.abs(ops.cast(fake, "float32")
+        image_distance = replicas.mean(ops.mean(ops.abs(ops.cast(fake, "float32")
                                                             - ops.cast(other, "float32"))))
-        latent_distance = self.replica_mean(ops.mean(ops.abs(ops.cast(z, "float32")
+        latent_distance = replicas.mean(ops.mean(ops.abs(ops.cast(z, "float32")
                                                              - ops.cast(other_z, "float32"))))
         return 1.0 / (image_distance / latent_distance + 1e-5)
 

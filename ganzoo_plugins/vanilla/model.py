@@ -3,7 +3,7 @@
 import keras
 from keras import ops
 
-from ganzoo.engine import GAN, adam
+from ganzoo.model import GAN, adam
 from ganzoo.errors import GanzooError
 from ganzoo_plugins.vanilla.networks import build_discriminator, build_generator
 

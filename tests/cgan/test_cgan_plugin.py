@@ -6,6 +6,7 @@ import pytest
 from ganzoo import sampling
 from ganzoo.errors import GanzooError
 from ganzoo.testing import PluginTestCase
+from ganzoo import sampling
 
 
 class TestCGANConv(PluginTestCase):

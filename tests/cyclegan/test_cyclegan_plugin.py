@@ -9,6 +9,7 @@ import ganzoo
 from ganzoo import sampling
 from ganzoo.errors import GanzooError
 from ganzoo.testing import PluginTestCase
+from ganzoo import sampling
 
 TINY = {"image_shape": (32, 32, 3), "generator_filters": 4, "discriminator_filters": 4, "residual_blocks": 1,
         "pool_size": 3, "seed": 0}

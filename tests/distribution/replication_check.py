@@ -36,6 +36,9 @@ CASES = {
     "srgan": ("srgan", {"image_shape": (16, 16, 3), "generator_filters": 4, "residual_blocks": 1,
                         "discriminator_filters": 4, "discriminator_dense": 8, "pretrain_steps": 1,
                         "content_loss": "mse"}),
+    "srgan_stage_hook": ("srgan_stage_hook", {"image_shape": (16, 16, 3), "generator_filters": 4,
+                                              "residual_blocks": 1, "discriminator_filters": 4,
+                                              "discriminator_dense": 8, "pretrain_steps": 1, "content_loss": "mse"}),
     "stylegan": ("stylegan", {"image_shape": (8, 8, 1), "latent_dim": 8, "style_dim": 8, "mapping_layers": 1,
                               "generator_filters": 4, "discriminator_filters": 4, "fade_images": 4,
                               "stable_images": 4}),
@@ -78,9 +81,37 @@ def wgan_gp_class():
     return WGANGP
 
 
+def srgan_stage_hook_class():
+    """SRGAN's step as plugins wrote it before `GAN.branch`: `stage()` and a
+    Python branch on `self.traced_stage` under several replicas (still
+    supported for third-party plugins)."""
+    from keras import ops
+
+    base = ganzoo.get_plugin("srgan").model_class
+
+    class StageHook(base):
+        def stage(self):
+            return 2 if self.steps_done >= self.pretrain_steps else 1
+
+        def train_step(self, data):
+            low_res, high_res = data
+            low_res, high_res = self.to_network_range(low_res, "float32"), self.to_network_range(high_res, "float32")
+            adversarial = self.step >= self.pretrain_steps
+            if self.traced_stage is not None:
+                result = (self.srgan_step if self.traced_stage == 2 else self.srresnet_step)(low_res, high_res)
+            else:
+                result = ops.cond(adversarial, lambda: self.srgan_step(low_res, high_res),
+                                  lambda: self.srresnet_step(low_res, high_res))
+            return self.track(mse_loss=result["mse"], d_loss=result["d_loss"])
+
+    return StageHook
+
+
 def create(name, config):
     if name == "wgan_gp":
         return wgan_gp_class()(**config)
+    if name == "srgan_stage_hook":
+        return srgan_stage_hook_class()(**config)
     return ganzoo.create(name, **config)
 
 

@@ -22,7 +22,8 @@ import pytest
 pytestmark = pytest.mark.slow  # subprocesses training on two logical devices: deselect with -m "not slow"
 
 SCRIPT = os.path.join(os.path.dirname(__file__), "replication_check.py")
-CASES = ["vanilla", "dcgan", "cgan", "wgan_gp", "cyclegan", "srgan", "stylegan", "stylegan2", "text2image"]
+CASES = ["vanilla", "dcgan", "cgan", "wgan_gp", "cyclegan", "srgan", "srgan_stage_hook", "stylegan", "stylegan2",
+         "text2image"]
 TOLERANCE = 1e-4
 # Two steps cover both branches of every schedule in the tiny configurations
 # (SRGAN's pretraining then GAN stage, StyleGAN2's lazy R1 and path length on

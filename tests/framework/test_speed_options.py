@@ -99,7 +99,7 @@ def test_a_step_xla_cannot_compile_is_named_in_one_line():
     operation and the way out instead of TensorFlow's graph error."""
     import tensorflow as tf
 
-    from ganzoo.backend import unsupported_by_xla
+    from ganzoo.training.xla import unsupported_by_xla
     from ganzoo.errors import GanzooError
     from ganzoo.training.xla import raise_for_xla
 
