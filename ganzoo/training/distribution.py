@@ -35,6 +35,7 @@ from __future__ import annotations
 import json
 import os
 
+from ganzoo.backends.tensorflow import multi_worker_strategy
 from ganzoo.errors import GanzooError
 
 STRATEGIES = ("auto", "one", "mirrored", "multi-worker")
@@ -92,7 +93,7 @@ def describe(strategy) -> str:
     """`"2 replicas (MirroredStrategy)"`, `"1 replica"`: for the announcement line."""
     count = strategy.num_replicas_in_sync
     kind = type(strategy).__name__
-    if isinstance_multi_worker(strategy):
+    if multi_worker_strategy(strategy):
         kind = "MultiWorkerMirroredStrategy"
     if kind.startswith("_Default") or kind == "DefaultDistributionStrategy":
         return f"{count} replica"
@@ -101,12 +102,6 @@ def describe(strategy) -> str:
     if resolver is not None and kind == "MultiWorkerMirroredStrategy":
         workers = f" on {len(resolver.cluster_spec().as_dict().get('worker', []))} workers"
     return f"{count} replica{'s' if count != 1 else ''}{workers} ({kind})"
-
-
-def isinstance_multi_worker(strategy) -> bool:
-    import tensorflow as tf
-
-    return isinstance(strategy, tf.distribute.MultiWorkerMirroredStrategy)
 
 
 def check_batch(batch_size, strategy):
