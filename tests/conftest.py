@@ -14,3 +14,7 @@ def _run_in_a_temporary_directory(tmp_path_factory, monkeypatch):
     there. A directory of its own, not `tmp_path`, so that tests that list or
     load `tmp_path` see only what they put there."""
     monkeypatch.chdir(tmp_path_factory.mktemp("cwd"))
+
+# Fixtures are data: the plugin packages under fixtures/ carry test files of
+# their own, run inside their installed package by tests/framework/test_new_plugin.py.
+collect_ignore_glob = ["fixtures/*"]

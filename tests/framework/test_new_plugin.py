@@ -154,3 +154,38 @@ def test_generated_package_installs_lists_trains_and_passes_its_tests(tmp_path, 
     tests = run("-m", "pytest", "-q", "-p", "no:cacheprovider", cwd=tmp_path / "ganzoo-mygan")
     summary = tests.strip().splitlines()[-1]
     assert " passed" in summary and "skipped" not in summary, tests
+
+
+#: Packages that `ganzoo new-plugin` wrote before the core split (issue 17), kept as they were written.
+BEFORE_SPLIT = Path(__file__).resolve().parents[1] / "fixtures" / "plugins_before_split"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name, template", [("olddcgan", "dcgan"), ("oldwgan", "wgan-gp")])
+def test_a_package_written_before_the_core_split_still_installs_trains_and_passes_its_tests(tmp_path, name,
+                                                                                          template):
+    import shutil
+
+    python = scratch_venv(tmp_path / "venv")
+    env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2"}
+    env.pop("PYTHONPATH", None)
+
+    def run(*args, cwd=tmp_path, timeout=600):
+        result = subprocess.run([str(python), *args], cwd=cwd, env=env, capture_output=True, text=True,
+                                timeout=timeout)
+        assert result.returncode == 0, f"{args}:\n{result.stdout[-3000:]}\n{result.stderr[-3000:]}"
+        return result.stdout
+
+    package = shutil.copytree(BEFORE_SPLIT / f"ganzoo-{name}", tmp_path / f"ganzoo-{name}")
+    assert "load_model_class=_model_class" in (package / name / "__init__.py").read_text()  # the old declaration
+    run("-m", "pip", "install", "--quiet", "--no-index", "--no-build-isolation", "-e", str(package))
+    listed = run("-m", "ganzoo", "list")
+    assert any(line.split()[:2] == [name, "unconditional"] for line in listed.splitlines()), listed
+    out = run("-m", "ganzoo", "fit", name, "--steps", "3", "--out", str(tmp_path / "run"), "--quiet",
+              *TINY[template])
+    assert "after 3 steps" in out, out
+    run("-m", "ganzoo", "sample", str(tmp_path / "run"), "--n", "4", "--out", str(tmp_path / "grid.png"))
+    assert (tmp_path / "grid.png").stat().st_size > 0
+    tests = run("-m", "pytest", "-q", "-p", "no:cacheprovider", cwd=package)
+    summary = tests.strip().splitlines()[-1]
+    assert " passed" in summary and "skipped" not in summary, tests
