@@ -19,7 +19,7 @@ plugin = Plugin(
                config={"content_loss": "mse"}),
         Preset("paper", "the paper's networks and schedule: BatchNorm, no bicubic skip, 10^6 SRResNet steps "
                         "then VGG54 + 1e-3 adversarial (downloads the VGG19 ImageNet weights, 80 MB, "
-                        "when stage 2 starts), 96 px crops, batch 16 (ImageNet-scale, for GPUs)",
+                        "when training starts), 96 px crops, batch 16 (ImageNet-scale, for GPUs)",
                config={"batch_norm": True, "bicubic_skip": False, "pretrain_steps": 1_000_000,
                        "content_loss": "vgg54", "image_shape": (96, 96, 3)},
                batch_size=16),

@@ -58,10 +58,10 @@ class SRGAN(GAN):
     The default content loss is the pixel MSE (the paper's SRGAN-MSE), so
     the default trains offline. With a VGG content loss, the VGG19 ImageNet
     weights are downloaded once by `keras.applications` and cached; they are
-    loaded only when the first step of stage 2 is about to run (never in
-    stage 1, nor to load or use a trained model). Without network access
-    and without a cached copy, `fit` stops there with an error that offers
-    `vgg_weights=PATH` or `content_loss="mse"`.
+    loaded when training starts (never to load or use a trained model).
+    Without network access and without a cached copy, `fit` stops before the
+    first step with an error that offers `vgg_weights=PATH` or
+    `content_loss="mse"`.
 
     Paper: https://arxiv.org/abs/1609.04802
 
@@ -145,36 +145,11 @@ class SRGAN(GAN):
 
         return {"generator": adam(), "discriminator": adam()}
 
-    def vgg_pending(self):
-        """True while the content loss is a VGG one whose weights are not loaded yet."""
-        return perceptual.CONTENT_LOSSES[self.content_loss] is not None and self._content is None
-
-    def stage_2_within_next_call(self):
-        """Whether a step of stage 2 is among the steps of the next call into the backend."""
-        return self.steps_done + max(1, int(self.steps_per_execution or 1)) > self.pretrain_steps
-
     def make_train_function(self, force=False):
-        # The VGG19 of the content loss is loaded (or fails with its one-line
-        # message) only when a step of stage 2 is about to run: a run that
-        # never leaves stage 1 needs no network and no cached weights. Before
-        # that, the step is traced with stage 1 only; `train_function`
-        # retraces it with stage 2 when the step counter gets there (also
-        # for a run resumed in stage 2).
-        if self.vgg_pending() and self.stage_2_within_next_call():
-            self.content_loss_fn()
+        # Build the content loss (and load VGG19's weights, or fail with a clear
+        # message) before the first step is traced, not in the middle of it.
+        self.content_loss_fn()
         return super().make_train_function(force)
-
-    @property
-    def train_function(self):
-        function = super().train_function
-        if function is not None and self.vgg_pending() and self.stage_2_within_next_call():
-            self.make_train_function(force=True)        # loads VGG19, then traces both stages
-            function = super().train_function
-        return function
-
-    @train_function.setter
-    def train_function(self, function):
-        super(SRGAN, type(self)).train_function.__set__(self, function)
 
     def content_loss_fn(self):
         """The stage-2 content loss: a function (super_res, high_res) -> scalar."""
@@ -227,10 +202,7 @@ class SRGAN(GAN):
         low_res, high_res = self.to_network_range(low_res, "float32"), self.to_network_range(high_res, "float32")
         # The stage schedule: a function of the step counter, which resumes with the run.
         adversarial = self.step >= self.pretrain_steps
-        # Until the VGG19 of the content loss is loaded, the step is traced with
-        # stage 1 only (see make_train_function): no step of stage 2 runs in it.
-        srgan_step = self.srresnet_step if self.vgg_pending() else self.srgan_step
-        result = self.branch(lambda step: step >= self.pretrain_steps, lambda: srgan_step(low_res, high_res),
+        result = self.branch(lambda step: step >= self.pretrain_steps, lambda: self.srgan_step(low_res, high_res),
                              lambda: self.srresnet_step(low_res, high_res))
         in_stage_2 = ops.cast(adversarial, "float32")
         # PSNR (RGB) of the generator's output before the step; MSE in [-1, 1] is 4x that in [0, 1].

@@ -142,72 +142,24 @@ def test_bad_generate_input_is_a_one_line_error(images, match):
 
 
 # ------------------------------------------------------------------ content loss
-def test_vgg_weights_unavailable_is_a_clear_error_when_stage_2_starts(monkeypatch):
-    """Offline without cached VGG19 weights: stage 1 trains (it needs no VGG),
-    then the first step of stage 2 stops with one line offering the ways out,
+def test_vgg_weights_unavailable_is_a_clear_error_before_training(monkeypatch):
+    """Offline without cached VGG19 weights: one line offering the ways out,
     never a silent fall-back to untrained VGG weights."""
     import keras
     import tensorflow as tf
 
-    calls = []
-
     def offline(*args, **kwargs):
-        calls.append(int(model.step))
         raise Exception("URL fetch failure on https://weights.invalid/vgg19.h5: None -- [Errno -3]")  # as Keras says offline
 
     monkeypatch.setattr(keras.applications, "VGG19", offline)
-    model = tiny(content_loss="vgg54", pretrain_steps=2)
+    model = tiny(content_loss="vgg54")
     model.compile()
     data = tf.data.Dataset.from_tensors(TestSRGAN().make_batch(model)).repeat()
-    model.fit(data, steps_per_epoch=2, epochs=1, verbose=0, shuffle=False)   # stage 1: VGG untouched
-    assert calls == [] and int(model.step) == 2
     with pytest.raises(GanzooError) as info:
         model.fit(data, steps_per_epoch=1, epochs=1, verbose=0, shuffle=False)
     message = str(info.value)
     assert "content_loss=mse" in message and "vgg_weights=" in message and "URL fetch failure" in message
-    assert "\n" not in message and calls == [2] and int(model.step) == 2
-
-
-@pytest.mark.parametrize("steps_per_execution", [1, 3])
-def test_vgg_is_loaded_at_the_first_step_of_stage_2_and_not_before(monkeypatch, tmp_path, steps_per_execution):
-    """One fit across the stage switch: the VGG19 loads when the call that
-    holds the first stage-2 step begins, and that step trains adversarially."""
-    import keras
-    import tensorflow as tf
-
-    path = str(tmp_path / "random_vgg19.weights.h5")
-    keras.applications.VGG19(include_top=False, weights=None, input_shape=(None, None, 3)).save_weights(path)
-    real_vgg19, loaded_at = keras.applications.VGG19, []
-
-    def counting(*args, **kwargs):
-        loaded_at.append(int(model.step))
-        return real_vgg19(*args, **kwargs)
-
-    monkeypatch.setattr(keras.applications, "VGG19", counting)
-    model = tiny(content_loss="vgg22", vgg_weights=path, pretrain_steps=3)
-    model.compile(steps_per_execution=steps_per_execution)
-    data = tf.data.Dataset.from_tensors(TestSRGAN().make_batch(model)).repeat()
-    history = model.fit(data, steps_per_epoch=3, epochs=2, verbose=0, shuffle=False)
-    assert loaded_at == [3] and int(model.step) == 6
-    assert history.history["stage"] == [1.0, 2.0]
-    assert history.history["d_loss"][0] == 0.0 and history.history["content_loss"][1] > 0
-
-
-def test_a_model_resumed_in_stage_2_loads_vgg_before_its_first_step(monkeypatch):
-    """A model whose step counter is past the pre-training (a resumed run)
-    needs the VGG at once: offline, the first step stops with the message."""
-    import keras
-    import tensorflow as tf
-
-    monkeypatch.setattr(keras.applications, "VGG19",
-                        lambda *a, **k: (_ for _ in ()).throw(Exception("URL fetch failure")))
-    model = tiny(content_loss="vgg54", pretrain_steps=1)
-    model.compile()
-    model.optimizer.iterations.assign(5)      # as a checkpoint of step 5 restores it
-    data = tf.data.Dataset.from_tensors(TestSRGAN().make_batch(model)).repeat()
-    with pytest.raises(GanzooError, match="cannot load the VGG19 ImageNet weights"):
-        model.fit(data, steps_per_epoch=1, epochs=1, verbose=0, shuffle=False)
-    assert int(model.step) == 5
+    assert "\n" not in message and int(model.step) == 0
 
 
 def test_the_cpu_preset_trains_offline_and_the_paper_preset_with_vgg():
