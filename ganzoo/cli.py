@@ -126,6 +126,13 @@ def info(name):
     width = max(len(o.name) for o in opts)
     for o in opts:
         click.echo(f"  {o.name:<{width}}  {_shown(o.default):<14} {o.help}")
+    rows = _sample_option_rows(_declared_sample_options(plugin))
+    click.echo("sample flags (ganzoo sample RUN ...; beside --n, --seed, --out, --force):" if rows else
+               "sample flags: --n, --seed, --out, --force only (ganzoo sample --help)")
+    if rows:
+        width = max(len(flag) for flag, _ in rows)
+        for flag, note in rows:
+            click.echo(f"  {flag:<{width}}  {note}")
 
 
 def _known_plugin(name):
@@ -208,7 +215,88 @@ def fit(name, dataset, data, data_dir, image_size, batch_size, epochs, steps, ou
              sync_batchnorm=sync_batchnorm, jit=jit, steps_per_execution=steps_per_execution)
 
 
-@cli.command(context_settings={"ignore_unknown_options": True, "allow_extra_args": True})
+class _SampleCommand(click.Command):
+    """`ganzoo sample`, whose `--help` after a RUN lists the flags of RUN's model."""
+
+    _VALUE_OPTIONS = ("--n", "--seed", "--out")
+
+    def parse_args(self, ctx, args):
+        ctx.meta["ganzoo.sample.run"] = _run_argument(args, self._VALUE_OPTIONS)
+        return super().parse_args(ctx, args)
+
+    def format_options(self, ctx, formatter):
+        super().format_options(ctx, formatter)
+        run = ctx.meta.get("ganzoo.sample.run")
+        if run is None:
+            formatter.write_paragraph()
+            formatter.write_text("ganzoo sample RUN --help lists the flags of RUN's model.")
+            return
+        try:
+            plugin = _plugin_of_run(run)
+            declared = _declared_sample_options(plugin)
+        except GanzooError as exc:
+            formatter.write_paragraph()
+            formatter.write_text(f"(the flags of {run}'s model are unknown: {exc})")
+            return
+        with formatter.section(f"Options of this run's model ({plugin.name}, {plugin.task})"):
+            formatter.write_dl(_sample_option_rows(declared) or [("(none)", "")])
+
+
+def _run_argument(args, value_options):
+    """The first positional argument of `args` (RUN), skipping option values."""
+    skip = False
+    for arg in args:
+        if skip:
+            skip = False
+        elif arg in value_options:
+            skip = True
+        elif not arg.startswith("-"):
+            return arg
+    return None
+
+
+def _plugin_of_run(run):
+    """The `Plugin` that trained RUN (a run folder's run.json, or a .keras
+    file's config), without loading or building the model."""
+    from ganzoo.registry import get_plugin
+    from ganzoo.saving import saved_plugin_name
+    from ganzoo.training.run_files import read_run
+
+    path = os.path.abspath(os.path.expanduser(run))
+    if os.path.isdir(path):
+        record = read_run(path)
+        name = record.get("plugin") if record else None
+    else:
+        name = saved_plugin_name(path) if os.path.isfile(path) else None
+    if not name:
+        raise GanzooError(f"{run} is neither a run directory nor a ganzoo .keras file")
+    return get_plugin(name)
+
+
+def _declared_sample_options(plugin):
+    """The `ganzoo sample` flags of a plugin's models: its task's sampler's,
+    then the model class's `extra_sample_options` (imports the class, builds nothing)."""
+    from ganzoo.sampling import sampler_for
+
+    _quiet_tensorflow()
+    return (*sampler_for(plugin.task).options, *getattr(plugin.model_class, "extra_sample_options", ()))
+
+
+def _sample_option_rows(declared):
+    """(flag with its value's kind, help with its default) rows for help texts."""
+    rows = []
+    for o in declared:
+        flag = o.flag if o.is_flag else f"{o.flag} {_METAVARS.get(o.type, o.type.upper())}"
+        note = o.help[:1].upper() + o.help[1:]
+        if o.multiple:
+            note += " (repeatable)"
+        if not o.is_flag and o.default is not None:
+            note += f" [default: {o.default}]"
+        rows.append((flag, note))
+    return rows
+
+
+@cli.command(cls=_SampleCommand, context_settings={"ignore_unknown_options": True, "allow_extra_args": True})
 @click.argument("run", type=click.Path())
 @click.option("--n", "count", type=click.IntRange(min=1), default=64, show_default=True,
               help="Number of images (per label or caption, where the model takes them).")
@@ -216,8 +304,10 @@ def fit(name, dataset, data, data_dir, image_size, batch_size, epochs, steps, ou
 @click.option("--out", type=click.Path(), default="samples.png", show_default=True,
               help="Output PNG (a grid of at most 1024 images), or a FOLDER: one numbered PNG per image, "
                    "streamed 256 at a time (any --n), or the outputs of an --input folder.")
+@click.option("--force", is_flag=True, help="Overwrite files that exist (without it, an existing file is an "
+                                             "error, before anything is generated).")
 @click.pass_context
-def sample(ctx, run, count, seed, out):
+def sample(ctx, run, count, seed, out, force):
     """Generate images from RUN (a run directory or a .keras file).
 
     \b
@@ -226,7 +316,9 @@ def sample(ctx, run, count, seed, out):
       unpaired      --input FILE_OR_FOLDER --direction a2b|b2a
       paired        --input FILE_OR_FOLDER
       captioned     --text "a small red circle" (repeatable)
-    and a model may add its own (see the plugin's docs).
+    and a model may add its own (stylegan, stylegan2: --mix, --interpolate N,
+    --truncation-psi PSI); ganzoo sample RUN --help and ganzoo info NAME list
+    them all.
     """
     _quiet_tensorflow()
     from ganzoo import sampling
@@ -234,10 +326,12 @@ def sample(ctx, run, count, seed, out):
 
     model = load_run_model(run)
     options = _sample_options(model, ctx.args)
-    for line in sampling.summary(sampling.sample(model, out=out, count=count, seed=seed, **options), out):
+    written = sampling.sample(model, out=out, count=count, seed=seed, force=force, **options)
+    for line in sampling.summary(written, out):
         click.echo(line)
 
 
+_METAVARS = {"int": "INTEGER", "float": "FLOAT", "str": "TEXT", "path": "PATH"}
 _CLICK_TYPES = {"int": int, "float": float, "str": str, "path": click.Path()}
 
 
