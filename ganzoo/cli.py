@@ -14,7 +14,7 @@ import warnings
 
 import click
 
-from ganzoo.errors import GanzooError
+from ganzoo.errors import GanzooError, command_line
 from ganzoo.training.interruption import Interrupted
 from ganzoo.precision import PRECISIONS
 
@@ -145,6 +145,15 @@ def _known_plugin(name):
         get_plugin(name)  # raises the error with the closest names
 
 
+def _assignments(values):
+    """`--set` values, checked as click parses them: `--set name value` (a
+    space, not `=`) would otherwise end as click's "unexpected extra argument"."""
+    from ganzoo.options import parse_assignments
+
+    parse_assignments(values)
+    return values
+
+
 def _shown(value):
     if value is None:
         return "None"
@@ -163,7 +172,8 @@ def _shown(value):
 @click.option("--out", type=click.Path(), help="Run directory (default runs/NAME).")
 @click.option("--resume", is_flag=True, help="Continue the run in --out from its last checkpoint.")
 @click.option("--seed", type=int, help="Seed of weights, latents and data order.")
-@click.option("--set", "assignments", multiple=True, metavar="KEY=VALUE", help="A plugin option (see ganzoo info NAME).")
+@click.option("--set", "assignments", multiple=True, metavar="KEY=VALUE", callback=lambda c, p, v: _assignments(v),
+              help="A plugin option (see ganzoo info NAME).")
 @click.option("--precision", type=click.Choice(PRECISIONS),
               help="Compute precision (default mixed_bfloat16: as fast or faster than float32 at equal quality; see docs/benchmarks.md).")
 @click.option("--preset", help="A named configuration (see ganzoo info NAME), or a .keras/.weights.h5 file "
@@ -438,7 +448,7 @@ def _one_line_warning(message, category, filename, lineno, file=None, line=None)
 def main(argv=None):
     """Entry point of the console script: one-line errors and warnings, non-zero exit."""
     try:
-        with warnings.catch_warnings():
+        with warnings.catch_warnings(), command_line():
             warnings.showwarning = _one_line_warning
             cli.main(args=argv, prog_name="ganzoo", standalone_mode=False)
     except click.exceptions.Abort:

@@ -26,7 +26,7 @@ import contextvars
 import os
 
 from ganzoo import images as images_lib
-from ganzoo.errors import GanzooError
+from ganzoo.errors import GanzooError, article
 from ganzoo.images import IMAGE_SUFFIXES
 
 #: The most images `ganzoo sample` tiles into one grid PNG.
@@ -97,7 +97,7 @@ def reject_options(task, options):
     given = sorted(name for name, value in options.items() if value not in (None, (), False))
     if given:
         flags = ", ".join("--" + name.replace("_", "-") for name in given)
-        raise GanzooError(f"{flags} do(es) not apply to a {task} model")
+        raise GanzooError(f"{flags} do(es) not apply to {article(task)} model")
 
 
 def save_picture(picture, out, width=700):
