@@ -31,6 +31,11 @@ class command_line:
         return False
 
 
+def on_command_line() -> bool:
+    """Whether the `ganzoo` command is running (messages name its flags)."""
+    return _command_line[0]
+
+
 def setting(name, value=None, flag=None, python=None) -> str:
     """How a message names the setting `name` (a Python keyword argument):
     `data_dir=DIR` from Python, `--data-dir DIR` under the `ganzoo` command.

@@ -101,3 +101,26 @@ def inspect(source, *, split="train", data_dir=None, task=None):
     from ganzoo.data import sources
 
     return sources.describe(source, split, data_dir=data_dir)
+
+
+def size_origin(source, image_shape, *, data_dir=None, task=None) -> str:
+    """Where a run's `image_shape` came from, when it is the data's own size,
+    as a clause for an error about that size (a model refusing it); "" when
+    the size is not the data's (the user chose it) or the source cannot say.
+
+    Example: " (40x40 is the most common size of the images of folder 'data',
+    not one you chose; pass --image-size N for another)".
+    """
+    try:
+        info = inspect(source, data_dir=data_dir, task=task)
+    except Exception:  # noqa: BLE001 - only adds to another error
+        return ""
+    if info.image_shape is None or tuple(info.image_shape[:2]) != tuple(image_shape[:2]):
+        return ""
+    from ganzoo.errors import setting
+
+    height, width = image_shape[:2]
+    where = (f"the most common size of the images of folder '{info.name}'" if info.kind == "folder"
+             else f"the image size of dataset '{info.name}'")
+    return (f" ({width}x{height} is {where}, not a size you chose; pass "
+            f"{setting('image_shape', '(H, W, C)', flag='--image-size N')} for another)")

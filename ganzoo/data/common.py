@@ -52,9 +52,19 @@ class SourceInfo:
         return self.num_classes is not None
 
 
+#: The messages `warn` has shown in this process: a source is described and
+#: opened again for every epoch (and by `inspect` before `load`), and one bad
+#: file or line should cost one warning, not one per opening.
+_WARNED = set()
+
+
 def warn(message):
     """Warns with the location of the first caller outside `ganzoo.data` and
-    `ganzoo.tasks` (whose task objects open sources)."""
+    `ganzoo.tasks` (whose task objects open sources); each message once per
+    process (`forget_warnings` starts over)."""
+    if message in _WARNED:
+        return
+    _WARNED.add(message)
     # The internal call depth differs between load() and inspect(), so a fixed
     # stacklevel would blame ganzoo's own code.
     package_dir = os.path.dirname(os.path.abspath(__file__))
@@ -63,6 +73,11 @@ def warn(message):
     while frame is not None and os.path.dirname(os.path.abspath(frame.f_code.co_filename)) in internal:
         level, frame = level + 1, frame.f_back
     warnings.warn(message, UserWarning, stacklevel=level)
+
+
+def forget_warnings():
+    """Lets `warn` show again the messages it has shown (tests start each one afresh)."""
+    _WARNED.clear()
 
 
 def image_problem(path):

@@ -8,7 +8,7 @@ import collections
 import pathlib
 
 from ganzoo.data.common import SourceInfo, image_problem, split_range, warn
-from ganzoo.errors import GanzooError
+from ganzoo.errors import GanzooError, setting
 from ganzoo.images import IMAGE_SUFFIXES
 
 EXTENSIONS = frozenset(IMAGE_SUFFIXES)
@@ -87,8 +87,13 @@ def _verify(paths, labels):
     return good_paths, (good_labels if labels is not None else None)
 
 
-def native_shape(paths):
-    """The most common size among the first few readable files, as (H, W, C)."""
+def native_shape(paths, folder=None):
+    """The most common size among the first few readable files, as (H, W, C).
+
+    With `folder` given, sampled files of several sizes are worth a warning
+    that says which size was taken and why: a model that refuses it would
+    otherwise name a size the user never chose.
+    """
     from PIL import Image
 
     sizes, modes = collections.Counter(), set()
@@ -103,7 +108,38 @@ def native_shape(paths):
         return (None, None, 3)
     (height, width), _ = sizes.most_common(1)[0]
     channels = 1 if modes <= _GRAY_MODES else 3
+    if folder is not None and len(sizes) > 1:
+        seen = ", ".join(f"{w}x{h} ({n})" for (h, w), n in sizes.most_common(4))
+        more = f" and {len(sizes) - 4} more" if len(sizes) > 4 else ""
+        warn(f"folder '{folder}' holds images of several sizes: {seen}{more} among the first "
+             f"{sum(sizes.values())}; the data's size is the most common, {width}x{height}, and every image is "
+             f"centre-cropped and resized to the size used; choose it with "
+             f"{setting('image_shape', '(H, W, C)', flag='--image-size N')}")
     return (height, width, channels)
+
+
+def _warn_off_square(folder, paths):
+    """One warning per folder for images whose aspect ratio is not square:
+    the pipeline centre-crops each to a square (every built-in model's
+    shape), so a wide strip trains as its middle only."""
+    from PIL import Image
+
+    odd, first = 0, None
+    for path in paths:
+        try:
+            with Image.open(path) as image:
+                width, height = image.size
+        except Exception:  # noqa: BLE001 - _verify reported it
+            continue
+        if width != height:
+            odd += 1
+            first = first or (path, width, height)
+    if odd:
+        path, width, height = first
+        side = min(width, height)
+        warn(f"folder '{folder}': {odd} of its {len(paths)} images are not square (e.g. '{path.name}', "
+             f"{width}x{height}); each is centre-cropped to a square before resizing, so only its middle "
+             f"(here {side}x{side}) is trained on; crop or pad them yourself to keep more")
 
 
 def _make_info(folder, paths, class_names):
@@ -111,7 +147,7 @@ def _make_info(folder, paths, class_names):
         name=str(folder),
         kind="folder",
         num_examples=len(paths),
-        image_shape=native_shape(paths),
+        image_shape=native_shape(paths, folder),
         num_classes=len(class_names) if class_names else None,
         class_names=class_names,
     )
@@ -144,6 +180,7 @@ def load(folder, split="train", shuffle=True, seed=None):
     paths, labels = _verify(paths, labels)
     if not paths:
         raise GanzooError(f"folder '{folder}' has no readable images; check the files")
+    _warn_off_square(folder, paths)
     source_info = _make_info(folder, paths, class_names)
     channels = source_info.image_shape[2]
 
