@@ -6,6 +6,7 @@ first use, so importing this package stays cheap.
 """
 
 from ganzoo.data.embedded import EMBEDDED
+from ganzoo.data.common import warn_crops
 from ganzoo.data.source import SourceInfo
 from ganzoo.errors import GanzooError
 
@@ -67,6 +68,8 @@ def load(source, model=None, *, task=None, image_shape=None, batch_size=64, spli
         raise GanzooError(f"batch_size must be a positive integer, got {batch_size!r}")
     ds, info = task.open(source, split, data_dir=data_dir, shuffle=shuffle, seed=seed)
     image_shape = pipeline.check_image_shape(image_shape, info)
+    if not task.random_elements:   # random crops (paired) choose their own part of each image
+        warn_crops(info, image_shape)
     return pipeline.build(
         ds, info, task, image_shape, batch_size=batch_size, shuffle=shuffle, seed=seed,
         repeat=repeat, drop_remainder=drop_remainder, cache=cache, model=model, start=start,

@@ -5,6 +5,7 @@ folders are ignored so that a stray backup folder does not become data.
 """
 
 import collections
+import dataclasses
 import pathlib
 
 from ganzoo.data.common import SourceInfo, image_problem, split_range, warn
@@ -118,28 +119,18 @@ def native_shape(paths, folder=None):
     return (height, width, channels)
 
 
-def _warn_off_square(folder, paths):
-    """One warning per folder for images whose aspect ratio is not square:
-    the pipeline centre-crops each to a square (every built-in model's
-    shape), so a wide strip trains as its middle only."""
+def _sizes(paths):
+    """`{(H, W): count}` of `paths` (headers only; unreadable ones were skipped)."""
     from PIL import Image
 
-    odd, first = 0, None
+    sizes = collections.Counter()
     for path in paths:
         try:
             with Image.open(path) as image:
-                width, height = image.size
+                sizes[(image.height, image.width)] += 1
         except Exception:  # noqa: BLE001 - _verify reported it
             continue
-        if width != height:
-            odd += 1
-            first = first or (path, width, height)
-    if odd:
-        path, width, height = first
-        side = min(width, height)
-        warn(f"folder '{folder}': {odd} of its {len(paths)} images are not square (e.g. '{path.name}', "
-             f"{width}x{height}); each is centre-cropped to a square before resizing, so only its middle "
-             f"(here {side}x{side}) is trained on; crop or pad them yourself to keep more")
+    return dict(sizes)
 
 
 def _make_info(folder, paths, class_names):
@@ -180,8 +171,7 @@ def load(folder, split="train", shuffle=True, seed=None):
     paths, labels = _verify(paths, labels)
     if not paths:
         raise GanzooError(f"folder '{folder}' has no readable images; check the files")
-    _warn_off_square(folder, paths)
-    source_info = _make_info(folder, paths, class_names)
+    source_info = dataclasses.replace(_make_info(folder, paths, class_names), sizes=_sizes(paths))
     channels = source_info.image_shape[2]
 
     slices = {"path": [str(p) for p in paths]}

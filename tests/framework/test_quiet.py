@@ -111,11 +111,28 @@ def test_mixed_sizes_and_non_square_images_are_said_once(tmp_path):
             ganzoo.data.load(str(tmp_path), batch_size=2, image_shape=(32, 32, 3))
     messages = [str(w.message) for w in caught]
     sizes = [m for m in messages if "several sizes" in m]
-    crops = [m for m in messages if "not square" in m]
+    crops = [m for m in messages if "another aspect ratio" in m]
     assert len(sizes) == 1 and "40x40 (3), 120x30 (1)" in sizes[0] and "the most common, 40x40" in sizes[0]
     assert "image_shape=(H, W, C)" in sizes[0]   # from Python: the argument; the CLI names --image-size
-    assert len(crops) == 1 and "1 of its 4 images are not square (e.g. 'strip.png', 120x30)" in crops[0]
-    assert "only its middle (here 30x30)" in crops[0]
+    assert len(crops) == 1 and "1 of its 4 images have another aspect ratio than the 32x32" in crops[0]
+    assert "a 120x30 image trains as its middle 30x30 only" in crops[0]
+
+
+def test_no_crop_warning_where_nothing_is_cropped(tmp_path):
+    for i in range(2):
+        Image.fromarray(np.full((20, 30, 3), 60 * i, np.uint8)).save(tmp_path / f"{i}.png")
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        ganzoo.data.load(str(tmp_path), batch_size=1)                            # its own 20x30
+        ganzoo.data.load(str(tmp_path), batch_size=1, image_shape=(40, 60, 3))   # the same ratio
+    assert not [w for w in caught if "aspect ratio" in str(w.message)]
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        ganzoo.data.load(str(tmp_path), batch_size=1, image_shape=(16, 16, 3))
+    assert [str(w.message) for w in caught if "aspect ratio" in str(w.message)] == [
+        f"folder '{tmp_path}': 2 of its 2 images have another aspect ratio than the 16x16 they are resized to "
+        "(e.g. 30x20); each is centre-cropped to that ratio first, so a 30x20 image trains as its middle 20x20 "
+        "only; crop or pad them yourself to keep more"]
 
 
 def test_the_size_a_model_refuses_says_where_it_came_from(tmp_path):
