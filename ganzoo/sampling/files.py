@@ -26,7 +26,7 @@ import contextvars
 import os
 
 from ganzoo import images as images_lib
-from ganzoo.errors import GanzooError, article
+from ganzoo.errors import GanzooError, article, setting
 from ganzoo.images import IMAGE_SUFFIXES
 
 #: The most images `ganzoo sample` tiles into one grid PNG.
@@ -61,8 +61,8 @@ def check_new(paths):
     for path in paths:
         path = os.fspath(path)
         if os.path.exists(path) and not os.path.isdir(path):
-            raise GanzooError(f"{path} already exists; pass --force to overwrite it (force=True in Python), or "
-                              "another --out")
+            raise GanzooError(f"{path} already exists; pass {setting('force', 'True', flag='--force')} to overwrite "
+                              f"it, or another {setting('out', flag='--out', python='out path')}")
 
 
 def is_picture_path(out):
@@ -148,8 +148,9 @@ def write_numbered(batches, out, total, name=None):
         existing = set(os.listdir(out))
         clash = next((name(i, digits) for i in range(total) if name(i, digits) in existing), None)
         if clash is not None:
-            raise GanzooError(f"--out {out} already holds {clash}; pass --force to overwrite its files (force=True "
-                              "in Python), or a new or empty folder")
+            raise GanzooError(f"{setting('out', out)} already holds {clash}; pass "
+                              f"{setting('force', 'True', flag='--force')} to overwrite its files, or a new or empty "
+                              "folder")
     os.makedirs(out, exist_ok=True)
     written, i = Written(), 0
     for batch in batches:

@@ -10,7 +10,7 @@ import warnings
 import numpy as np
 
 from ganzoo import images as images_lib
-from ganzoo.errors import GanzooError, article
+from ganzoo.errors import GanzooError, article, setting
 from ganzoo.images import IMAGE_SUFFIXES
 from ganzoo.sampling import files
 from ganzoo.sampling.base import SampleOption, Sampler
@@ -52,7 +52,8 @@ def translate_files(model, input_path, out, **conditions):
     from ganzoo.data.common import image_problem
 
     if input_path is None:
-        raise GanzooError(f"{article(model.task).capitalize()} model translates images: pass --input FILE_OR_FOLDER")
+        raise GanzooError(f"{article(model.task).capitalize()} model translates images: pass "
+                          f"{setting('input_path', 'FILE_OR_FOLDER', flag='--input FILE_OR_FOLDER')}")
     paths, is_folder = input_files(input_path)
     if is_folder and os.path.isfile(out):
         raise GanzooError(f"--out {out} is a file; an --input folder is translated into a folder: pass --out FOLDER")

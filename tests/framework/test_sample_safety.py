@@ -79,7 +79,7 @@ def test_streaming_never_overwrites_files(tiny_dcgan, tmp_path):
     folder = tmp_path / "kept"
     folder.mkdir()
     (folder / "000001.png").write_bytes(b"mine")
-    with pytest.raises(GanzooError, match="already holds 000001.png; pass --force to overwrite its files"):
+    with pytest.raises(GanzooError, match="already holds 000001.png; pass force=True to overwrite its files"):
         sampling.sample(tiny_dcgan, out=str(folder), count=3)
     assert (folder / "000001.png").read_bytes() == b"mine"
     paths = sampling.sample(tiny_dcgan, out=str(folder), count=3, force=True)
@@ -91,7 +91,8 @@ def test_an_existing_grid_is_refused_before_generating_and_replaced_with_force(t
     grid = tmp_path / "samples.png"
     grid.write_bytes(b"another model's grid")
     sizes = _count_batches(tiny_dcgan, monkeypatch)
-    with pytest.raises(GanzooError, match=rf"^{re.escape(str(grid))} already exists; pass --force to overwrite it"):
+    with pytest.raises(GanzooError, match=rf"^{re.escape(str(grid))} already exists; pass force=True to overwrite it, "
+                                          "or another out path$"):
         sampling.sample(tiny_dcgan, out=str(grid), count=4)
     assert grid.read_bytes() == b"another model's grid" and sizes == []
     assert sampling.sample(tiny_dcgan, out=str(grid), count=4, force=True) == [str(grid)]
@@ -110,10 +111,10 @@ def test_a_plugins_own_figure_obeys_the_rule(tmp_path):
 
     grid = tmp_path / "mix.png"
     grid.write_bytes(b"kept")
-    with pytest.raises(GanzooError, match="already exists; pass --force"):
+    with pytest.raises(GanzooError, match="already exists; pass force=True"):
         sampling.sample(Figure(), out=str(grid))
     assert grid.read_bytes() == b"kept"
-    with sampling.files.overwriting(False), pytest.raises(GanzooError, match="already exists; pass --force"):
+    with sampling.files.overwriting(False), pytest.raises(GanzooError, match="already exists; pass force=True"):
         sampling.files.save_picture(np.zeros((4, 4, 3), "float32"), grid)   # checked where it is written, too
 
 
@@ -125,8 +126,7 @@ def test_cli_default_grid_is_not_replaced_without_force(tiny_dcgan, tmp_path, ca
     assert code == 0 and out.strip() == "wrote samples.png", err
     before = (tmp_path / "samples.png").read_bytes()
     code, out, err = run_cli(["sample", str(path), "--n", "4", "--seed", "1"], capsys)
-    assert code == 1 and err.strip() == ("error: samples.png already exists; pass --force to overwrite it "
-                                         "(force=True in Python), or another --out")
+    assert code == 1 and err.strip() == "error: samples.png already exists; pass --force to overwrite it, or another --out"
     assert (tmp_path / "samples.png").read_bytes() == before
     code, out, err = run_cli(["sample", str(path), "--n", "4", "--seed", "1", "--force"], capsys)
     assert code == 0 and (tmp_path / "samples.png").read_bytes() != before, err
