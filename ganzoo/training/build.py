@@ -88,7 +88,8 @@ def restore_run(model, out, settings, echo):
         return None
     checkpoints.sync_state_copy(out, state)  # training writes here anyway; reads leave the copy alone
     inside = f", {state['epoch_step']} steps into epoch {state['epoch'] + 1}" if state.get("epoch_step") else ""
-    echo(f"resuming {settings.plugin} from step {state['step']} ({state['epoch']} epochs done{inside})")
+    whole = f"{state['epoch']} epoch{'' if state['epoch'] == 1 else 's'} done"
+    echo(f"resuming {settings.plugin} from step {state['step']} ({whole}{inside})")
     return state
 
 

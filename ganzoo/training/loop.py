@@ -172,6 +172,8 @@ def _plan_run(request, plugin, out, previous, echo):
         check_outside_data(out, settings.source)
         info = data_lib.inspect(settings.source, data_dir=settings.data_dir, task=plugin.task)
         check_same_data(settings, info)
+        if steps is None and request.epochs is None:
+            steps = settings.total_steps  # a plain --resume finishes the run as it was asked
         plan_length(settings, info, steps)
         note_version(previous, echo)
         return settings, info
@@ -225,15 +227,16 @@ def _train(model, plugin_name, out, settings, *, per_epoch, position, resumed, c
     appended = resumed
     with interruption.installed():
         while epoch < settings.epochs:
-            # A run resumed inside an epoch first finishes that epoch alone.
-            last = epoch + 1 if epoch_step else settings.epochs
+            last, steps = fit_span(epoch, epoch_step, settings.epochs, per_epoch,
+                                   _steps_left(model, settings))
+            if steps == 0:
+                break
             train = distribution.shard_by_data(_training_data(model, settings, per_epoch, epoch))
             callbacks = run_callbacks(model, out, settings, append=appended, evaluation=evaluation,
                                       checkpointing=checkpointing, epoch_step=epoch_step, trackers=trackers,
-                                      interruption=interruption)
+                                      interruption=interruption, per_epoch=per_epoch)
             try:
-                model.fit(train, epochs=last, initial_epoch=epoch,
-                          steps_per_epoch=(per_epoch - epoch_step) if per_epoch else None,
+                model.fit(train, epochs=last, initial_epoch=epoch, steps_per_epoch=steps,
                           shuffle=False, callbacks=callbacks, verbose=verbose)
             except Exception as exc:  # noqa: BLE001 - re-raised unless XLA refused the step
                 raise_for_xla(exc, plugin_name, out)
@@ -243,7 +246,48 @@ def _train(model, plugin_name, out, settings, *, per_epoch, position, resumed, c
                 raise Interrupted(f"stopped at step {model.steps_done}; the checkpoint is saved in {out}")
             if model.stop_training:
                 break
+            if per_epoch and epoch_step + steps < per_epoch:
+                break  # the run's last epoch, cut short by --steps: the run is done
             epoch, epoch_step, trackers = last, 0, None
+
+
+def _steps_left(model, settings):
+    return None if settings.total_steps is None else max(0, settings.total_steps - model.steps_done)
+
+
+def fit_span(epoch, epoch_step, epochs, per_epoch, steps_left=None):
+    """The next `model.fit` call of a run: `(last epoch, steps per epoch)`.
+
+    Keras shows every epoch of one call with the same length, so a call
+    holds only epochs of one length: the rest of an epoch a resumed run
+    stopped inside (alone), whole epochs, or the run's last epoch cut
+    short by `--steps` (alone, shown with the steps it really runs).
+
+    Args:
+        epoch: whole epochs done.
+        epoch_step: steps done inside the next epoch.
+        epochs: the epoch the run ends in (its last, maybe partial).
+        per_epoch: steps of a whole epoch, None when unknown (one call of
+            whole passes).
+        steps_left: steps left to the run's `--steps` total, None for none.
+
+    Returns:
+        `(last, steps)`: `model.fit(epochs=last, initial_epoch=epoch,
+        steps_per_epoch=steps)`; `steps` is 0 when nothing is left.
+    """
+    if not per_epoch:
+        return epochs, None
+    rest = per_epoch - epoch_step
+    if steps_left is not None and steps_left <= 0:
+        return epoch, 0
+    if epoch_step:  # a run resumed inside an epoch first finishes that epoch alone
+        return epoch + 1, rest if steps_left is None else min(rest, steps_left)
+    whole = epochs - epoch
+    if steps_left is not None:
+        whole = min(whole, steps_left // per_epoch)
+        if whole == 0:
+            return epoch + 1, steps_left
+    return epoch + whole, per_epoch
 
 
 def _training_data(model, settings, per_epoch, epoch):
@@ -268,7 +312,7 @@ def evaluation_callback(evaluation, settings, out):
 
 
 def run_callbacks(model, out, settings, *, append, evaluation=None, checkpointing=None, epoch_step=0,
-                  trackers=None, interruption=None):
+                  trackers=None, interruption=None, per_epoch=None):
     """The callbacks of a run. The files of an epoch are committed in order:
     grid, scores, CSV row, and last the checkpoint, so a checkpoint is never
     ahead of them (see `ganzoo.training.run_folder.repair`).
@@ -283,13 +327,15 @@ def run_callbacks(model, out, settings, *, append, evaluation=None, checkpointin
         epoch_step: steps already done in the first epoch.
         trackers: the running means to put back in that epoch.
         interruption: the `Interruption` that asks for a save and a stop.
+        per_epoch: steps of a whole epoch; an epoch ended sooner (the last
+            of a `--steps` run) is checkpointed as that many steps into it.
 
     Returns:
         A list of Keras callbacks.
     """
     from ganzoo import data as data_lib
-    from ganzoo.training.callbacks import (Checkpoint, EpochTensorBoard, MetricsCSV, ResumeEpoch, SampleGrid,
-                                           StopAtStep, StopOnNonFinite)
+    from ganzoo.training.callbacks import (Checkpoint, EpochTensorBoard, MetricsCSV, ResumeEpoch, RunProgress,
+                                           SampleGrid, StopAtStep, StopOnNonFinite)
 
     # A fixed, seeded draw of training examples for the per-epoch grids: varied
     # (not the first files in order) and the same in every epoch.
@@ -307,7 +353,8 @@ def run_callbacks(model, out, settings, *, append, evaluation=None, checkpointin
         MetricsCSV(os.path.join(out, "metrics.csv"), append=append, extra_keys=scorer.log_keys if scorer else ()),
         EpochTensorBoard(os.path.join(out, "tensorboard"), write_graph=False),
         Checkpoint(out, every_steps=every_steps, every_minutes=every_minutes, epoch_step=epoch_step,
-                   interruption=interruption),
+                   interruption=interruption, steps_per_epoch=per_epoch),
+        RunProgress(settings.epochs),
     ]
     if settings.total_steps is not None:
         callbacks.insert(0, StopAtStep(settings.total_steps))
