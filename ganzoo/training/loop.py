@@ -92,8 +92,34 @@ def fit_request(request, *, verbose="auto", echo=print, evaluation=None):
     check_outside_data(out, resolve_source(plugin, request.dataset, request.data) if request.data else None)
     check_new(out)
     with RunLock(out, echo=echo):
-        return _fit_locked(request, plugin, out, verbose=verbose, echo=echo, evaluation=evaluation,
-                           replicas=replicas)
+        try:
+            return _fit_locked(request, plugin, out, verbose=verbose, echo=echo, evaluation=evaluation,
+                               replicas=replicas)
+        except BaseException:
+            if not request.resume:
+                remove_failed_start(out)
+            raise
+
+
+def remove_failed_start(out):
+    """A new run that failed before its first checkpoint (data offline,
+    labels missing, a bad option found while building) leaves nothing: its
+    run.json, CSV, grids and logs go, and `RunLock` removes the folder when
+    it created it and nothing else is in it. A run with a checkpoint or a
+    model keeps everything (it can be resumed)."""
+    import shutil
+
+    from ganzoo.training.run_folder import CSV_FILE, SAMPLES
+
+    if saved_anything(out):
+        return
+    for name in (RUN_FILE, CSV_FILE):
+        try:
+            os.unlink(os.path.join(out, name))
+        except OSError:
+            pass
+    for name in (SAMPLES, "tensorboard"):
+        shutil.rmtree(os.path.join(out, name), ignore_errors=True)
 
 
 def _fit_worker(request, plugin, out, replicas, *, verbose, echo):
@@ -125,6 +151,7 @@ def _fit_locked(request, plugin, out, *, verbose, echo, evaluation, replicas=Non
     # 4. The model, restored when resuming; what a crash left half-done, removed.
     compile_kwargs = compile_options(request.jit, request.steps_per_execution)
     model, state, replicas = _model_of_run(request, plugin, out, settings, replicas, compile_kwargs, echo)
+    _check_sync_batchnorm(model, settings, echo)
     if state is not None and finished(model, out, settings, state, echo):
         return model
     per_epoch = settings.steps_per_epoch or (info.num_examples // settings.batch_size if info.num_examples else None)
@@ -156,10 +183,33 @@ def _previous_run(request, out):
     if previous and not request.resume and not saved_anything(out):
         previous = None  # it stopped before its first checkpoint (e.g. a setup error): start it afresh
     if previous and not request.resume:
-        raise GanzooError(f"{out} already holds a run; pass --resume to continue it or choose another --out")
+        raise GanzooError(f"{out} already holds a run; pass --resume to continue it, or start another with "
+                          f"--out {free_out(out)}")
     if request.resume and not previous:
         raise GanzooError(f"nothing to resume in {out} (no {RUN_FILE}); drop --resume to start a new run")
     return previous
+
+
+def free_out(out):
+    """A run folder beside `out` that is free (`runs/dcgan-2`, `-3`, ...),
+    relative to the working directory when inside it."""
+    base = out.rstrip(os.sep)
+    number = 2
+    while os.path.exists(f"{base}-{number}"):
+        number += 1
+    free = f"{base}-{number}"
+    relative = os.path.relpath(free)
+    return relative if not relative.startswith(os.pardir) else free
+
+
+def _check_sync_batchnorm(model, settings, echo):
+    """`--sync-batchnorm` on a model without BatchNorm changes nothing: said
+    in one line, not refused (the same flag can be passed to every plugin of
+    a multi-GPU script)."""
+    if not settings.sync_batchnorm:
+        return
+    if not any(variable.path.endswith("moving_mean") for variable in model.variables):
+        echo(f"note: --sync-batchnorm has no effect: {settings.plugin} has no BatchNorm layers")
 
 
 def _plan_run(request, plugin, out, previous, echo):

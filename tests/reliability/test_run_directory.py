@@ -156,3 +156,45 @@ def test_a_run_killed_before_its_final_model_gets_it_on_resume(tmp_path, capsys)
     assert (out / "checkpoint.weights.h5").read_bytes() == weights  # nothing trained again
     code, _, err = run_cli(["fit", "dcgan", "--out", str(out), "--steps", "2", "--resume"], capsys)
     assert code == 1 and "the run already did 2 steps; pass --steps N with N > 2" in err
+
+
+def _flat(folder, count=10):
+    rng = np.random.default_rng(0)
+    folder.mkdir(parents=True)
+    for i in range(count):
+        Image.fromarray(rng.integers(0, 255, (28, 28), dtype=np.uint8)).save(folder / f"{i}.png")
+    return folder
+
+
+def test_a_failed_start_leaves_nothing(tmp_path, capsys):
+    """cgan on a folder without labels fails once the data is opened: no
+    folder holding only run.json is left (issue 20 item 10)."""
+    data = _flat(tmp_path / "flat")
+    out = tmp_path / "new"
+    code, _, err = run_cli(["fit", "cgan", "--data", str(data), "--out", str(out), "--steps", "1", *TINY], capsys)
+    assert code == 1 and "has no class labels" in err, err
+    assert not out.exists()
+    # A folder the user made stays, empty.
+    out.mkdir()
+    code, _, err = run_cli(["fit", "cgan", "--data", str(data), "--out", str(out), "--steps", "1", *TINY], capsys)
+    assert code == 1 and os.listdir(out) == []
+
+
+def test_a_run_that_exists_is_refused_with_a_free_out(tmp_path, capsys, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    out = tmp_path / "runs" / "dcgan"
+    out.mkdir(parents=True)
+    (out / "run.json").write_text(json.dumps({"plugin": "dcgan", "settings": {}}))
+    (out / "model.keras").write_text("")
+    (tmp_path / "runs" / "dcgan-2").mkdir()
+    code, _, err = run_cli(["fit", "dcgan", "--steps", "1"], capsys)
+    assert code == 1, err
+    assert "runs/dcgan already holds a run; pass --resume to continue it, or start another with " \
+           "--out runs/dcgan-3" in err, err
+
+
+def test_sync_batchnorm_without_batchnorm_is_said(tmp_path, capsys):
+    code, text, err = run_cli(["fit", "vanilla", "--out", str(tmp_path / "v"), "--steps", "1", "--batch-size", "8",
+                               "--quiet", "--sync-batchnorm"], capsys)
+    assert code == 0, err
+    assert "note: --sync-batchnorm has no effect: vanilla has no BatchNorm layers" in text
