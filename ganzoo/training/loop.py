@@ -19,8 +19,8 @@ from ganzoo.training.interruption import Interrupted, Interruption
 from ganzoo.training.plan import check_same_data, model_config, new_settings, plan_length, resumed_settings
 from ganzoo.training.request import (DEFAULT_CHECKPOINT_MINUTES, DEFAULT_CHECKPOINT_STEPS, FitRequest, check_request,
                                      resolve_source)
-from ganzoo.training.run_files import (MODEL_FILE, RUN_FILE, note_version, read_run, run_record, save_model,
-                                       saved_anything, saved_config)
+from ganzoo.training.run_files import (MODEL_FILE, RUN_FILE, note_version, read_run, run_record, run_size_line,
+                                       save_model, saved_anything, saved_config)
 from ganzoo.training.run_folder import check_new, check_outside_data, repair
 from ganzoo.training.xla import raise_for_xla
 
@@ -153,6 +153,7 @@ def _fit_locked(request, plugin, out, *, verbose, echo, evaluation, replicas=Non
     model, state, replicas = _model_of_run(request, plugin, out, settings, replicas, compile_kwargs, echo)
     _check_sync_batchnorm(model, settings, echo)
     if state is not None and finished(model, out, settings, state, echo):
+        echo(run_size_line(out))
         return model
     per_epoch = settings.steps_per_epoch or (info.num_examples // settings.batch_size if info.num_examples else None)
     epoch, epoch_step = (state["epoch"], state.get("epoch_step", 0)) if state else (0, 0)
@@ -174,6 +175,7 @@ def _fit_locked(request, plugin, out, *, verbose, echo, evaluation, replicas=Non
            checkpointing=checkpointing, evaluation=evaluation, verbose=verbose, echo=echo)
     save_model(model, os.path.join(out, MODEL_FILE))
     echo(f"saved {os.path.join(out, MODEL_FILE)} after {model.steps_done} steps")
+    echo(run_size_line(out))
     return model
 
 

@@ -198,3 +198,8 @@ def test_sync_batchnorm_without_batchnorm_is_said(tmp_path, capsys):
                                "--quiet", "--sync-batchnorm"], capsys)
     assert code == 0, err
     assert "note: --sync-batchnorm has no effect: vanilla has no BatchNorm layers" in text
+    # The end of a run says how big its folder is (issue 20 item 2).
+    import re
+
+    assert re.search(r"^run folder \S*v: \d+ (KB|MB) \(model\.keras \d+ (KB|MB), checkpoint\.weights\.h5 \d+ "
+                     r"(KB|MB)\)$", text, flags=re.M), text
