@@ -195,7 +195,9 @@ class GAN(backends.get().ModelHooks, SavedState, Players, Averages, GameLosses, 
         """
 
     def fit(self, x=None, *args, **kwargs):
-        """`keras.Model.fit`, after `prepare_training(x)`."""
+        """`keras.Model.fit`, after `prepare_training(x)` (which may read
+        `fit_verbose`, fit()'s `verbose`, to show its own progress)."""
+        self.fit_verbose = kwargs.get("verbose", "auto")
         self.prepare_training(x)
         return super().fit(x, *args, **kwargs)
 

@@ -13,7 +13,7 @@ import os
 
 from ganzoo.errors import GanzooError
 from ganzoo.factory import is_file_preset
-from ganzoo.training import distribution
+from ganzoo.training import checkpoints, distribution
 from ganzoo.training.build import build_model, compile_options, execution_steps, finished, restore_run
 from ganzoo.training.interruption import Interrupted, Interruption
 from ganzoo.training.plan import check_same_data, model_config, new_settings, plan_length, resumed_settings
@@ -152,7 +152,10 @@ def _fit_locked(request, plugin, out, *, verbose, echo, evaluation, replicas=Non
     compile_kwargs = compile_options(request.jit, request.steps_per_execution)
     model, state, replicas = _model_of_run(request, plugin, out, settings, replicas, compile_kwargs, echo)
     _check_sync_batchnorm(model, settings, echo)
-    if state is not None and finished(model, out, settings, state, echo):
+    done = state is not None and finished(model, out, settings, state, echo)
+    repair(out, state, echo=echo, going_on=not done)
+    if done:
+        checkpoints.fold_into_final(model, out)
         echo(run_size_line(out))
         return model
     per_epoch = settings.steps_per_epoch or (info.num_examples // settings.batch_size if info.num_examples else None)
@@ -175,6 +178,7 @@ def _fit_locked(request, plugin, out, *, verbose, echo, evaluation, replicas=Non
            checkpointing=checkpointing, evaluation=evaluation, verbose=verbose, echo=echo)
     save_model(model, os.path.join(out, MODEL_FILE))
     echo(f"saved {os.path.join(out, MODEL_FILE)} after {model.steps_done} steps")
+    checkpoints.fold_into_final(model, out)
     echo(run_size_line(out))
     return model
 
@@ -242,7 +246,7 @@ def _plan_run(request, plugin, out, previous, echo):
 
 def _model_of_run(request, plugin, out, settings, replicas, compile_kwargs, echo):
     """The compiled model under the run's strategy, its checkpoint's state
-    (None for a new run) and the strategy; the run folder repaired."""
+    (None for a new run) and the strategy."""
     import tensorflow as tf
 
     from ganzoo.layers import synchronized_batchnorm
@@ -254,7 +258,6 @@ def _model_of_run(request, plugin, out, settings, replicas, compile_kwargs, echo
     with replicas.scope(), synchronized_batchnorm(settings.sync_batchnorm):
         model = build_model(plugin, settings, weights, compile_kwargs)
     state = restore_run(model, out, settings, echo) if resume else None
-    repair(out, state, echo=echo)
     return model, state, replicas
 
 

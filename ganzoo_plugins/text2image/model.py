@@ -284,11 +284,6 @@ class TextToImageGAN(GAN):
         self.pretrain_report = {key: float(values[-1]) for key, values in history.history.items()}
         return self.pretrain_report
 
-    def fit(self, x=None, *args, **kwargs):
-        """`GAN.fit`; its `verbose` also shows the text encoder's pre-training."""
-        self.fit_verbosity = kwargs.get("verbose", "auto")
-        return super().fit(x, *args, **kwargs)
-
     def prepare_training(self, data):
         """Before `fit()` trains: a fresh model builds its vocabulary from
         `data` (without one) and pre-trains its text encoder (`pretrain_steps`),
@@ -297,7 +292,7 @@ class TextToImageGAN(GAN):
             self.adapt(data)
         if self.pretrain_steps and self.pretrain_report is None and self.compiled and self.steps_done == 0 \
                 and hasattr(data, "repeat"):
-            self.pretrain_text_encoder(data, verbose=getattr(self, "fit_verbosity", 0))
+            self.pretrain_text_encoder(data, verbose=getattr(self, "fit_verbose", 0))
 
     # ------------------------------------------------------------------ networks
     def learning_rate_schedule(self):

@@ -146,14 +146,25 @@ def signal_sigint():
 @pytest.mark.slow
 def test_a_run_killed_before_its_final_model_gets_it_on_resume(tmp_path, capsys):
     out = tmp_path / "run"
-    code, _, err = run_cli(["fit", "dcgan", "--out", str(out), "--steps", "2", *TINY], capsys)
-    assert code == 0, err
+    from ganzoo.training import loop
+
+    def killed(model, path):
+        raise KeyboardInterrupt  # killed between the last checkpoint and the final model
+
+    original = loop.save_model
+    loop.save_model = killed
+    try:
+        code, _, err = run_cli(["fit", "dcgan", "--out", str(out), "--steps", "2", *TINY], capsys)
+    finally:
+        loop.save_model = original
+    assert code != 0 and not (out / "model.keras").exists()
     weights = (out / "checkpoint.weights.h5").read_bytes()
-    (out / "model.keras").unlink()  # killed between the last checkpoint and the final model
     code, text, err = run_cli(["fit", "dcgan", "--out", str(out), "--steps", "2", "--resume"], capsys)
     assert code == 0, err
     assert "had finished before its final model was written" in text and (out / "model.keras").exists()
-    assert (out / "checkpoint.weights.h5").read_bytes() == weights  # nothing trained again
+    # Nothing trained again, and the final model is the checkpoint now (each weight kept once).
+    assert not (out / "checkpoint.weights.h5").exists() and len(weights) > 0
+    assert json.loads((out / "checkpoint.json").read_text())["step"] == 2
     code, _, err = run_cli(["fit", "dcgan", "--out", str(out), "--steps", "2", "--resume"], capsys)
     assert code == 1 and "the run already did 2 steps; pass --steps N with N > 2" in err
 
@@ -201,5 +212,27 @@ def test_sync_batchnorm_without_batchnorm_is_said(tmp_path, capsys):
     # The end of a run says how big its folder is (issue 20 item 2).
     import re
 
-    assert re.search(r"^run folder \S*v: \d+ (KB|MB) \(model\.keras \d+ (KB|MB), checkpoint\.weights\.h5 \d+ "
-                     r"(KB|MB)\)$", text, flags=re.M), text
+    assert re.search(r"^run folder \S*v: \d+ (KB|MB) \(model\.keras \d+ (KB|MB)\)$", text, flags=re.M), text
+
+
+@pytest.mark.slow
+def test_a_run_killed_after_its_final_model_finishes_on_resume(tmp_path, capsys):
+    """Killed after model.keras was written but before it became the
+    checkpoint: the resume makes it the checkpoint and ends (exit 0), so the
+    kill loop's resumes always finish."""
+    out = tmp_path / "run"
+    from ganzoo.training import checkpoints
+
+    original = checkpoints.fold_into_final
+    checkpoints.fold_into_final = lambda model, directory: 0
+    try:
+        code, _, err = run_cli(["fit", "dcgan", "--out", str(out), "--steps", "2", *TINY], capsys)
+    finally:
+        checkpoints.fold_into_final = original
+    assert code == 0 and (out / "checkpoint.weights.h5").exists() and (out / "model.keras").exists(), err
+    code, text, err = run_cli(["fit", "dcgan", "--out", str(out), "--steps", "2", "--resume"], capsys)
+    assert code == 0, err
+    assert "now holds its checkpoint too" in text and not (out / "checkpoint.weights.h5").exists()
+    code, _, err = run_cli(["fit", "dcgan", "--out", str(out), "--steps", "2", "--resume"], capsys)
+    assert code == 1 and "the run already did 2 steps" in err
+
