@@ -173,9 +173,12 @@ def size_text(size):
 
 def run_size_line(out):
     """One line on a run folder's size and its largest files, for the end of `ganzoo fit`:
-    `run folder runs/dcgan: 25 MB (model.keras 12 MB, checkpoint.weights.h5 12 MB)`."""
+    `run folder runs/dcgan: 11 MB (model.keras 11 MB, also the checkpoint)`."""
     shown = os.path.relpath(out) if not os.path.relpath(out).startswith(os.pardir) else out
     parts = [f"{name} {size_text(os.path.getsize(os.path.join(out, name)))}"
              for name in (MODEL_FILE, checkpoints.WEIGHTS) if os.path.exists(os.path.join(out, name))]
+    if parts and not os.path.exists(os.path.join(out, checkpoints.WEIGHTS)) \
+            and os.path.exists(os.path.join(out, checkpoints.STATE)):
+        parts[0] += ", also the checkpoint"
     return f"run folder {shown}: {size_text(folder_size(out))}" + (f" ({', '.join(parts)})" if parts else "")
 

@@ -212,7 +212,7 @@ def test_sync_batchnorm_without_batchnorm_is_said(tmp_path, capsys):
     # The end of a run says how big its folder is (issue 20 item 2).
     import re
 
-    assert re.search(r"^run folder \S*v: \d+ (KB|MB) \(model\.keras \d+ (KB|MB)\)$", text, flags=re.M), text
+    assert re.search(r"^run folder \S*v: \d+ (KB|MB) \(model\.keras \d+ (KB|MB), also the checkpoint\)$", text, flags=re.M), text
 
 
 @pytest.mark.slow
@@ -236,3 +236,16 @@ def test_a_run_killed_after_its_final_model_finishes_on_resume(tmp_path, capsys)
     code, _, err = run_cli(["fit", "dcgan", "--out", str(out), "--steps", "2", "--resume"], capsys)
     assert code == 1 and "the run already did 2 steps" in err
 
+
+
+def test_a_failed_start_offline_leaves_nothing(tmp_path, capsys, monkeypatch):
+    """A TFDS dataset that is not there, offline: one line, and no folder
+    holding only run.json (issue 20 item 10)."""
+    from ganzoo.data import tfds_source
+
+    monkeypatch.setattr(tfds_source, "network_available", lambda *a, **k: False)
+    out = tmp_path / "run"
+    code, _, err = run_cli(["fit", "dcgan", "--dataset", "cifar10", "--data-dir", str(tmp_path / "tfds"),
+                            "--out", str(out), "--steps", "1", *TINY], capsys)
+    assert code == 1 and "no network" in err, err
+    assert not out.exists()
