@@ -9,7 +9,7 @@ import dataclasses
 import pathlib
 
 from ganzoo.data.common import SourceInfo, image_problem, split_range, warn
-from ganzoo.errors import GanzooError, setting
+from ganzoo.errors import GanzooError
 from ganzoo.images import IMAGE_SUFFIXES
 
 EXTENSIONS = frozenset(IMAGE_SUFFIXES)

@@ -22,7 +22,7 @@ _PATTERN = textwrap.dedent("""
     import os, sys
     os.environ["TF_CPP_MIN_LOG_LEVEL"] = "2"
     if sys.argv[1] == "ganzoo":
-        from ganzoo.cli import _quiet_tensorflow
+        from ganzoo.cli.quiet import quiet_tensorflow as _quiet_tensorflow
         _quiet_tensorflow()
     import tensorflow as tf
     tf.random.set_seed(0)

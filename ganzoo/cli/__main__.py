@@ -1,0 +1,5 @@
+"""`python -m ganzoo.cli`."""
+
+from ganzoo.cli import main
+
+main()
