@@ -49,7 +49,7 @@ import keras  # noqa: E402
 import tensorflow as tf  # noqa: E402
 
 from ganzoo import data as data_lib  # noqa: E402
-from ganzoo.training import loop, plan  # noqa: E402
+from ganzoo.training import epochs, plan  # noqa: E402
 from ganzoo.training.request import (DEFAULT_CHECKPOINT_MINUTES, DEFAULT_CHECKPOINT_STEPS, FitRequest,  # noqa: E402
                                      resolve_source)
 from ganzoo.precision import precision_policy  # noqa: E402
@@ -265,7 +265,7 @@ def main():
     verbose = args.verbose if args.verbose == "auto" else int(args.verbose)
     if args.side == "ganzoo":
         with tempfile.TemporaryDirectory() as out:
-            callbacks = loop.run_callbacks(model, out, settings, append=False,
+            callbacks = epochs.run_callbacks(model, out, settings, append=False,
                                            checkpointing=(DEFAULT_CHECKPOINT_STEPS,
                                                           DEFAULT_CHECKPOINT_MINUTES))
             images, seconds, cpu, logs = run_fit(model, data, args, batch, callbacks, verbose)

@@ -6,7 +6,8 @@ and the rest keep working.
 
 from ganzoo.training.build import (DEFAULT_JIT, DEFAULT_STEPS_PER_EXECUTION, build_model, compile_options,
                                    execution_steps)
-from ganzoo.training.loop import fit, fit_request, run_callbacks
+from ganzoo.training.epochs import run_callbacks
+from ganzoo.training.loop import fit, fit_request
 from ganzoo.training.plan import RunPlan
 from ganzoo.training.request import (DEFAULT_CHECKPOINT_MINUTES, DEFAULT_CHECKPOINT_STEPS, FitRequest, check_request,
                                      resolve_source)

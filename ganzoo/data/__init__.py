@@ -32,8 +32,7 @@ def load(source, model=None, *, task=None, image_shape=None, batch_size=64, spli
         split: Split to read; TFDS slices such as `"train[:10%]"` work for every source (embedded sets
             and folders have only `"train"`).
         data_dir: TFDS data directory; ignored for other sources.
-        shuffle: Whether to shuffle (files, then examples, every epoch).
-        seed: Shuffle seed, for reproducible order.
+        shuffle, seed: Whether to shuffle (files, then examples, every epoch), and its seed.
         repeat: Whether to repeat forever. A repeated stream's order depends only on `seed` and the
             position in it (round r of the examples is shuffled with a seed drawn from `(seed, r)`).
         start: With `repeat`, examples to skip: a resumed run's position (steps done times the batch size).

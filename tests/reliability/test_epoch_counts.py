@@ -18,7 +18,7 @@ import pytest
 
 from ganzoo.testing import run_cli
 from ganzoo.training.callbacks import Checkpoint
-from ganzoo.training.loop import fit_span
+from ganzoo.training.epochs import fit_span
 
 TINY = ["--batch-size", "600", "--seed", "3", "--quiet", "--set", "generator_filters=4",
         "--set", "discriminator_filters=4", "--set", "latent_dim=8"]
