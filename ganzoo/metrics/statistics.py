@@ -64,7 +64,8 @@ class FeatureStatistics:
         start = 0
         while start < len(x):
             take = min(len(x) - start, self.FOLD_ROWS - self._pending_rows)
-            np.subtract(x[start:start + take], self._shift, out=self._buffer[self._pending_rows:self._pending_rows + take])
+            rows = slice(self._pending_rows, self._pending_rows + take)
+            np.subtract(x[start:start + take], self._shift, out=self._buffer[rows])
             self._pending_rows += take
             start += take
             if self._pending_rows == self.FOLD_ROWS:

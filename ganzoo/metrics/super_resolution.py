@@ -118,7 +118,8 @@ def _ssim(y_sr, y_hr, peak=255.0):
     c1, c2 = (SSIM_K1 * peak) ** 2, (SSIM_K2 * peak) ** 2
     mu_x, mu_y, xx, yy, xy = _filter_valid(np.stack([y_sr, y_hr, y_sr * y_sr, y_hr * y_hr, y_sr * y_hr]), window)
     mu_xx, mu_yy, mu_xy = mu_x * mu_x, mu_y * mu_y, mu_x * mu_y
-    ssim = ((2.0 * mu_xy + c1) * (2.0 * (xy - mu_xy) + c2)) / ((mu_xx + mu_yy + c1) * ((xx - mu_xx) + (yy - mu_yy) + c2))
+    ssim = ((2.0 * mu_xy + c1) * (2.0 * (xy - mu_xy) + c2)) \
+        / ((mu_xx + mu_yy + c1) * ((xx - mu_xx) + (yy - mu_yy) + c2))
     return ssim.mean(axis=(1, 2))
 
 
