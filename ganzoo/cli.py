@@ -14,7 +14,7 @@ import warnings
 
 import click
 
-from ganzoo.errors import GanzooError
+from ganzoo.errors import GanzooError, command_line
 from ganzoo.training.interruption import Interrupted
 from ganzoo.precision import PRECISIONS
 
@@ -24,11 +24,19 @@ class _State:
 
 
 def _quiet_tensorflow():
-    # TF's C++ start-up banner (oneDNN, CUDA probing) is noise for a CLI user,
-    # and TF 2.21 prints it before TF_CPP_MIN_LOG_LEVEL takes effect: import
-    # TensorFlow and probe devices with the process's stderr sent to /dev/null.
+    """Starts TensorFlow for a command without its start-up noise.
+
+    TF's C++ start-up banner (oneDNN, absl, CUDA probing: "failed call to
+    cuInit" on a machine without a GPU) is noise for a CLI user, and TF 2.21
+    prints it before TF_CPP_MIN_LOG_LEVEL takes effect: TensorFlow is imported
+    and its devices probed with the process's stderr sent to /dev/null (the
+    probe too when a plugin's import brought TensorFlow in already).
+
+    On a machine without a GPU, grappler's remapper is turned off (see
+    `_REMAPPER`).
+    """
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-    if _State.debug or "tensorflow" in sys.modules:
+    if _State.debug:
         return
     sys.stderr.flush()
     saved = os.dup(2)
@@ -37,13 +45,31 @@ def _quiet_tensorflow():
         os.dup2(devnull, 2)
         import tensorflow as tf
 
-        tf.config.list_physical_devices()
+        gpus = tf.config.list_physical_devices("GPU")
     except ImportError:
-        pass
+        return
     finally:
         os.dup2(saved, 2)
         os.close(devnull)
         os.close(saved)
+    if not gpus:
+        tf.config.optimizer.set_experimental_options({"remapping": False})
+
+
+# _REMAPPER: grappler's remapper fuses Conv2D + bias add + LeakyRelu into one
+# _FusedConv2D. Where the step also takes the gradient through that
+# activation (every GAN step does: Keras 3 convolutions and stylegan's
+# equalized-lr ones add their bias with a plain AddV2, and stylegan,
+# cyclegan, text2image and the wgan-gp template follow them with LeakyReLU),
+# the gradient's LeakyReluGrad still reads the pre-activation sum that the
+# fusion removes, the rewrite fails ("remapper failed: INVALID_ARGUMENT:
+# Mutation::Apply error: fanout '.../LeakyReluGrad' exist for missing node
+# '.../add'"), and grappler keeps the graph as it was before the pass: those
+# graphs never ran fused. Turning the remapper off on CPU gives the same
+# graphs and bit for bit the same results (tests/framework/test_quiet.py)
+# without the E-level log line; the fusions it makes elsewhere gave dcgan no
+# measurable speed on CPU (300 steps: 63.9 s off, 63.8 s on). On a GPU
+# (cuDNN fusions) it stays on.
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -126,6 +152,13 @@ def info(name):
     width = max(len(o.name) for o in opts)
     for o in opts:
         click.echo(f"  {o.name:<{width}}  {_shown(o.default):<14} {o.help}")
+    rows = _sample_option_rows(_declared_sample_options(plugin))
+    click.echo("sample flags (ganzoo sample RUN ...; beside --n, --seed, --out, --force):" if rows else
+               "sample flags: --n, --seed, --out, --force only (ganzoo sample --help)")
+    if rows:
+        width = max(len(flag) for flag, _ in rows)
+        for flag, note in rows:
+            click.echo(f"  {flag:<{width}}  {note}")
 
 
 def _known_plugin(name):
@@ -136,6 +169,15 @@ def _known_plugin(name):
         from ganzoo.registry import get_plugin
 
         get_plugin(name)  # raises the error with the closest names
+
+
+def _assignments(values):
+    """`--set` values, checked as click parses them: `--set name value` (a
+    space, not `=`) would otherwise end as click's "unexpected extra argument"."""
+    from ganzoo.options import parse_assignments
+
+    parse_assignments(values)
+    return values
 
 
 def _shown(value):
@@ -156,7 +198,8 @@ def _shown(value):
 @click.option("--out", type=click.Path(), help="Run directory (default runs/NAME).")
 @click.option("--resume", is_flag=True, help="Continue the run in --out from its last checkpoint.")
 @click.option("--seed", type=int, help="Seed of weights, latents and data order.")
-@click.option("--set", "assignments", multiple=True, metavar="KEY=VALUE", help="A plugin option (see ganzoo info NAME).")
+@click.option("--set", "assignments", multiple=True, metavar="KEY=VALUE", callback=lambda c, p, v: _assignments(v),
+              help="A plugin option (see ganzoo info NAME).")
 @click.option("--precision", type=click.Choice(PRECISIONS),
               help="Compute precision (default mixed_bfloat16: as fast or faster than float32 at equal quality; see docs/benchmarks.md).")
 @click.option("--preset", help="A named configuration (see ganzoo info NAME), or a .keras/.weights.h5 file "
@@ -208,7 +251,88 @@ def fit(name, dataset, data, data_dir, image_size, batch_size, epochs, steps, ou
              sync_batchnorm=sync_batchnorm, jit=jit, steps_per_execution=steps_per_execution)
 
 
-@cli.command(context_settings={"ignore_unknown_options": True, "allow_extra_args": True})
+class _SampleCommand(click.Command):
+    """`ganzoo sample`, whose `--help` after a RUN lists the flags of RUN's model."""
+
+    _VALUE_OPTIONS = ("--n", "--seed", "--out")
+
+    def parse_args(self, ctx, args):
+        ctx.meta["ganzoo.sample.run"] = _run_argument(args, self._VALUE_OPTIONS)
+        return super().parse_args(ctx, args)
+
+    def format_options(self, ctx, formatter):
+        super().format_options(ctx, formatter)
+        run = ctx.meta.get("ganzoo.sample.run")
+        if run is None:
+            formatter.write_paragraph()
+            formatter.write_text("ganzoo sample RUN --help lists the flags of RUN's model.")
+            return
+        try:
+            plugin = _plugin_of_run(run)
+            declared = _declared_sample_options(plugin)
+        except Exception as exc:  # noqa: BLE001 - the help is shown all the same
+            formatter.write_paragraph()
+            formatter.write_text(f"(the flags of {run}'s model are unknown: {exc})")
+            return
+        with formatter.section(f"Options of this run's model ({plugin.name}, {plugin.task})"):
+            formatter.write_dl(_sample_option_rows(declared) or [("(none)", "")])
+
+
+def _run_argument(args, value_options):
+    """The first positional argument of `args` (RUN), skipping option values."""
+    skip = False
+    for arg in args:
+        if skip:
+            skip = False
+        elif arg in value_options:
+            skip = True
+        elif not arg.startswith("-"):
+            return arg
+    return None
+
+
+def _plugin_of_run(run):
+    """The `Plugin` that trained RUN (a run folder's run.json, or a .keras
+    file's config), without loading or building the model."""
+    from ganzoo.registry import get_plugin
+    from ganzoo.saving import saved_plugin_name
+    from ganzoo.training.run_files import read_run
+
+    path = os.path.abspath(os.path.expanduser(run))
+    if os.path.isdir(path):
+        record = read_run(path)
+        name = record.get("plugin") if record else None
+    else:
+        name = saved_plugin_name(path) if os.path.isfile(path) else None
+    if not name:
+        raise GanzooError(f"{run} is neither a run directory nor a ganzoo .keras file")
+    return get_plugin(name)
+
+
+def _declared_sample_options(plugin):
+    """The `ganzoo sample` flags of a plugin's models: its task's sampler's,
+    then the model class's `extra_sample_options` (imports the class, builds nothing)."""
+    from ganzoo.sampling import sampler_for
+
+    _quiet_tensorflow()
+    return (*sampler_for(plugin.task).options, *getattr(plugin.model_class, "extra_sample_options", ()))
+
+
+def _sample_option_rows(declared):
+    """(flag with its value's kind, help with its default) rows for help texts."""
+    rows = []
+    for o in declared:
+        flag = o.flag if o.is_flag else f"{o.flag} {_METAVARS.get(o.type, o.type.upper())}"
+        note = o.help[:1].upper() + o.help[1:]
+        if o.multiple:
+            note += " (repeatable)"
+        if not o.is_flag and o.default is not None:
+            note += f" [default: {o.default}]"
+        rows.append((flag, note))
+    return rows
+
+
+@cli.command(cls=_SampleCommand, context_settings={"ignore_unknown_options": True, "allow_extra_args": True})
 @click.argument("run", type=click.Path())
 @click.option("--n", "count", type=click.IntRange(min=1), default=64, show_default=True,
               help="Number of images (per label or caption, where the model takes them).")
@@ -216,8 +340,10 @@ def fit(name, dataset, data, data_dir, image_size, batch_size, epochs, steps, ou
 @click.option("--out", type=click.Path(), default="samples.png", show_default=True,
               help="Output PNG (a grid of at most 1024 images), or a FOLDER: one numbered PNG per image, "
                    "streamed 256 at a time (any --n), or the outputs of an --input folder.")
+@click.option("--force", is_flag=True, help="Overwrite files that exist (without it, an existing file is an "
+                                             "error, before anything is generated).")
 @click.pass_context
-def sample(ctx, run, count, seed, out):
+def sample(ctx, run, count, seed, out, force):
     """Generate images from RUN (a run directory or a .keras file).
 
     \b
@@ -226,7 +352,9 @@ def sample(ctx, run, count, seed, out):
       unpaired      --input FILE_OR_FOLDER --direction a2b|b2a
       paired        --input FILE_OR_FOLDER
       captioned     --text "a small red circle" (repeatable)
-    and a model may add its own (see the plugin's docs).
+    and a model may add its own (stylegan, stylegan2: --mix, --interpolate N,
+    --truncation-psi PSI); ganzoo sample RUN --help and ganzoo info NAME list
+    them all.
     """
     _quiet_tensorflow()
     from ganzoo import sampling
@@ -234,10 +362,12 @@ def sample(ctx, run, count, seed, out):
 
     model = load_run_model(run)
     options = _sample_options(model, ctx.args)
-    for line in sampling.summary(sampling.sample(model, out=out, count=count, seed=seed, **options), out):
+    written = sampling.sample(model, out=out, count=count, seed=seed, force=force, **options)
+    for line in sampling.summary(written, out):
         click.echo(line)
 
 
+_METAVARS = {"int": "INTEGER", "float": "FLOAT", "str": "TEXT", "path": "PATH"}
 _CLICK_TYPES = {"int": int, "float": float, "str": str, "path": click.Path()}
 
 
@@ -351,7 +481,7 @@ def _one_line_warning(message, category, filename, lineno, file=None, line=None)
 def main(argv=None):
     """Entry point of the console script: one-line errors and warnings, non-zero exit."""
     try:
-        with warnings.catch_warnings():
+        with warnings.catch_warnings(), command_line():
             warnings.showwarning = _one_line_warning
             cli.main(args=argv, prog_name="ganzoo", standalone_mode=False)
     except click.exceptions.Abort:

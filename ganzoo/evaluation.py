@@ -6,7 +6,7 @@ import os
 
 import numpy as np
 
-from ganzoo.errors import GanzooError
+from ganzoo.errors import GanzooError, article
 
 
 def _arrays(source, info, model, data_dir, split, limit):
@@ -69,7 +69,7 @@ def check_real_data(model, source, info, run_source=None, run_info=None, what=No
                   or str(source).startswith("cycle_gan"))
     if two_domain:
         raise GanzooError(f"{what} is two-domain translation data (classes {', '.join(classes) or 'A, B'}), not "
-                          f"images of the kind a {model.task} model makes; evaluate against its own kind of data "
+                          f"images of the kind {article(model.task)} model makes; evaluate against its own kind of data "
                           f"(e.g. the run's dataset)")
     if model.task == "conditional":
         wanted = int(model.num_classes)

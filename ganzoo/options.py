@@ -218,6 +218,7 @@ def parse_assignments(pairs) -> dict:
     for pair in pairs:
         key, sep, value = pair.partition("=")
         if not sep or not key.strip():
-            raise GanzooError(f"--set expects key=value, got {pair!r}")
+            raise GanzooError(f"--set takes NAME=VALUE, got {pair!r}" + (f" (write --set {pair.strip()}=VALUE)" if
+                                                                          not sep and pair.strip() else ""))
         result[key.strip().replace("-", "_")] = value.strip()
     return result

@@ -6,6 +6,7 @@ first use, so importing this package stays cheap.
 """
 
 from ganzoo.data.embedded import EMBEDDED
+from ganzoo.data.common import warn_crops
 from ganzoo.data.source import SourceInfo
 from ganzoo.errors import GanzooError
 
@@ -67,6 +68,8 @@ def load(source, model=None, *, task=None, image_shape=None, batch_size=64, spli
         raise GanzooError(f"batch_size must be a positive integer, got {batch_size!r}")
     ds, info = task.open(source, split, data_dir=data_dir, shuffle=shuffle, seed=seed)
     image_shape = pipeline.check_image_shape(image_shape, info)
+    if not task.random_elements:   # random crops (paired) choose their own part of each image
+        warn_crops(info, image_shape)
     return pipeline.build(
         ds, info, task, image_shape, batch_size=batch_size, shuffle=shuffle, seed=seed,
         repeat=repeat, drop_remainder=drop_remainder, cache=cache, model=model, start=start,
@@ -101,3 +104,26 @@ def inspect(source, *, split="train", data_dir=None, task=None):
     from ganzoo.data import sources
 
     return sources.describe(source, split, data_dir=data_dir)
+
+
+def size_origin(source, image_shape, *, data_dir=None, task=None) -> str:
+    """Where a run's `image_shape` came from, when it is the data's own size,
+    as a clause for an error about that size (a model refusing it); "" when
+    the size is not the data's (the user chose it) or the source cannot say.
+
+    Example: " (40x40 is the most common size of the images of folder 'data',
+    not one you chose; pass --image-size N for another)".
+    """
+    try:
+        info = inspect(source, data_dir=data_dir, task=task)
+    except Exception:  # noqa: BLE001 - only adds to another error
+        return ""
+    if info.image_shape is None or tuple(info.image_shape[:2]) != tuple(image_shape[:2]):
+        return ""
+    from ganzoo.errors import setting
+
+    height, width = image_shape[:2]
+    where = (f"the most common size of the images of folder '{info.name}'" if info.kind == "folder"
+             else f"the image size of dataset '{info.name}'")
+    return (f" ({width}x{height} is {where}, not a size you chose; pass "
+            f"{setting('image_shape', '(H, W, C)', flag='--image-size N')} for another)")

@@ -38,6 +38,8 @@ class SourceInfo:
             has `None` for H and W.
         num_classes: Number of classes, or `None` when unlabelled.
         class_names: Class names indexed by label, or `None` when unlabelled.
+        sizes: `{(H, W): count}` of the readable images of a folder opened by
+            `load()` (for the warning about centre crops), else `None`.
     """
 
     name: str
@@ -46,15 +48,26 @@ class SourceInfo:
     image_shape: tuple
     num_classes: "int | None" = None
     class_names: "tuple | None" = None
+    sizes: "dict | None" = dataclasses.field(default=None, repr=False, compare=False)
 
     @property
     def labelled(self):
         return self.num_classes is not None
 
 
+#: The messages `warn` has shown in this process: a source is described and
+#: opened again for every epoch (and by `inspect` before `load`), and one bad
+#: file or line should cost one warning, not one per opening.
+_WARNED = set()
+
+
 def warn(message):
     """Warns with the location of the first caller outside `ganzoo.data` and
-    `ganzoo.tasks` (whose task objects open sources)."""
+    `ganzoo.tasks` (whose task objects open sources); each message once per
+    process (`forget_warnings` starts over)."""
+    if message in _WARNED:
+        return
+    _WARNED.add(message)
     # The internal call depth differs between load() and inspect(), so a fixed
     # stacklevel would blame ganzoo's own code.
     package_dir = os.path.dirname(os.path.abspath(__file__))
@@ -63,6 +76,35 @@ def warn(message):
     while frame is not None and os.path.dirname(os.path.abspath(frame.f_code.co_filename)) in internal:
         level, frame = level + 1, frame.f_back
     warnings.warn(message, UserWarning, stacklevel=level)
+
+
+def warn_crops(info, image_shape):
+    """One warning for a source whose images (`info.sizes`) have another
+    aspect ratio than `image_shape`: `decode.prepare_image` centre-crops
+    them to it before resizing, and a user should not find out from the
+    samples (a red|green|blue strip trained as all green)."""
+    if not info.sizes:
+        return
+    height, width = image_shape[:2]
+    cropped = {}
+    for (h, w), count in info.sizes.items():
+        # As decode.prepare_image computes the crop.
+        crop = (min(h, round(w * height / width)), min(w, round(h * width / height)))
+        if crop != (h, w):
+            cropped[(h, w)] = (crop, count)
+    if not cropped:
+        return
+    (h, w), (crop, _) = max(cropped.items(), key=lambda item: item[1][1])
+    total = sum(info.sizes.values())
+    odd = sum(count for _, count in cropped.values())
+    warn(f"{info.kind} '{info.name}': {odd} of its {total} images have another aspect ratio than the "
+         f"{width}x{height} they are resized to (e.g. {w}x{h}); each is centre-cropped to that ratio first, so a "
+         f"{w}x{h} image trains as its middle {crop[1]}x{crop[0]} only; crop or pad them yourself to keep more")
+
+
+def forget_warnings():
+    """Lets `warn` show again the messages it has shown (tests start each one afresh)."""
+    _WARNED.clear()
 
 
 def image_problem(path):

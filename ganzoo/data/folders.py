@@ -5,10 +5,11 @@ folders are ignored so that a stray backup folder does not become data.
 """
 
 import collections
+import dataclasses
 import pathlib
 
 from ganzoo.data.common import SourceInfo, image_problem, split_range, warn
-from ganzoo.errors import GanzooError
+from ganzoo.errors import GanzooError, setting
 from ganzoo.images import IMAGE_SUFFIXES
 
 EXTENSIONS = frozenset(IMAGE_SUFFIXES)
@@ -87,8 +88,13 @@ def _verify(paths, labels):
     return good_paths, (good_labels if labels is not None else None)
 
 
-def native_shape(paths):
-    """The most common size among the first few readable files, as (H, W, C)."""
+def native_shape(paths, folder=None):
+    """The most common size among the first few readable files, as (H, W, C).
+
+    With `folder` given, sampled files of several sizes are worth a warning
+    that says which size was taken and why: a model that refuses it would
+    otherwise name a size the user never chose.
+    """
     from PIL import Image
 
     sizes, modes = collections.Counter(), set()
@@ -103,7 +109,28 @@ def native_shape(paths):
         return (None, None, 3)
     (height, width), _ = sizes.most_common(1)[0]
     channels = 1 if modes <= _GRAY_MODES else 3
+    if folder is not None and len(sizes) > 1:
+        seen = ", ".join(f"{w}x{h} ({n})" for (h, w), n in sizes.most_common(4))
+        more = f" and {len(sizes) - 4} more" if len(sizes) > 4 else ""
+        warn(f"folder '{folder}' holds images of several sizes: {seen}{more} among the first "
+             f"{sum(sizes.values())}; the data's size is the most common, {width}x{height}, and every image is "
+             f"centre-cropped and resized to the size used; choose it with "
+             f"{setting('image_shape', '(H, W, C)', flag='--image-size N')}")
     return (height, width, channels)
+
+
+def _sizes(paths):
+    """`{(H, W): count}` of `paths` (headers only; unreadable ones were skipped)."""
+    from PIL import Image
+
+    sizes = collections.Counter()
+    for path in paths:
+        try:
+            with Image.open(path) as image:
+                sizes[(image.height, image.width)] += 1
+        except Exception:  # noqa: BLE001 - _verify reported it
+            continue
+    return dict(sizes)
 
 
 def _make_info(folder, paths, class_names):
@@ -111,7 +138,7 @@ def _make_info(folder, paths, class_names):
         name=str(folder),
         kind="folder",
         num_examples=len(paths),
-        image_shape=native_shape(paths),
+        image_shape=native_shape(paths, folder),
         num_classes=len(class_names) if class_names else None,
         class_names=class_names,
     )
@@ -144,7 +171,7 @@ def load(folder, split="train", shuffle=True, seed=None):
     paths, labels = _verify(paths, labels)
     if not paths:
         raise GanzooError(f"folder '{folder}' has no readable images; check the files")
-    source_info = _make_info(folder, paths, class_names)
+    source_info = dataclasses.replace(_make_info(folder, paths, class_names), sizes=_sizes(paths))
     channels = source_info.image_shape[2]
 
     slices = {"path": [str(p) for p in paths]}

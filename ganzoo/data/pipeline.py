@@ -16,7 +16,7 @@ from ganzoo.data import photos, sources
 from ganzoo.data.common import DRAW_SEED
 from ganzoo.data.decode import to_float
 from ganzoo.data.source import resolve
-from ganzoo.errors import GanzooError
+from ganzoo.errors import GanzooError, on_command_line, setting
 
 CACHE_LIMIT_BYTES = 1 << 30
 SHUFFLE_BUFFER = 10_000
@@ -28,7 +28,8 @@ def check_image_shape(image_shape, info):
         image_shape = info.image_shape
         if any(d is None for d in image_shape[:2]):
             raise GanzooError(
-                f"images in '{info.name}' have no fixed size; pass image_shape=(H, W, C)"
+                f"images in '{info.name}' have no fixed size; pass "
+                f"{setting('image_shape', '(H, W, C)', flag='--image-size N')}"
             )
         if image_shape[2] is None:
             image_shape = (*image_shape[:2], 3)
@@ -42,6 +43,12 @@ def check_image_shape(image_shape, info):
             f"got {image_shape!r}"
         )
     return shape
+
+
+def _partial_batch_remedy(num_examples):
+    """What to do about a source smaller than one batch, in the caller's terms."""
+    remedy = f"lower {setting('batch_size')} to at most {num_examples}"
+    return remedy if on_command_line() else f"{remedy}, or pass drop_remainder=False to keep the partial batch"
 
 
 def _num_examples(ds, info):
@@ -94,7 +101,7 @@ def build(ds, info, task, image_shape, *, batch_size, shuffle, seed, repeat,
     if not repeat and drop_remainder and num_examples is not None and num_examples < batch_size:
         raise GanzooError(
             f"dataset '{info.name}' has {num_examples} examples, fewer than one batch of "
-            f"{batch_size}; lower the batch size or keep the last partial batch"
+            f"{batch_size}; {_partial_batch_remedy(num_examples)}"
         )
     return _batched(ds, batch_size, drop_remainder)
 
@@ -197,7 +204,7 @@ def build_independent(datasets, info, task, image_shape, *, batch_size, shuffle,
         if drop_remainder and num_examples < batch_size:
             raise GanzooError(
                 f"dataset '{info.name}' has {num_examples} examples, fewer than one batch of "
-                f"{batch_size}; lower the batch size or keep the last partial batch"
+                f"{batch_size}; {_partial_batch_remedy(num_examples)}"
             )
     ds = ds.batch(batch_size, drop_remainder=drop_remainder, num_parallel_calls=tf.data.AUTOTUNE)
     return ds.prefetch(tf.data.AUTOTUNE)

@@ -47,8 +47,12 @@ def resolve(source):
 
 def unknown_source_error(source):
     """The error for a name that is neither embedded, TFDS, nor a folder."""
+    import difflib
+
     names = ", ".join(embedded.EMBEDDED)
+    close = difflib.get_close_matches(str(source), list(embedded.EMBEDDED), n=1, cutoff=0.6)
+    hint = f" (did you mean {close[0]!r}?)" if close else ""
     return GanzooError(
-        f"unknown dataset {source!r}: it is neither an embedded dataset ({names}), "
+        f"unknown dataset {source!r}{hint}: it is neither an embedded dataset ({names}), "
         f"a TFDS dataset, nor an existing folder; check the spelling or pass a folder path"
     )

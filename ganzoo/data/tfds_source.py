@@ -8,7 +8,7 @@ unprepared dataset is only downloaded after a quick reachability check.
 from ganzoo.data.common import SourceInfo
 from ganzoo.data.embedded import EMBEDDED
 from ganzoo.data.source import unknown_source_error
-from ganzoo.errors import GanzooError
+from ganzoo.errors import GanzooError, setting
 
 _PROBE_HOST = ("storage.googleapis.com", 443)
 
@@ -103,8 +103,8 @@ def no_network_error(name):
     """The error for a TFDS dataset that is not prepared and cannot be downloaded."""
     return GanzooError(
         f"cannot download TFDS dataset {name!r}: no network. On a connected machine run "
-        f'"tfds build {name} --data_dir DIR", copy DIR here and pass --data-dir DIR, '
-        f"or use an embedded dataset such as --dataset {EMBEDDED[0]}."
+        f'"tfds build {name} --data_dir DIR", copy DIR here and pass {setting("data_dir", "DIR")}, '
+        f"or use an embedded dataset such as {setting('dataset', EMBEDDED[0], python=f'dataset={EMBEDDED[0]!r}')}."
     )
 
 

@@ -22,7 +22,7 @@ import dataclasses
 from typing import Callable
 
 from ganzoo import registry
-from ganzoo.errors import GanzooError
+from ganzoo.errors import GanzooError, article
 
 
 @dataclasses.dataclass(frozen=True)
@@ -132,7 +132,7 @@ def get(name: str, task: str | None = None) -> Metric:
         raise GanzooError(f"unknown metric {name!r}; available: {', '.join(sorted(METRICS))}")
     metric = METRICS[name]
     if task is not None and task not in metric.tasks:
-        raise GanzooError(f"metric {name!r} applies to {', '.join(metric.tasks)} models, not to a {task} model")
+        raise GanzooError(f"metric {name!r} applies to {', '.join(metric.tasks)} models, not to {article(task)} model")
     return metric
 
 

@@ -21,6 +21,7 @@ flag's error names it. Where the files go: `ganzoo.sampling.files`.
 
 from __future__ import annotations
 
+from ganzoo.sampling import files
 from ganzoo.sampling.base import SAMPLERS, SampleOption, Sampler, sampler_for
 from ganzoo.sampling.files import GRID_LIMIT, STREAM_BATCH, Written, summary, to_folder, write_numbered
 
@@ -76,7 +77,7 @@ def preview(model, examples=None, seed=0):
     return task_preview(model, examples, seed)
 
 
-def sample(model, *, out="samples.png", count=64, seed=0, **options):
+def sample(model, *, out="samples.png", count=64, seed=0, force=False, **options):
     """Writes what `ganzoo sample` writes for `model`; returns the paths.
 
     Args:
@@ -85,6 +86,9 @@ def sample(model, *, out="samples.png", count=64, seed=0, **options):
             `ganzoo.sampling.files`), or a folder for a folder of inputs.
         count: images (per condition, where the task has conditions).
         seed: seed of the latents.
+        force: replace files that exist (`ganzoo sample --force`); without
+            it an existing file is an error that names it, raised before
+            anything is generated (`ganzoo.sampling.files`).
         **options: the model's sample options by name (`labels=(7,)`,
             `input_path="photo.png"`, `texts=("a red circle",)`; see
             `sample_options`).
@@ -92,10 +96,13 @@ def sample(model, *, out="samples.png", count=64, seed=0, **options):
     Returns:
         The paths written (a `Written` list: `skipped` counts unreadable inputs).
     """
-    own = _own(model, "sample")
-    if own is not None:
-        return own(out=out, count=count, seed=seed, **options)
-    return task_sample(model, out=out, count=count, seed=seed, **options)
+    with files.overwriting(force):
+        if files.is_picture_path(out):
+            files.check_new([out])   # before generating anything
+        own = _own(model, "sample")
+        if own is not None:
+            return own(out=out, count=count, seed=seed, **options)
+        return task_sample(model, out=out, count=count, seed=seed, **options)
 
 
 def sample_options(model) -> tuple:

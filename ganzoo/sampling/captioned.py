@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from ganzoo import images as images_lib
-from ganzoo.errors import GanzooError
+from ganzoo.errors import GanzooError, setting
 from ganzoo.sampling import files
 from ganzoo.sampling.base import SampleOption, Sampler
 from ganzoo.tasks.captioned import check_texts
@@ -53,7 +53,9 @@ class CaptionedSampler(Sampler):
         """`count` images of each `--text` caption, a row each, captions beside."""
         files.reject_options(self.task, options)
         if not texts:
-            raise GanzooError("a text-to-image model draws captions: pass --text \"a small red circle\"")
+            example = '"a small red circle"'
+            raise GanzooError("a text-to-image model draws captions: pass "
+                              + setting("texts", flag=f"--text {example}", python=f"texts=({example},)"))
         # The captioned grid holds every image in memory; refuse a size no one can read.
         if count * len(texts) > files.GRID_LIMIT:
             raise GanzooError(f"--n {count} x {len(texts)} caption(s) is more than a captioned grid holds "

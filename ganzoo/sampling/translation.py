@@ -10,7 +10,7 @@ import warnings
 import numpy as np
 
 from ganzoo import images as images_lib
-from ganzoo.errors import GanzooError
+from ganzoo.errors import GanzooError, article, setting
 from ganzoo.images import IMAGE_SUFFIXES
 from ganzoo.sampling import files
 from ganzoo.sampling.base import SampleOption, Sampler
@@ -33,6 +33,11 @@ def input_files(path):
     return [path], False
 
 
+def _target(path, out, is_folder):
+    """Where the output of input `path` goes: `out/NAME.png` for a folder, else `out`."""
+    return os.path.join(out, os.path.splitext(os.path.basename(path))[0] + ".png") if is_folder else os.fspath(out)
+
+
 def translate_files(model, input_path, out, **conditions):
     """Runs `model.generate(images=...)` on each input file; writes PNGs to
     `out` (a file for one input, a folder for a folder); returns the paths
@@ -41,14 +46,21 @@ def translate_files(model, input_path, out, **conditions):
     In a folder, a file that is not a readable image (corrupt, truncated,
     not an image at all) is skipped with a warning naming it, so one bad file
     does not lose the rest; a folder with no readable image is an error.
+    An output file that exists is an error before anything is translated,
+    unless `--force` (`ganzoo.sampling.files.check_new`).
     """
     from ganzoo.data.common import image_problem
 
     if input_path is None:
-        raise GanzooError(f"a {model.task} model translates images: pass --input FILE_OR_FOLDER")
+        raise GanzooError(f"{article(model.task).capitalize()} model translates images: pass "
+                          f"{setting('input_path', 'FILE_OR_FOLDER', flag='--input FILE_OR_FOLDER')}")
     paths, is_folder = input_files(input_path)
+    if is_folder and os.path.isfile(out):
+        raise GanzooError(f"--out {out} is a file; an --input folder is translated into a folder: pass --out FOLDER")
+    targets = [_target(path, out, is_folder) for path in paths]
+    files.check_new(targets)   # before translating anything
     written = files.Written()
-    for path in paths:
+    for path, target in zip(paths, targets):
         problem = image_problem(path)
         if problem is not None:
             if not is_folder:
@@ -60,7 +72,6 @@ def translate_files(model, input_path, out, **conditions):
         if model.image_shape[-1] == 1:
             source = source.mean(axis=-1, keepdims=True)
         result = model.generate(images=source[None], **conditions)[0]
-        target = os.path.join(out, os.path.splitext(os.path.basename(path))[0] + ".png") if is_folder else out
         written.append(images_lib.save_image(result, target))
     if not written:
         raise GanzooError(f"--input {input_path}: none of its {len(paths)} image files could be read (see the "

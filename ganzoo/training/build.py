@@ -58,7 +58,15 @@ def build_model(plugin, settings, weights_preset=None, compile_kwargs=None):
     if settings.seed is not None:
         keras.utils.set_random_seed(settings.seed)
     with precision_policy(settings.precision):
-        model = plugin.model_class(**settings.config)
+        try:
+            model = plugin.model_class(**settings.config)
+        except GanzooError as exc:   # "needs a square size of ...; got 40": say where 40 came from
+            shape = settings.config.get("image_shape")
+            if not shape or str(shape[0]) not in str(exc):
+                raise
+            from ganzoo.data import size_origin
+
+            raise GanzooError(f"{exc}{size_origin(settings.source, shape, data_dir=settings.data_dir)}") from None
     model.compile(**(compile_kwargs or {}))
     if weights_preset is not None:
         from ganzoo.factory import from_file

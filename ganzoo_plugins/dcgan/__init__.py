@@ -13,9 +13,10 @@ plugin = Plugin(
     default_epochs=25,
     presets=(
         Preset("cpu", "the default: the data's size (28 px digits), 64 filters, batch 64, 25 epochs "
-                      "(about a minute on 2 cores)"),
-        Preset("paper", "the paper's 64x64 RGB model: 1024 filters at 4x4 in G (generator_filters=128), "
-                        "128..1024 in D, batch 128 (use with celeb_a or a folder of faces)",
+                      "(two to three minutes on 2 CPU cores)"),
+        Preset("paper", "the paper's 64x64 model: 1024 filters at 4x4 in G (generator_filters=128), "
+                        "128..1024 in D, batch 128; channels follow the data (RGB on celeb_a or a folder of "
+                        "faces, the paper's data; 64x64x1 on the default digits)",
                config={"image_shape": (64, 64, 3), "generator_filters": 128, "discriminator_filters": 128},
                batch_size=128, image_size=64),
     ),

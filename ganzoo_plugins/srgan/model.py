@@ -35,8 +35,10 @@ class SRGAN(GAN):
     2. afterwards, SRGAN: the discriminator with the generator frozen, then the
        generator with the discriminator frozen on the perceptual loss
        `content_loss + adversarial_weight * adversarial_loss`, the content
-       loss being the VGG19 phi_5,4 feature-map MSE rescaled by 1/12.75
-       (`stage` 2; `content_loss`, `adversarial_loss`, `d_loss`).
+       loss being the pixel MSE by default (SRGAN-MSE) or, as in the paper,
+       the VGG19 phi_5,4 feature-map MSE rescaled by 1/12.75
+       (`content_loss="vgg54"`, the `paper` preset) (`stage` 2;
+       `content_loss`, `adversarial_loss`, `d_loss`).
 
     `psnr` is the batch PSNR (RGB, dB) of the generator's output before each
     step, in both stages. The paper pre-trains for 10^6 steps and trains
@@ -53,11 +55,13 @@ class SRGAN(GAN):
     learns the missing detail, and beats bicubic within minutes on a CPU.
     The paper's network is `batch_norm=True, bicubic_skip=False`.
 
-    The VGG19 ImageNet weights of the content loss are downloaded once by
-    `keras.applications` and cached; they are loaded when training starts
-    (never to load or use a trained model). Without network access and
-    without a cached copy, `fit` stops with an error that offers
-    `vgg_weights=PATH` or `content_loss="mse"` (the paper's SRGAN-MSE).
+    The default content loss is the pixel MSE (the paper's SRGAN-MSE), so
+    the default trains offline. With a VGG content loss, the VGG19 ImageNet
+    weights are downloaded once by `keras.applications` and cached; they are
+    loaded when training starts (never to load or use a trained model).
+    Without network access and without a cached copy, `fit` stops before the
+    first step with an error that offers `vgg_weights=PATH` or
+    `content_loss="mse"`.
 
     Paper: https://arxiv.org/abs/1609.04802
 
@@ -79,8 +83,9 @@ class SRGAN(GAN):
             (the paper: 1024).
         pretrain_steps: training steps of stage 1 (SRResNet on MSE) before the
             adversarial stage 2 begins (the paper: 10^6); 0 skips stage 1.
-        content_loss: content loss of stage 2: "vgg54" (the paper's SRGAN),
-            "vgg22", or "mse" (pixel MSE, SRGAN-MSE; needs no VGG weights).
+        content_loss: content loss of stage 2: "mse" (default: pixel MSE,
+            the paper's SRGAN-MSE; needs no VGG weights), "vgg54" (the
+            paper's SRGAN) or "vgg22".
         vgg_weights: "imagenet" (Keras downloads and caches the VGG19 weights)
             or the path of a local copy of
             vgg19_weights_tf_dim_ordering_tf_kernels_notop.h5.
@@ -94,9 +99,10 @@ class SRGAN(GAN):
     Example:
 
     ```python
-    model = ganzoo.create("srgan", content_loss="mse", pretrain_steps=500)
+    model = ganzoo.create("srgan", pretrain_steps=500)
     model.compile()
     model.fit(ganzoo.data.load("photos", model, batch_size=16, repeat=True), steps_per_epoch=100, epochs=6)
+    low_res = model.held_back_crops()[0]          # (n, H, W, 3) in [0, 1], or your own images
     large = model.generate(images=low_res)        # (n, 4H, 4W, 3) in [0, 1]
     ```
     """
@@ -109,7 +115,7 @@ class SRGAN(GAN):
 
     def __init__(self, image_shape=(96, 96, 3), generator_filters=64, residual_blocks=16, batch_norm=False,
                  bicubic_skip=True, discriminator_filters=64, discriminator_dense=1024, pretrain_steps=1000,
-                 content_loss="vgg54", vgg_weights="imagenet", adversarial_weight=1e-3, learning_rate=1e-4,
+                 content_loss="mse", vgg_weights="imagenet", adversarial_weight=1e-3, learning_rate=1e-4,
                  loss="non_saturating", seed=None, **kwargs):
         super().__init__(image_shape=image_shape, seed=seed, **kwargs)
         self.default_loss = loss

@@ -91,7 +91,7 @@ def test_offline_fails_fast_with_instructions(tmp_path, offline):
     message = str(caught.value)
     assert "cannot download TFDS dataset 'mnist': no network" in message
     assert '"tfds build mnist --data_dir DIR"' in message
-    assert "--dataset digits" in message
+    assert "pass data_dir=DIR" in message and "dataset='digits'" in message   # Python's names, not the CLI's
     assert "\n" not in message
 
 

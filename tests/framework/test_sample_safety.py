@@ -2,6 +2,7 @@
 memory) and with an `--input` folder holding bad files (skipped, counted)."""
 
 import os
+import re
 
 import numpy as np
 import pytest
@@ -78,9 +79,57 @@ def test_streaming_never_overwrites_files(tiny_dcgan, tmp_path):
     folder = tmp_path / "kept"
     folder.mkdir()
     (folder / "000001.png").write_bytes(b"mine")
-    with pytest.raises(GanzooError, match="already holds 000001.png; pass a new or empty folder"):
+    with pytest.raises(GanzooError, match="already holds 000001.png; pass force=True to overwrite its files"):
         sampling.sample(tiny_dcgan, out=str(folder), count=3)
     assert (folder / "000001.png").read_bytes() == b"mine"
+    paths = sampling.sample(tiny_dcgan, out=str(folder), count=3, force=True)
+    assert len(paths) == 3 and Image.open(folder / "000001.png").size == (16, 16)
+
+
+# ------------------------------------------------------------------ one rule: never overwrite without --force
+def test_an_existing_grid_is_refused_before_generating_and_replaced_with_force(tiny_dcgan, tmp_path, monkeypatch):
+    grid = tmp_path / "samples.png"
+    grid.write_bytes(b"another model's grid")
+    sizes = _count_batches(tiny_dcgan, monkeypatch)
+    with pytest.raises(GanzooError, match=rf"^{re.escape(str(grid))} already exists; pass force=True to overwrite it, "
+                                          "or another out path$"):
+        sampling.sample(tiny_dcgan, out=str(grid), count=4)
+    assert grid.read_bytes() == b"another model's grid" and sizes == []
+    assert sampling.sample(tiny_dcgan, out=str(grid), count=4, force=True) == [str(grid)]
+    assert Image.open(grid).size[0] > 0
+
+
+def test_a_plugins_own_figure_obeys_the_rule(tmp_path):
+    from ganzoo_plugins.stylegan.figures import StyleFigures
+
+    class Figure:
+        task = "unconditional"
+        extra_sample_options = StyleFigures.extra_sample_options
+
+        def sample(self, *, out, count=64, seed=0, **options):
+            return sampling.files.save_picture(np.zeros((4, 4, 3), "float32"), out)
+
+    grid = tmp_path / "mix.png"
+    grid.write_bytes(b"kept")
+    with pytest.raises(GanzooError, match="already exists; pass force=True"):
+        sampling.sample(Figure(), out=str(grid))
+    assert grid.read_bytes() == b"kept"
+    with sampling.files.overwriting(False), pytest.raises(GanzooError, match="already exists; pass force=True"):
+        sampling.files.save_picture(np.zeros((4, 4, 3), "float32"), grid)   # checked where it is written, too
+
+
+def test_cli_default_grid_is_not_replaced_without_force(tiny_dcgan, tmp_path, capsys, monkeypatch):
+    path = tmp_path / "dcgan.keras"
+    tiny_dcgan.save(path)
+    monkeypatch.chdir(tmp_path)
+    code, out, err = run_cli(["sample", str(path), "--n", "4"], capsys)
+    assert code == 0 and out.strip() == "wrote samples.png", err
+    before = (tmp_path / "samples.png").read_bytes()
+    code, out, err = run_cli(["sample", str(path), "--n", "4", "--seed", "1"], capsys)
+    assert code == 1 and err.strip() == "error: samples.png already exists; pass --force to overwrite it, or another --out"
+    assert (tmp_path / "samples.png").read_bytes() == before
+    code, out, err = run_cli(["sample", str(path), "--n", "4", "--seed", "1", "--force"], capsys)
+    assert code == 0 and (tmp_path / "samples.png").read_bytes() != before, err
 
 
 def test_conditional_labels_stream_to_named_files(tmp_path, monkeypatch):
@@ -126,6 +175,28 @@ def test_sample_input_folder_skips_unreadable_files(cyclegan_file, tmp_path, cap
     assert "Traceback" not in err
     assert out.strip().splitlines()[-1] == (f"wrote 1 image file(s) to {tmp_path / 'out'}; skipped 2 unreadable "
                                             "input file(s) (see the warnings above)")
+
+
+def test_sample_input_folder_never_overwrites_an_output_without_force(cyclegan_file, tmp_path, capsys):
+    folder = _inputs(tmp_path / "in", bad=False)
+    Image.fromarray(np.full((24, 24, 3), 200, np.uint8)).save(folder / "a.png")
+    out_dir = tmp_path / "out"
+    out_dir.mkdir()
+    (out_dir / "good.png").write_bytes(b"mine")
+    code, out, err = run_cli(["sample", str(cyclegan_file), "--input", str(folder), "--out", str(out_dir)], capsys)
+    assert code == 1 and err.strip().startswith(f"error: {out_dir / 'good.png'} already exists; pass --force"), err
+    assert os.listdir(out_dir) == ["good.png"] and (out_dir / "good.png").read_bytes() == b"mine"  # nothing written
+    code, out, err = run_cli(["sample", str(cyclegan_file), "--input", str(folder), "--out", str(out_dir),
+                              "--force"], capsys)
+    assert code == 0, err
+    assert sorted(os.listdir(out_dir)) == ["a.png", "good.png"] and Image.open(out_dir / "good.png").size == (24, 24)
+
+
+def test_sample_input_file_never_overwrites_its_output_without_force(cyclegan_file, tmp_path, capsys):
+    Image.fromarray(np.full((24, 24, 3), 90, np.uint8)).save(tmp_path / "a.png")
+    code, out, err = run_cli(["sample", str(cyclegan_file), "--input", str(tmp_path / "a.png"),
+                              "--out", str(tmp_path / "a.png")], capsys)
+    assert code == 1 and f"{tmp_path / 'a.png'} already exists; pass --force" in err
 
 
 def test_sample_input_folder_without_a_readable_image_is_an_error(cyclegan_file, tmp_path, capsys):

@@ -162,6 +162,15 @@ def test_vgg_weights_unavailable_is_a_clear_error_before_training(monkeypatch):
     assert "\n" not in message and int(model.step) == 0
 
 
+def test_the_cpu_preset_trains_offline_and_the_paper_preset_with_vgg():
+    from ganzoo.registry import get_plugin
+
+    plugin = get_plugin("srgan")
+    assert plugin.preset("cpu").config["content_loss"] == "mse" and plugin.default_preset == "cpu"
+    assert plugin.preset("paper").config["content_loss"] == "vgg54"
+    assert "MSE" in plugin.preset("cpu").summary and "VGG" in plugin.preset("paper").summary
+
+
 def test_missing_local_vgg_weights_file_is_a_clear_error():
     model = tiny(content_loss="vgg22", vgg_weights="/no/such/vgg19.h5")
     with pytest.raises(GanzooError, match="is not a file"):

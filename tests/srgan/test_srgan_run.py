@@ -24,17 +24,38 @@ def run_main(args, capsys):
 
 
 @pytest.mark.slow
+def test_the_default_fit_runs_offline(tmp_path, capsys, monkeypatch):
+    """`ganzoo fit srgan` with no network and an empty KERAS_HOME: the default
+    (cpu) preset's content loss is the pixel MSE, and its first stage needs no
+    VGG anyway; the VGG19 loader is made to fail to prove it is never asked."""
+    import keras
+
+    monkeypatch.setenv("KERAS_HOME", str(tmp_path / "keras_home"))
+    monkeypatch.setattr(keras.applications, "VGG19",
+                        lambda *a, **k: pytest.fail("the default srgan run asked for the VGG19 weights"))
+    run = tmp_path / "run"
+    out = run_main(["fit", "srgan", "--steps", "5", "--batch-size", "2", "--out", str(run), "--quiet",
+                    *TINY[:-4], "--set", "pretrain_steps=3"], capsys)
+    assert "to step 5" in out and (run / "model.keras").exists()
+    config = json.loads((run / "run.json").read_text())["settings"]["config"]
+    assert config["content_loss"] == "mse"
+    with open(run / "metrics.csv") as f:
+        assert float(list(csv.DictReader(f))[-1]["d_loss"]) > 0.0     # stage 2 ran, on the MSE content loss
+
+
+@pytest.mark.slow
 def test_fit_resume_sample_and_evaluate(tmp_path, capsys, monkeypatch):
     import keras
 
     run = tmp_path / "run"
-    # Offline without VGG19 weights: a one-line error before any step, and the
-    # run can be started again in the same directory with another content loss.
+    # Offline without VGG19 weights, a VGG content loss and no pre-training: a
+    # one-line error before any step, and the run can be started again in the
+    # same directory with another content loss.
     with monkeypatch.context() as patch:
         patch.setattr(keras.applications, "VGG19", lambda *a, **k: (_ for _ in ()).throw(Exception("URL fetch failure")))
         with pytest.raises(SystemExit) as exit_info:
             main(["fit", "srgan", "--steps", "3", "--batch-size", "4", "--out", str(run), "--quiet",
-                  *TINY[:-4], "--set", "content_loss=vgg54"])
+                  *TINY[:-4], "--set", "content_loss=vgg54", "--set", "pretrain_steps=0"])
         assert exit_info.value.code == 1
         err = capsys.readouterr().err
         assert "error: cannot load the VGG19 ImageNet weights" in err and "--set content_loss=mse" in err
