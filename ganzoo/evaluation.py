@@ -6,7 +6,7 @@ import os
 
 import numpy as np
 
-from ganzoo.errors import GanzooError, article
+from ganzoo.errors import GanzooError, article, setting
 
 
 def _arrays(source, info, model, data_dir, split, limit):
@@ -151,11 +151,12 @@ def check_applicable(task, metric_names):
     if not wrong:
         return
     works = metrics.for_task(task)
-    a_model = f"{'an' if task[:1] in 'aeiou' else 'a'} {task} model"
+    a_model = f"{article(task)} model"
     which = ", ".join(f"{name!r} ({'/'.join(metrics.get(name).tasks)} models)" for name in wrong)
     if works:
         raise GanzooError(f"metric {which} does not apply to {a_model}; the metrics for {task} models: "
-                          f"{', '.join(works)} (e.g. --metrics {','.join(works)})")
+                          f"{', '.join(works)} (e.g. "
+                          f"{setting('metrics', ','.join(works), python=f'metric_names={list(works)!r}')})")
     covered = sorted({t for metric in metrics.METRICS.values() for t in metric.tasks})
     hint = _ELSEWHERE.get(task)
     raise GanzooError(f"metric {which} does not apply to {a_model}, and no installed metric does yet (the "

@@ -119,8 +119,13 @@ def test_tasks_without_metrics_say_so_and_where_to_look():
     from ganzoo.evaluation import check_applicable
 
     check_applicable("conditional", ["fid", "intra_fid", "classifier"])  # all apply: no error
-    with pytest.raises(GanzooError, match=r"the metrics for paired models: psnr, ssim \(e.g. --metrics psnr,ssim\)"):
+    from ganzoo.errors import command_line
+
+    with command_line(), pytest.raises(GanzooError, match=r"the metrics for paired models: psnr, ssim \(e.g. "
+                                                          r"--metrics psnr,ssim\)"):
         check_applicable("paired", ["classifier"])  # the default of ganzoo evaluate on an srgan run
+    with pytest.raises(GanzooError, match=r"\(e.g. metric_names=\['psnr', 'ssim'\]\)"):
+        check_applicable("paired", ["classifier"])  # from Python
     with pytest.raises(GanzooError) as info:
         check_applicable("captioned", ["classifier"])  # ganzoo evaluate runs/text2image
     message = str(info.value)
