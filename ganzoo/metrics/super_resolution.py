@@ -104,23 +104,43 @@ def _gaussian_window(size=SSIM_WINDOW, sigma=SSIM_SIGMA):
 
 def _filter_valid(x, window):
     """Separable correlation of the last two axes with `window`, where the
-    whole window fits ('valid')."""
+    whole window fits ('valid'); the result comes transposed (`(..., w', h')`:
+    SSIM only averages it)."""
     from numpy.lib.stride_tricks import sliding_window_view
 
     size = len(window)
-    rows = sliding_window_view(x, size, axis=-1) @ window
-    return np.einsum("...hwk,k->...hw", sliding_window_view(rows, size, axis=-2), window)
+    out = np.einsum("...hwk,k->...hw", sliding_window_view(x, size, axis=-2), window)
+    out = np.ascontiguousarray(np.swapaxes(out, -1, -2))
+    return np.einsum("...hwk,k->...hw", sliding_window_view(out, size, axis=-2), window)
 
 
 def _ssim(y_sr, y_hr, peak=255.0):
-    """Per-image mean SSIM of `(n, h, w)` float64 arrays."""
-    window = _gaussian_window()
+    """Per-image mean SSIM of `(n, h, w)` float64 arrays:
+    `(2 mu_x mu_y + C1)(2 cov + C2) / ((mu_x^2 + mu_y^2 + C1)(var_x + var_y + C2))`
+    with Gaussian-weighted moments (population variances), in place."""
     c1, c2 = (SSIM_K1 * peak) ** 2, (SSIM_K2 * peak) ** 2
-    mu_x, mu_y, xx, yy, xy = _filter_valid(np.stack([y_sr, y_hr, y_sr * y_sr, y_hr * y_hr, y_sr * y_hr]), window)
-    mu_xx, mu_yy, mu_xy = mu_x * mu_x, mu_y * mu_y, mu_x * mu_y
-    ssim = ((2.0 * mu_xy + c1) * (2.0 * (xy - mu_xy) + c2)) \
-        / ((mu_xx + mu_yy + c1) * ((xx - mu_xx) + (yy - mu_yy) + c2))
-    return ssim.mean(axis=(1, 2))
+    maps = np.empty((5,) + y_sr.shape)
+    maps[0], maps[1] = y_sr, y_hr
+    np.multiply(y_sr, y_sr, out=maps[2])
+    np.multiply(y_hr, y_hr, out=maps[3])
+    np.multiply(y_sr, y_hr, out=maps[4])
+    mu_x, mu_y, xx, yy, xy = _filter_valid(maps, _gaussian_window())
+    mu_xy = mu_x * mu_y
+    mu_squares = mu_x * mu_x
+    mu_squares += mu_y * mu_y
+    xx += yy
+    xx -= mu_squares
+    xx += c2                      # var_x + var_y + C2
+    xy -= mu_xy
+    xy *= 2.0
+    xy += c2                      # 2 cov + C2
+    mu_xy *= 2.0
+    mu_xy += c1                   # 2 mu_x mu_y + C1
+    mu_squares += c1              # mu_x^2 + mu_y^2 + C1
+    mu_xy *= xy
+    mu_squares *= xx
+    mu_xy /= mu_squares
+    return mu_xy.mean(axis=(1, 2))
 
 
 def ssim_y(sr, hr, border=4):
