@@ -23,7 +23,7 @@ class FeatureStatistics:
 
     Sums are taken around a shift (the first batch's mean), so the
     covariance keeps its precision for features with a large mean. Batches
-    are buffered and folded into the sums a few thousand rows at a time:
+    are buffered and folded into the sums 8,192 rows at a time:
     one large `x.T @ x` (a BLAS rank-k update) instead of one per batch of
     50, so the statistics cost what `np.cov` costs.
 
@@ -41,14 +41,14 @@ class FeatureStatistics:
     """
 
     #: Rows buffered before they are folded into the sums.
-    FOLD_ROWS = 4096
+    FOLD_ROWS = 8192
 
     def __init__(self, dim, keep_features=False):
         self.dim = int(dim)
         self.count = 0
         self._shift = None
         self._sum = np.zeros(self.dim, np.float64)
-        self._outer = np.zeros((self.dim, self.dim), np.float64)
+        self._outer = None  # the first fold's product
         self._buffer = None
         self._pending_rows = 0
         self._kept = [] if keep_features else None
@@ -80,7 +80,11 @@ class FeatureStatistics:
         centred = self._buffer[:self._pending_rows]
         self._pending_rows = 0
         self._sum += centred.sum(axis=0)
-        self._outer += centred.T @ centred  # one operand, transposed: NumPy's symmetric rank-k update
+        product = centred.T @ centred  # one operand, transposed: NumPy's symmetric rank-k update
+        if self._outer is None:
+            self._outer = product
+        else:
+            self._outer += product
 
     @property
     def mean(self):
