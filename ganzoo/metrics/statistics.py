@@ -167,6 +167,9 @@ def fid_of(a, b):
     `covariance`, `count`, `features`), by the low-rank route when one side
     has fewer samples than dimensions and kept its features."""
     for first, second in ((a, b), (b, a)):
+        count, dim = getattr(first, "count", None), getattr(first, "dim", None)
+        if count is not None and dim is not None and not 1 < count < dim:
+            continue  # the full formula: no need to gather the kept features
         features = getattr(first, "features", None)
         if features is not None and 1 < len(features) < features.shape[1]:
             return frechet_distance_low_rank(features, second.mean, second.covariance)
