@@ -195,9 +195,11 @@ class GAN(backends.get().ModelHooks, SavedState, Players, Averages, GameLosses, 
         """
 
     def fit(self, x=None, *args, **kwargs):
-        """`keras.Model.fit`, after `prepare_training(x)`. A `tf.data` dataset
-        is shuffled by its own pipeline (`ganzoo.data.load`), so `shuffle`
-        defaults to False for one (Keras warns that it ignores True)."""
+        """`keras.Model.fit`, after `prepare_training(x)` (which may read
+        `fit_verbose`, fit()'s `verbose`, to show its own progress). A
+        `tf.data` dataset is shuffled by its own pipeline (`ganzoo.data.load`),
+        so `shuffle` defaults to False for one (Keras warns that it ignores True)."""
+        self.fit_verbose = kwargs.get("verbose", "auto")
         self.prepare_training(x)
         if hasattr(x, "element_spec") and "shuffle" not in kwargs and len(args) < 8:  # shuffle: fit's 9th argument
             kwargs["shuffle"] = False

@@ -6,7 +6,7 @@ first use, so importing this package stays cheap.
 """
 
 from ganzoo.data.embedded import EMBEDDED
-from ganzoo.data.common import warn_crops
+from ganzoo.data.common import warn_crops, warn_sizes
 from ganzoo.data.source import SourceInfo
 from ganzoo.errors import GanzooError
 
@@ -97,13 +97,13 @@ def inspect(source, *, split="train", data_dir=None, task=None):
     >>> ganzoo.data.inspect("digits")
     SourceInfo(name='digits', kind='embedded', num_examples=1797, image_shape=(28, 28, 1), num_classes=10, class_names=('0', '1', '2', '3', '4', '5', '6', '7', '8', '9'))
     """
-    if task is not None:
-        from ganzoo import registry
+    from ganzoo import registry
 
-        return registry.task(task).describe(source, split, data_dir=data_dir)
-    from ganzoo.data import sources
-
-    return sources.describe(source, split, data_dir=data_dir)
+    task = registry.task(task if task is not None else "unconditional")
+    info = task.describe(source, split, data_dir=data_dir)
+    if not task.random_elements:   # random crops (paired) take any size as it is
+        warn_sizes(info)
+    return info
 
 
 def size_origin(source, image_shape, *, data_dir=None, task=None) -> str:

@@ -128,4 +128,4 @@ def folder_info(folder, entries):
     from ganzoo.data.folders import native_shape
 
     return SourceInfo(name=str(folder), kind="folder", num_examples=sum(len(e.captions) for e in entries),
-                      image_shape=native_shape([e.path for e in entries]))
+                      image_shape=native_shape([e.path for e in entries])[0])

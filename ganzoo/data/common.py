@@ -12,7 +12,7 @@ import re
 import sys
 import warnings
 
-from ganzoo.errors import GanzooError
+from ganzoo.errors import GanzooError, setting
 
 
 #: Key the pipeline adds to each example of a task that draws at random
@@ -100,6 +100,22 @@ def warn_crops(info, image_shape):
     warn(f"{info.kind} '{info.name}': {odd} of its {total} images have another aspect ratio than the "
          f"{width}x{height} they are resized to (e.g. {w}x{h}); each is centre-cropped to that ratio first, so a "
          f"{w}x{h} image trains as its middle {crop[1]}x{crop[0]} only; crop or pad them yourself to keep more")
+
+
+def warn_sizes(info):
+    """One warning for a folder whose images (`info.sizes`, a sample of them
+    after `inspect`) have several sizes: the data's size is the most common
+    one, which a model may then refuse, naming a size the user never chose."""
+    if not info.sizes or len(info.sizes) < 2 or info.image_shape is None:
+        return
+    counts = sorted(info.sizes.items(), key=lambda item: -item[1])
+    seen = ", ".join(f"{w}x{h} ({n})" for (h, w), n in counts[:4])
+    more = f" and {len(counts) - 4} more" if len(counts) > 4 else ""
+    height, width = info.image_shape[:2]
+    warn(f"{info.kind} '{info.name}' holds images of several sizes: {seen}{more} among the first "
+         f"{sum(info.sizes.values())}; the data's size is the most common, {width}x{height}, and every image is "
+         f"centre-cropped and resized to the size used; choose it with "
+         f"{setting('image_shape', '(H, W, C)', flag='--image-size N')}")
 
 
 def forget_warnings():

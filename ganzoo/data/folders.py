@@ -88,13 +88,9 @@ def _verify(paths, labels):
     return good_paths, (good_labels if labels is not None else None)
 
 
-def native_shape(paths, folder=None):
-    """The most common size among the first few readable files, as (H, W, C).
-
-    With `folder` given, sampled files of several sizes are worth a warning
-    that says which size was taken and why: a model that refuses it would
-    otherwise name a size the user never chose.
-    """
+def native_shape(paths):
+    """The most common size among the first few readable files, as (H, W, C),
+    and those files' `{(H, W): count}`."""
     from PIL import Image
 
     sizes, modes = collections.Counter(), set()
@@ -106,17 +102,10 @@ def native_shape(paths, folder=None):
         except Exception:  # noqa: BLE001 - unreadable files are reported by _verify
             continue
     if not sizes:
-        return (None, None, 3)
+        return (None, None, 3), {}
     (height, width), _ = sizes.most_common(1)[0]
     channels = 1 if modes <= _GRAY_MODES else 3
-    if folder is not None and len(sizes) > 1:
-        seen = ", ".join(f"{w}x{h} ({n})" for (h, w), n in sizes.most_common(4))
-        more = f" and {len(sizes) - 4} more" if len(sizes) > 4 else ""
-        warn(f"folder '{folder}' holds images of several sizes: {seen}{more} among the first "
-             f"{sum(sizes.values())}; the data's size is the most common, {width}x{height}, and every image is "
-             f"centre-cropped and resized to the size used; choose it with "
-             f"{setting('image_shape', '(H, W, C)', flag='--image-size N')}")
-    return (height, width, channels)
+    return (height, width, channels), dict(sizes)
 
 
 def _sizes(paths):
@@ -134,13 +123,15 @@ def _sizes(paths):
 
 
 def _make_info(folder, paths, class_names):
+    shape, sampled = native_shape(paths)
     return SourceInfo(
         name=str(folder),
         kind="folder",
         num_examples=len(paths),
-        image_shape=native_shape(paths, folder),
+        image_shape=shape,
         num_classes=len(class_names) if class_names else None,
         class_names=class_names,
+        sizes=sampled,
     )
 
 

@@ -3,9 +3,13 @@
 ```
 RUN/
   run.json              plugin, model config, data and training settings (exact)
-  model.keras           the final model (loadable with ganzoo.load_model)
-  checkpoint.weights.h5 networks + optimizers + step + random state (resume)
-  checkpoint.json       epoch and step of that checkpoint
+  model.keras           the final model (loadable with ganzoo.load_model); once
+                        the run finished, also its checkpoint
+  checkpoint.weights.h5 networks + optimizers + step + random state (resume);
+                        removed when the run finishes (model.keras holds the
+                        same weights: each weight is kept once)
+  checkpoint.json       epoch and step of that checkpoint (whole epochs done,
+                        steps into the next)
   samples/epoch_NNNN.png  progress grids from fixed latents / inputs
   metrics.csv           the losses per epoch
   tensorboard/          scalars and sample grids

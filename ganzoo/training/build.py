@@ -96,7 +96,8 @@ def restore_run(model, out, settings, echo):
         return None
     checkpoints.sync_state_copy(out, state)  # training writes here anyway; reads leave the copy alone
     inside = f", {state['epoch_step']} steps into epoch {state['epoch'] + 1}" if state.get("epoch_step") else ""
-    echo(f"resuming {settings.plugin} from step {state['step']} ({state['epoch']} epochs done{inside})")
+    whole = f"{state['epoch']} epoch{'' if state['epoch'] == 1 else 's'} done"
+    echo(f"resuming {settings.plugin} from step {state['step']} ({whole}{inside})")
     return state
 
 
@@ -114,8 +115,20 @@ def finished(model, out, settings, state, echo):
     if not complete:
         return False
     path = os.path.join(out, MODEL_FILE)
-    if os.path.exists(path):
+    weights = os.path.join(out, checkpoints.WEIGHTS)
+    if os.path.exists(path) and not _older(path, weights):
+        if not os.path.exists(weights):
+            raise GanzooError(more)
+        # Killed after its final model, before the model became its checkpoint.
+        if checkpoints.fold_into_final(model, out):
+            echo(f"the run had finished; {path} now holds its checkpoint too")
+            return True
         raise GanzooError(more)
     save_model(model, path)
     echo(f"the run had finished before its final model was written; saved {path} after {model.steps_done} steps")
     return True
+
+
+def _older(path, than):
+    """Whether file `path` was written before file `than` (False when `than` is missing)."""
+    return os.path.exists(than) and os.stat(path).st_mtime_ns < os.stat(than).st_mtime_ns

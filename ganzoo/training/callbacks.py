@@ -81,6 +81,25 @@ class _CountsSteps(keras.callbacks.Callback):
         return self._first_step + batch + 1
 
 
+class RunProgress(keras.callbacks.ProgbarLogger):
+    """Keras' progress bar, whose epoch line counts the run's epochs
+    (`Epoch 2/3`) rather than those of one `fit()` call: a run trains in
+    several calls (the rest of a resumed epoch, then whole epochs, then the
+    last epoch cut short by `--steps`), each bar showing the steps it runs.
+
+    Args:
+        epochs: the epoch the run ends in.
+    """
+
+    def __init__(self, epochs):
+        super().__init__()
+        self.run_epochs = int(epochs)
+
+    def set_params(self, params):
+        super().set_params(params)
+        self.epochs = self.run_epochs
+
+
 class EpochTensorBoard(keras.callbacks.TensorBoard):
     """Keras' `TensorBoard` writing per epoch (`update_freq="epoch"`), without
     its per-batch hooks: with nothing to write per batch they still cost
@@ -116,6 +135,11 @@ class Checkpoint(_CountsSteps):
             (a run resumed in the middle of an epoch).
         interruption: an object whose `requested` attribute asks for a save
             and a stop after the current step (Ctrl-C in `ganzoo fit`).
+        steps_per_epoch: steps of a whole epoch. An epoch that ends sooner
+            (the last of a run cut short by `--steps`) is saved as not
+            done: its steps and running means, so that epochs done always
+            count whole epochs and a longer run finishes it (None: every
+            epoch end is a whole epoch).
 
     Example:
 
@@ -128,8 +152,9 @@ class Checkpoint(_CountsSteps):
     STATE = checkpoints.STATE
 
     def __init__(self, directory, every_steps=None, every_minutes=None, epoch_step=0, interruption=None,
-                 clock=time.monotonic):
+                 clock=time.monotonic, steps_per_epoch=None):
         super().__init__()
+        self.steps_per_epoch = steps_per_epoch
         self.directory = directory
         self.every_steps = every_steps
         self.every_minutes = every_minutes
@@ -168,7 +193,13 @@ class Checkpoint(_CountsSteps):
             raise Interrupted(f"stopped at step {step}; the checkpoint is saved in {self.directory}")
 
     def on_epoch_end(self, epoch, logs=None):
-        self.save(epoch=epoch + 1, epoch_step=0, logs={k: float(v) for k, v in (logs or {}).items()})
+        logs = {k: float(v) for k, v in (logs or {}).items()}
+        done = self.model.steps_done - self._epoch_start
+        if self.steps_per_epoch and done < self.steps_per_epoch:
+            self.save(epoch=epoch, epoch_step=done, trackers=checkpoints.tracker_state(self.model), logs=logs,
+                      ended_early=True)
+        else:
+            self.save(epoch=epoch + 1, epoch_step=0, logs=logs)
 
     def save(self, *, epoch, epoch_step, **extra):
         """Writes the checkpoint of the run at `epoch` (epochs finished) and

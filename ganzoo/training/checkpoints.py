@@ -8,6 +8,12 @@ a kill leaves the previous checkpoint or the new one, never a mix.
 `checkpoint.json` is a readable copy of the position, written after it;
 reading a checkpoint never writes.
 
+When a run ends, its final `model.keras` holds the very weights and
+optimizer state of its last checkpoint: `fold_into_final` then makes it the
+checkpoint (checkpoint.json names it) and removes checkpoint.weights.h5, so
+a finished run keeps each weight once. Training on writes a new
+checkpoint.weights.h5, which is read first.
+
 Before a write the free space is checked, and a failed write (disk full,
 read-only, no permission) becomes one line naming the path; the previous
 checkpoint stays as it was.
@@ -26,6 +32,8 @@ from ganzoo.files import atomic_path, read_json, write_json
 
 WEIGHTS = "checkpoint.weights.h5"
 STATE = "checkpoint.json"
+FINAL = "model.keras"
+_IN_FINAL = "weights_in"
 _ATTRIBUTE = "ganzoo_state"
 _HEADROOM = 1 << 20
 
@@ -151,7 +159,8 @@ def read_state(directory):
     """
     path = os.path.join(directory, WEIGHTS)
     if not os.path.exists(path):
-        return None
+        state = _unstamped_state(directory)
+        return state if state is not None and state.get(_IN_FINAL) == FINAL else None
     try:
         import h5py
 
@@ -162,11 +171,52 @@ def read_state(directory):
                           "a new run with another --out") from None
     if stamped is not None:
         return json.loads(stamped)
-    copy = os.path.join(directory, STATE)  # checkpoints written before the state was stamped in
+    return _unstamped_state(directory)
+
+
+def _unstamped_state(directory):
+    """checkpoint.json without checkpoint.weights.h5: a checkpoint written
+    before the state was stamped in, or a finished run's, folded into its
+    final model."""
+    copy = os.path.join(directory, STATE)
     if not os.path.exists(copy):
         return None
     with open(copy) as f:
-        return json.load(f)
+        state = json.load(f)
+    if state.get(_IN_FINAL) == FINAL and not os.path.exists(os.path.join(directory, FINAL)):
+        raise GanzooError(f"{directory} is a finished run whose weights are in {FINAL}, which is missing; put "
+                          f"it back to resume the run (or start a new run with another --out)")
+    return state
+
+
+def weights_file(directory, state):
+    """The file that holds the weights of the checkpoint `state`."""
+    if state.get(_IN_FINAL) == FINAL and not os.path.exists(os.path.join(directory, WEIGHTS)):
+        return os.path.join(directory, FINAL)
+    return os.path.join(directory, WEIGHTS)
+
+
+def fold_into_final(model, directory):
+    """After the final model is written: when the checkpoint holds the same
+    step, the final model becomes the checkpoint and checkpoint.weights.h5
+    goes, so the run folder keeps each weight once. A kill at any point
+    leaves a resumable run: checkpoint.json names the final model only
+    after that is on disk, and the weights file is read first while it exists.
+
+    Returns:
+        Bytes freed (0 when nothing was folded).
+    """
+    path = os.path.join(directory, WEIGHTS)
+    state = read_state(directory) if os.path.exists(path) else None
+    if state is None or state.get("step") != model.steps_done or not os.path.exists(os.path.join(directory, FINAL)):
+        return 0
+    size = os.path.getsize(path)
+    try:
+        write_json({**state, _IN_FINAL: FINAL}, os.path.join(directory, STATE))
+        os.unlink(path)
+    except OSError:
+        return 0  # both files stay: a larger folder, nothing lost
+    return size
 
 
 def restore(model, directory):
@@ -174,7 +224,7 @@ def restore(model, directory):
     state = read_state(directory)
     if state is None:
         return None
-    path = os.path.join(directory, WEIGHTS)
+    path = weights_file(directory, state)
     try:
         model.load_weights(path)
     except (OSError, ValueError) as exc:

@@ -13,14 +13,14 @@ import os
 
 from ganzoo.errors import GanzooError
 from ganzoo.factory import is_file_preset
-from ganzoo.training import distribution
+from ganzoo.training import checkpoints, distribution
 from ganzoo.training.build import build_model, compile_options, execution_steps, finished, restore_run
 from ganzoo.training.interruption import Interrupted, Interruption
 from ganzoo.training.plan import check_same_data, model_config, new_settings, plan_length, resumed_settings
 from ganzoo.training.request import (DEFAULT_CHECKPOINT_MINUTES, DEFAULT_CHECKPOINT_STEPS, FitRequest, check_request,
                                      resolve_source)
-from ganzoo.training.run_files import (MODEL_FILE, RUN_FILE, note_version, read_run, run_record, save_model,
-                                       saved_anything, saved_config)
+from ganzoo.training.run_files import (MODEL_FILE, RUN_FILE, note_version, read_run, run_record, run_size_line,
+                                       save_model, saved_anything, saved_config)
 from ganzoo.training.run_folder import check_new, check_outside_data, repair
 from ganzoo.training.xla import raise_for_xla
 
@@ -92,8 +92,34 @@ def fit_request(request, *, verbose="auto", echo=print, evaluation=None):
     check_outside_data(out, resolve_source(plugin, request.dataset, request.data) if request.data else None)
     check_new(out)
     with RunLock(out, echo=echo):
-        return _fit_locked(request, plugin, out, verbose=verbose, echo=echo, evaluation=evaluation,
-                           replicas=replicas)
+        try:
+            return _fit_locked(request, plugin, out, verbose=verbose, echo=echo, evaluation=evaluation,
+                               replicas=replicas)
+        except BaseException:
+            if not request.resume:
+                remove_failed_start(out)
+            raise
+
+
+def remove_failed_start(out):
+    """A new run that failed before its first checkpoint (data offline,
+    labels missing, a bad option found while building) leaves nothing: its
+    run.json, CSV, grids and logs go, and `RunLock` removes the folder when
+    it created it and nothing else is in it. A run with a checkpoint or a
+    model keeps everything (it can be resumed)."""
+    import shutil
+
+    from ganzoo.training.run_folder import CSV_FILE, SAMPLES
+
+    if saved_anything(out):
+        return
+    for name in (RUN_FILE, CSV_FILE):
+        try:
+            os.unlink(os.path.join(out, name))
+        except OSError:
+            pass
+    for name in (SAMPLES, "tensorboard"):
+        shutil.rmtree(os.path.join(out, name), ignore_errors=True)
 
 
 def _fit_worker(request, plugin, out, replicas, *, verbose, echo):
@@ -125,7 +151,12 @@ def _fit_locked(request, plugin, out, *, verbose, echo, evaluation, replicas=Non
     # 4. The model, restored when resuming; what a crash left half-done, removed.
     compile_kwargs = compile_options(request.jit, request.steps_per_execution)
     model, state, replicas = _model_of_run(request, plugin, out, settings, replicas, compile_kwargs, echo)
-    if state is not None and finished(model, out, settings, state, echo):
+    _check_sync_batchnorm(model, settings, echo)
+    done = state is not None and finished(model, out, settings, state, echo)
+    repair(out, state, echo=echo, going_on=not done)
+    if done:
+        checkpoints.fold_into_final(model, out)
+        echo(run_size_line(out))
         return model
     per_epoch = settings.steps_per_epoch or (info.num_examples // settings.batch_size if info.num_examples else None)
     epoch, epoch_step = (state["epoch"], state.get("epoch_step", 0)) if state else (0, 0)
@@ -147,6 +178,8 @@ def _fit_locked(request, plugin, out, *, verbose, echo, evaluation, replicas=Non
            checkpointing=checkpointing, evaluation=evaluation, verbose=verbose, echo=echo)
     save_model(model, os.path.join(out, MODEL_FILE))
     echo(f"saved {os.path.join(out, MODEL_FILE)} after {model.steps_done} steps")
+    checkpoints.fold_into_final(model, out)
+    echo(run_size_line(out))
     return model
 
 
@@ -156,10 +189,33 @@ def _previous_run(request, out):
     if previous and not request.resume and not saved_anything(out):
         previous = None  # it stopped before its first checkpoint (e.g. a setup error): start it afresh
     if previous and not request.resume:
-        raise GanzooError(f"{out} already holds a run; pass --resume to continue it or choose another --out")
+        raise GanzooError(f"{out} already holds a run; pass --resume to continue it, or start another with "
+                          f"--out {free_out(out)}")
     if request.resume and not previous:
         raise GanzooError(f"nothing to resume in {out} (no {RUN_FILE}); drop --resume to start a new run")
     return previous
+
+
+def free_out(out):
+    """A run folder beside `out` that is free (`runs/dcgan-2`, `-3`, ...),
+    relative to the working directory when inside it."""
+    base = out.rstrip(os.sep)
+    number = 2
+    while os.path.exists(f"{base}-{number}"):
+        number += 1
+    free = f"{base}-{number}"
+    relative = os.path.relpath(free)
+    return relative if not relative.startswith(os.pardir) else free
+
+
+def _check_sync_batchnorm(model, settings, echo):
+    """`--sync-batchnorm` on a model without BatchNorm changes nothing: said
+    in one line, not refused (the same flag can be passed to every plugin of
+    a multi-GPU script)."""
+    if not settings.sync_batchnorm:
+        return
+    if not any(variable.path.endswith("moving_mean") for variable in model.variables):
+        echo(f"note: --sync-batchnorm has no effect: {settings.plugin} has no BatchNorm layers")
 
 
 def _plan_run(request, plugin, out, previous, echo):
@@ -172,6 +228,8 @@ def _plan_run(request, plugin, out, previous, echo):
         check_outside_data(out, settings.source)
         info = data_lib.inspect(settings.source, data_dir=settings.data_dir, task=plugin.task)
         check_same_data(settings, info)
+        if steps is None and request.epochs is None:
+            steps = settings.total_steps  # a plain --resume finishes the run as it was asked
         plan_length(settings, info, steps)
         note_version(previous, echo)
         return settings, info
@@ -188,7 +246,7 @@ def _plan_run(request, plugin, out, previous, echo):
 
 def _model_of_run(request, plugin, out, settings, replicas, compile_kwargs, echo):
     """The compiled model under the run's strategy, its checkpoint's state
-    (None for a new run) and the strategy; the run folder repaired."""
+    (None for a new run) and the strategy."""
     import tensorflow as tf
 
     from ganzoo.layers import synchronized_batchnorm
@@ -200,7 +258,6 @@ def _model_of_run(request, plugin, out, settings, replicas, compile_kwargs, echo
     with replicas.scope(), synchronized_batchnorm(settings.sync_batchnorm):
         model = build_model(plugin, settings, weights, compile_kwargs)
     state = restore_run(model, out, settings, echo) if resume else None
-    repair(out, state, echo=echo)
     return model, state, replicas
 
 
@@ -225,15 +282,16 @@ def _train(model, plugin_name, out, settings, *, per_epoch, position, resumed, c
     appended = resumed
     with interruption.installed():
         while epoch < settings.epochs:
-            # A run resumed inside an epoch first finishes that epoch alone.
-            last = epoch + 1 if epoch_step else settings.epochs
+            last, steps = fit_span(epoch, epoch_step, settings.epochs, per_epoch,
+                                   _steps_left(model, settings))
+            if steps == 0:
+                break
             train = distribution.shard_by_data(_training_data(model, settings, per_epoch, epoch))
             callbacks = run_callbacks(model, out, settings, append=appended, evaluation=evaluation,
                                       checkpointing=checkpointing, epoch_step=epoch_step, trackers=trackers,
-                                      interruption=interruption)
+                                      interruption=interruption, per_epoch=per_epoch)
             try:
-                model.fit(train, epochs=last, initial_epoch=epoch,
-                          steps_per_epoch=(per_epoch - epoch_step) if per_epoch else None,
+                model.fit(train, epochs=last, initial_epoch=epoch, steps_per_epoch=steps,
                           shuffle=False, callbacks=callbacks, verbose=verbose)
             except Exception as exc:  # noqa: BLE001 - re-raised unless XLA refused the step
                 raise_for_xla(exc, plugin_name, out)
@@ -243,7 +301,48 @@ def _train(model, plugin_name, out, settings, *, per_epoch, position, resumed, c
                 raise Interrupted(f"stopped at step {model.steps_done}; the checkpoint is saved in {out}")
             if model.stop_training:
                 break
+            if per_epoch and epoch_step + steps < per_epoch:
+                break  # the run's last epoch, cut short by --steps: the run is done
             epoch, epoch_step, trackers = last, 0, None
+
+
+def _steps_left(model, settings):
+    return None if settings.total_steps is None else max(0, settings.total_steps - model.steps_done)
+
+
+def fit_span(epoch, epoch_step, epochs, per_epoch, steps_left=None):
+    """The next `model.fit` call of a run: `(last epoch, steps per epoch)`.
+
+    Keras shows every epoch of one call with the same length, so a call
+    holds only epochs of one length: the rest of an epoch a resumed run
+    stopped inside (alone), whole epochs, or the run's last epoch cut
+    short by `--steps` (alone, shown with the steps it really runs).
+
+    Args:
+        epoch: whole epochs done.
+        epoch_step: steps done inside the next epoch.
+        epochs: the epoch the run ends in (its last, maybe partial).
+        per_epoch: steps of a whole epoch, None when unknown (one call of
+            whole passes).
+        steps_left: steps left to the run's `--steps` total, None for none.
+
+    Returns:
+        `(last, steps)`: `model.fit(epochs=last, initial_epoch=epoch,
+        steps_per_epoch=steps)`; `steps` is 0 when nothing is left.
+    """
+    if not per_epoch:
+        return epochs, None
+    rest = per_epoch - epoch_step
+    if steps_left is not None and steps_left <= 0:
+        return epoch, 0
+    if epoch_step:  # a run resumed inside an epoch first finishes that epoch alone
+        return epoch + 1, rest if steps_left is None else min(rest, steps_left)
+    whole = epochs - epoch
+    if steps_left is not None:
+        whole = min(whole, steps_left // per_epoch)
+        if whole == 0:
+            return epoch + 1, steps_left
+    return epoch + whole, per_epoch
 
 
 def _training_data(model, settings, per_epoch, epoch):
@@ -268,7 +367,7 @@ def evaluation_callback(evaluation, settings, out):
 
 
 def run_callbacks(model, out, settings, *, append, evaluation=None, checkpointing=None, epoch_step=0,
-                  trackers=None, interruption=None):
+                  trackers=None, interruption=None, per_epoch=None):
     """The callbacks of a run. The files of an epoch are committed in order:
     grid, scores, CSV row, and last the checkpoint, so a checkpoint is never
     ahead of them (see `ganzoo.training.run_folder.repair`).
@@ -283,13 +382,15 @@ def run_callbacks(model, out, settings, *, append, evaluation=None, checkpointin
         epoch_step: steps already done in the first epoch.
         trackers: the running means to put back in that epoch.
         interruption: the `Interruption` that asks for a save and a stop.
+        per_epoch: steps of a whole epoch; an epoch ended sooner (the last
+            of a `--steps` run) is checkpointed as that many steps into it.
 
     Returns:
         A list of Keras callbacks.
     """
     from ganzoo import data as data_lib
-    from ganzoo.training.callbacks import (Checkpoint, EpochTensorBoard, MetricsCSV, ResumeEpoch, SampleGrid,
-                                           StopAtStep, StopOnNonFinite)
+    from ganzoo.training.callbacks import (Checkpoint, EpochTensorBoard, MetricsCSV, ResumeEpoch, RunProgress,
+                                           SampleGrid, StopAtStep, StopOnNonFinite)
 
     # A fixed, seeded draw of training examples for the per-epoch grids: varied
     # (not the first files in order) and the same in every epoch.
@@ -307,7 +408,8 @@ def run_callbacks(model, out, settings, *, append, evaluation=None, checkpointin
         MetricsCSV(os.path.join(out, "metrics.csv"), append=append, extra_keys=scorer.log_keys if scorer else ()),
         EpochTensorBoard(os.path.join(out, "tensorboard"), write_graph=False),
         Checkpoint(out, every_steps=every_steps, every_minutes=every_minutes, epoch_step=epoch_step,
-                   interruption=interruption),
+                   interruption=interruption, steps_per_epoch=per_epoch),
+        RunProgress(settings.epochs),
     ]
     if settings.total_steps is not None:
         callbacks.insert(0, StopAtStep(settings.total_steps))

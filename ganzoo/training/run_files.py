@@ -148,3 +148,37 @@ def load_run_model(path):
     if checkpoints.restore(model, path) is None:
         raise GanzooError(f"{path} has neither {MODEL_FILE} nor a checkpoint yet")
     return model
+
+
+def folder_size(folder):
+    """Bytes of every file under `folder` (links not followed)."""
+    total = 0
+    for root, _, names in os.walk(folder):
+        for name in names:
+            try:
+                total += os.lstat(os.path.join(root, name)).st_size
+            except OSError:
+                pass
+    return total
+
+
+def size_text(size):
+    """`25 MB`, `1.3 GB`, `420 KB`: a size in words (powers of 1,000, as `du --si`)."""
+    for unit, scale in (("GB", 1e9), ("MB", 1e6), ("KB", 1e3)):
+        if size >= scale:
+            value = size / scale
+            return f"{value:.1f} {unit}" if value < 10 and unit == "GB" else f"{value:.0f} {unit}"
+    return f"{size} bytes"
+
+
+def run_size_line(out):
+    """One line on a run folder's size and its largest files, for the end of `ganzoo fit`:
+    `run folder runs/dcgan: 11 MB (model.keras 11 MB, also the checkpoint)`."""
+    shown = os.path.relpath(out) if not os.path.relpath(out).startswith(os.pardir) else out
+    parts = [f"{name} {size_text(os.path.getsize(os.path.join(out, name)))}"
+             for name in (MODEL_FILE, checkpoints.WEIGHTS) if os.path.exists(os.path.join(out, name))]
+    if parts and not os.path.exists(os.path.join(out, checkpoints.WEIGHTS)) \
+            and os.path.exists(os.path.join(out, checkpoints.STATE)):
+        parts[0] += ", also the checkpoint"
+    return f"run folder {shown}: {size_text(folder_size(out))}" + (f" ({', '.join(parts)})" if parts else "")
+

@@ -50,14 +50,23 @@ def check_outside_data(out, source):
                           "training images. Choose an --out outside the data folder")
 
 
-def repair(out, state, echo=print):
+def repair(out, state, echo=print, going_on=True):
     """Removes what a killed run wrote after its last checkpoint (`state`,
     None when there is none): temporary files, CSV rows of later epochs (and
-    a half-written last line), grids of later epochs."""
+    a half-written last line), grids of later epochs. The row and grid of an
+    epoch that a `--steps` run ended inside (`state["ended_early"]`) go
+    too, without a word, when the run goes on (`going_on`): it finishes
+    that epoch and rewrites them."""
     epochs = state["epoch"] if state else 0
     removed = _remove_temporary(out) + _remove_temporary(os.path.join(out, SAMPLES))
-    rows = _trim_csv(os.path.join(out, CSV_FILE), epochs)
-    grids = _remove_grids(os.path.join(out, SAMPLES), epochs)
+    ended = 1 if state and state.get("ended_early") else 0
+    rows = _trim_csv(os.path.join(out, CSV_FILE), epochs + ended)
+    grids = _remove_grids(os.path.join(out, SAMPLES), epochs + ended)
+    if ended and going_on:
+        # The last epoch of a run cut short by --steps wrote its row and grid
+        # as it ended; the run now goes on inside it and writes them again.
+        _trim_csv(os.path.join(out, CSV_FILE), epochs)
+        _remove_grids(os.path.join(out, SAMPLES), epochs)
     if removed or rows or grids:
         parts = [f"{n} {what}" for n, what in ((removed, "unfinished temporary file(s)"),
                                              (rows, "CSV row(s)"), (grids, "grid(s)")) if n]

@@ -249,7 +249,7 @@ class TextToImageGAN(GAN):
         self._constructor_arguments["vocabulary"] = vocabulary
         return vocabulary
 
-    def pretrain_text_encoder(self, data, steps=None, learning_rate=1e-3):
+    def pretrain_text_encoder(self, data, steps=None, learning_rate=1e-3, verbose=0):
         """Pre-trains the default text encoder on `(images, texts)` batches with
         `encoder.JointEmbedding` (a caption must pick out its own image in the
         batch); returns the last loss and retrieval accuracy.
@@ -259,6 +259,9 @@ class TextToImageGAN(GAN):
                 (repeated when shorter than `steps`).
             steps: gradient steps (default `pretrain_steps`).
             learning_rate: Adam learning rate.
+            verbose: Keras verbosity: with 1 or "auto" a line says what runs
+                and a progress bar counts its steps; 2, the line and one
+                line at the end; 0, nothing.
         """
         steps = self.pretrain_steps if steps is None else int(steps)
         if not hasattr(data, "repeat"):
@@ -272,7 +275,10 @@ class TextToImageGAN(GAN):
                 helper = encoder_lib.JointEmbedding(
                     self.text_encoder, encoder_lib.build_image_encoder(self.image_shape, self.text_dim))
                 helper.compile(optimizer=keras.optimizers.Adam(learning_rate))
-            history = helper.fit(data.repeat(), steps_per_epoch=steps, epochs=1, verbose=0, shuffle=False)
+            if verbose:
+                print(f"pre-training the text encoder: {steps} steps before the GAN's first "
+                      "(pretrain_steps; --set pretrain_steps=0 skips it)", flush=True)
+            history = helper.fit(data.repeat(), steps_per_epoch=steps, epochs=1, verbose=verbose, shuffle=False)
         finally:
             self.text_encoder.trainable = self.train_text_encoder
         self.pretrain_report = {key: float(values[-1]) for key, values in history.history.items()}
@@ -280,12 +286,13 @@ class TextToImageGAN(GAN):
 
     def prepare_training(self, data):
         """Before `fit()` trains: a fresh model builds its vocabulary from
-        `data` (without one) and pre-trains its text encoder (`pretrain_steps`)."""
+        `data` (without one) and pre-trains its text encoder (`pretrain_steps`),
+        with a progress bar as `fit()`'s `verbose` asks."""
         if self.needs_vocabulary:
             self.adapt(data)
         if self.pretrain_steps and self.pretrain_report is None and self.compiled and self.steps_done == 0 \
                 and hasattr(data, "repeat"):
-            self.pretrain_text_encoder(data)
+            self.pretrain_text_encoder(data, verbose=getattr(self, "fit_verbose", 0))
 
     # ------------------------------------------------------------------ networks
     def learning_rate_schedule(self):

@@ -55,8 +55,9 @@ def test_fit_sample_resume_and_evaluate(tmp_path, capsys):
     code, stdout, err = run_cli(["fit", "dcgan", "--steps", "3", "--batch-size", "32", "--out", str(out),
                                   "--seed", "1", "--quiet", *TINY], capsys)
     assert code == 0, err
-    assert sorted(os.listdir(out)) == ["checkpoint.json", "checkpoint.weights.h5", "metrics.csv", "model.keras",
-                                       "run.json", "samples", "tensorboard"]
+    # A finished run keeps each weight once: model.keras is its checkpoint too (issue 20 item 2).
+    assert sorted(os.listdir(out)) == ["checkpoint.json", "metrics.csv", "model.keras", "run.json", "samples",
+                                       "tensorboard"]
     assert os.listdir(out / "samples") == ["epoch_0001.png"]
     run = json.loads((out / "run.json").read_text())
     assert run["settings"]["config"]["generator_filters"] == 4 and run["settings"]["source"] == "digits"

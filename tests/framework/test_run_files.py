@@ -6,6 +6,8 @@ import ast
 import json
 import pathlib
 
+import pytest
+
 import ganzoo
 from ganzoo.runs import read_run as read_run_by_its_old_name
 from ganzoo.training.run_files import RUN_FILE, read_run
@@ -47,3 +49,12 @@ def test_old_module_names_are_faces_that_only_re_export():
         logic = [node for node in body[1:] if not isinstance(node, (ast.ImportFrom, ast.Assign))]
         assigned = [t.id for node in body if isinstance(node, ast.Assign) for t in node.targets]
         assert not logic and assigned == ["__all__"], module.__name__
+
+
+@pytest.mark.parametrize("size,text", [(0, "0 bytes"), (999, "999 bytes"), (4_200, "4 KB"), (25_300_000, "25 MB"),
+                                       (489_000_000, "489 MB"), (1_340_000_000, "1.3 GB"), (12_600_000_000, "13 GB")])
+def test_size_text(size, text):
+    from ganzoo.training.run_files import size_text
+
+    assert size_text(size) == text
+

@@ -146,13 +146,106 @@ def signal_sigint():
 @pytest.mark.slow
 def test_a_run_killed_before_its_final_model_gets_it_on_resume(tmp_path, capsys):
     out = tmp_path / "run"
-    code, _, err = run_cli(["fit", "dcgan", "--out", str(out), "--steps", "2", *TINY], capsys)
-    assert code == 0, err
+    from ganzoo.training import loop
+
+    def killed(model, path):
+        raise KeyboardInterrupt  # killed between the last checkpoint and the final model
+
+    original = loop.save_model
+    loop.save_model = killed
+    try:
+        code, _, err = run_cli(["fit", "dcgan", "--out", str(out), "--steps", "2", *TINY], capsys)
+    finally:
+        loop.save_model = original
+    assert code != 0 and not (out / "model.keras").exists()
     weights = (out / "checkpoint.weights.h5").read_bytes()
-    (out / "model.keras").unlink()  # killed between the last checkpoint and the final model
     code, text, err = run_cli(["fit", "dcgan", "--out", str(out), "--steps", "2", "--resume"], capsys)
     assert code == 0, err
     assert "had finished before its final model was written" in text and (out / "model.keras").exists()
-    assert (out / "checkpoint.weights.h5").read_bytes() == weights  # nothing trained again
+    # Nothing trained again, and the final model is the checkpoint now (each weight kept once).
+    assert not (out / "checkpoint.weights.h5").exists() and len(weights) > 0
+    assert json.loads((out / "checkpoint.json").read_text())["step"] == 2
     code, _, err = run_cli(["fit", "dcgan", "--out", str(out), "--steps", "2", "--resume"], capsys)
     assert code == 1 and "the run already did 2 steps; pass --steps N with N > 2" in err
+
+
+def _flat(folder, count=10):
+    rng = np.random.default_rng(0)
+    folder.mkdir(parents=True)
+    for i in range(count):
+        Image.fromarray(rng.integers(0, 255, (28, 28), dtype=np.uint8)).save(folder / f"{i}.png")
+    return folder
+
+
+def test_a_failed_start_leaves_nothing(tmp_path, capsys):
+    """cgan on a folder without labels fails once the data is opened: no
+    folder holding only run.json is left (issue 20 item 10)."""
+    data = _flat(tmp_path / "flat")
+    out = tmp_path / "new"
+    code, _, err = run_cli(["fit", "cgan", "--data", str(data), "--out", str(out), "--steps", "1", *TINY], capsys)
+    assert code == 1 and "has no class labels" in err, err
+    assert not out.exists()
+    # A folder the user made stays, empty.
+    out.mkdir()
+    code, _, err = run_cli(["fit", "cgan", "--data", str(data), "--out", str(out), "--steps", "1", *TINY], capsys)
+    assert code == 1 and os.listdir(out) == []
+
+
+def test_a_run_that_exists_is_refused_with_a_free_out(tmp_path, capsys, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    out = tmp_path / "runs" / "dcgan"
+    out.mkdir(parents=True)
+    (out / "run.json").write_text(json.dumps({"plugin": "dcgan", "settings": {}}))
+    (out / "model.keras").write_text("")
+    (tmp_path / "runs" / "dcgan-2").mkdir()
+    code, _, err = run_cli(["fit", "dcgan", "--steps", "1"], capsys)
+    assert code == 1, err
+    assert "runs/dcgan already holds a run; pass --resume to continue it, or start another with " \
+           "--out runs/dcgan-3" in err, err
+
+
+def test_sync_batchnorm_without_batchnorm_is_said(tmp_path, capsys):
+    code, text, err = run_cli(["fit", "vanilla", "--out", str(tmp_path / "v"), "--steps", "1", "--batch-size", "8",
+                               "--quiet", "--sync-batchnorm"], capsys)
+    assert code == 0, err
+    assert "note: --sync-batchnorm has no effect: vanilla has no BatchNorm layers" in text
+    # The end of a run says how big its folder is (issue 20 item 2).
+    import re
+
+    assert re.search(r"^run folder \S*v: \d+ (KB|MB) \(model\.keras \d+ (KB|MB), also the checkpoint\)$", text, flags=re.M), text
+
+
+@pytest.mark.slow
+def test_a_run_killed_after_its_final_model_finishes_on_resume(tmp_path, capsys):
+    """Killed after model.keras was written but before it became the
+    checkpoint: the resume makes it the checkpoint and ends (exit 0), so the
+    kill loop's resumes always finish."""
+    out = tmp_path / "run"
+    from ganzoo.training import checkpoints
+
+    original = checkpoints.fold_into_final
+    checkpoints.fold_into_final = lambda model, directory: 0
+    try:
+        code, _, err = run_cli(["fit", "dcgan", "--out", str(out), "--steps", "2", *TINY], capsys)
+    finally:
+        checkpoints.fold_into_final = original
+    assert code == 0 and (out / "checkpoint.weights.h5").exists() and (out / "model.keras").exists(), err
+    code, text, err = run_cli(["fit", "dcgan", "--out", str(out), "--steps", "2", "--resume"], capsys)
+    assert code == 0, err
+    assert "now holds its checkpoint too" in text and not (out / "checkpoint.weights.h5").exists()
+    code, _, err = run_cli(["fit", "dcgan", "--out", str(out), "--steps", "2", "--resume"], capsys)
+    assert code == 1 and "the run already did 2 steps" in err
+
+
+
+def test_a_failed_start_offline_leaves_nothing(tmp_path, capsys, monkeypatch):
+    """A TFDS dataset that is not there, offline: one line, and no folder
+    holding only run.json (issue 20 item 10)."""
+    from ganzoo.data import tfds_source
+
+    monkeypatch.setattr(tfds_source, "network_available", lambda *a, **k: False)
+    out = tmp_path / "run"
+    code, _, err = run_cli(["fit", "dcgan", "--dataset", "cifar10", "--data-dir", str(tmp_path / "tfds"),
+                            "--out", str(out), "--steps", "1", *TINY], capsys)
+    assert code == 1 and "no network" in err, err
+    assert not out.exists()

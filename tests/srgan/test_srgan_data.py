@@ -42,8 +42,11 @@ def test_photos_give_aligned_bicubic_pairs_with_fresh_crops_every_epoch():
     first = [(lr.numpy(), hr.numpy()) for lr, hr in ds]
     second = [(lr.numpy(), hr.numpy()) for lr, hr in ds]
     lr, hr = first[0]
-    # LR is the antialiased bicubic downscaling of the HR crop, rounded to 8 bits.
-    np.testing.assert_allclose(lr, paired.quantize(paired.downscale(hr)).numpy(), atol=1e-6)
+    # LR is the antialiased bicubic downscaling of the HR crop, rounded to 8 bits. A value that lands
+    # on a rounding boundary can round the other way when the pipeline's threads sum in another order
+    # (seen once in a loaded machine): one 8-bit step, on a rare pixel.
+    difference = np.abs(lr - paired.quantize(paired.downscale(hr)).numpy())
+    assert difference.max() <= 1 / 255 + 1e-6 and (difference > 1e-6).mean() < 1e-3
     assert np.allclose(lr * 255, np.round(lr * 255), atol=1e-4)
     assert 0.0 <= hr.min() and hr.max() <= 1.0
     # Random crops are drawn anew each epoch: the task's elements are never cached. (One image can

@@ -131,6 +131,25 @@ def test_pretraining_trains_the_encoder_first_then_keeps_it_fixed():
     assert trained.train_text_encoder and trained.text_encoder in trained.optimizer_targets()["discriminator"]
 
 
+def test_pretraining_says_what_it_does_with_a_progress_bar(capsys):
+    """The pre-training before the GAN's first step (about a minute on CPU by
+    default) is announced and counted, as `fit()`'s `verbose` asks (issue 20 item 4)."""
+    import tensorflow as tf
+
+    batch = (np.random.default_rng(0).random((4, 16, 16, 3), dtype=np.float32), np.array(CAPTIONS))
+    data = tf.data.Dataset.from_tensors(batch).repeat()
+    model = tiny(pretrain_steps=3)
+    model.compile()
+    model.fit(data, steps_per_epoch=1, verbose=2, shuffle=False)
+    said = capsys.readouterr().out
+    assert "pre-training the text encoder: 3 steps before the GAN's first" in said
+    assert "3/3 - " in said and said.index("3/3 - ") < said.index("1/1 - ")
+    quiet = tiny(pretrain_steps=3)
+    quiet.compile()
+    quiet.fit(data, steps_per_epoch=1, verbose=0, shuffle=False)
+    assert capsys.readouterr().out == ""
+
+
 def test_a_keras_model_can_be_the_text_encoder(tmp_path):
     import keras
 
