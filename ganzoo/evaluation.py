@@ -6,7 +6,7 @@ import os
 
 import numpy as np
 
-from ganzoo.errors import GanzooError, article
+from ganzoo.errors import GanzooError, article, setting
 
 
 def _arrays(source, info, model, data_dir, split, limit):
@@ -134,6 +134,37 @@ def check_metrics(metric_names, options):
                 metric.check(options)
 
 
+# Metrics for tasks that no registered metric covers yet: where to look instead.
+_ELSEWHERE = {
+    "captioned": "for text2image on the embedded shapes, ganzoo.metrics.captions.attribute_match(images, captions) "
+                 "reads colour, kind, position and size back from generated images (docs/plugins/text2image.md)",
+}
+
+
+def check_applicable(task, metric_names):
+    """`GanzooError` naming the metrics that do apply to models of `task`
+    when one of `metric_names` does not (or that none does yet)."""
+    from ganzoo import metrics
+
+    task = str(task)
+    wrong = [name for name in metric_names if task not in metrics.get(name).tasks]
+    if not wrong:
+        return
+    works = metrics.for_task(task)
+    a_model = f"{article(task)} model"
+    which = ", ".join(f"{name!r} ({'/'.join(metrics.get(name).tasks)} models)" for name in wrong)
+    if works:
+        raise GanzooError(f"metric {which} does not apply to {a_model}; the metrics for {task} models: "
+                          f"{', '.join(works)} (e.g. "
+                          f"{setting('metrics', ','.join(works), python=f'metric_names={list(works)!r}')})")
+    covered = sorted({t for metric in metrics.METRICS.values() for t in metric.tasks})
+    hint = _ELSEWHERE.get(task)
+    raise GanzooError(f"metric {which} does not apply to {a_model}, and no installed metric does yet (the "
+                      f"metrics cover {', '.join(covered)} models: see docs/metrics.md)"
+                      + (f"; {hint}" if hint else "; a package can add one under the ganzoo.metrics entry points "
+                         "(docs/metrics.md)"))
+
+
 def evaluate(run, metric_names, *, dataset=None, data=None, data_dir=None, split="train", n=None, seed=0,
              limit=5000, **metric_options):
     """Computes metrics of the model in `run` (a run directory or .keras file).
@@ -172,8 +203,7 @@ def evaluate(run, metric_names, *, dataset=None, data=None, data_dir=None, split
         if metric.check is not None:
             metric.check(options)  # fail in seconds, before the model and data load
     model = load_run_model(run)
-    for metric in chosen:
-        metrics.get(metric.name, model.task)
+    check_applicable(model.task, [metric.name for metric in chosen])
     saved = read_run(run) if os.path.isdir(run) else None
     source, data_dir, info = _real_source(model, saved, dataset=dataset, data=data, data_dir=data_dir, split=split)
     real = metrics.RealData(source=str(source), data_dir=data_dir, split=split)

@@ -265,6 +265,13 @@ def evaluate(run, metric_list, dataset, data, data_dir, split, count, seed, resi
 
     \b
     ganzoo evaluate runs/dcgan --metrics fid,kid,is,pr    (50k vs the full train split)
+    ganzoo evaluate runs/srgan --metrics psnr,ssim
+
+    The Inception metrics (fid, kid, is, pr, dc, intra_fid) run every image through
+    the network: at ~11 images/s on a 2-core CPU the default 50,000 take over an
+    hour; the expected time is printed once measured, then a progress bar. Use
+    --n 5000 for a quick look. Metrics apply to some tasks only: asking for one of
+    another task names those that apply (docs/metrics.md).
     """
     from ganzoo.evaluation import check_metrics
     from ganzoo.evaluation import evaluate as evaluate_run

@@ -52,6 +52,81 @@ def _resize_layer(height, width, mode):
     return Resize()
 
 
+def format_duration(seconds):
+    """`"about 40 s"`, `"about 12 min"`, `"about 2 h 5 min"`."""
+    seconds = max(0.0, float(seconds))
+    if seconds < 90:
+        return f"about {max(1, round(seconds))} s"
+    minutes = round(seconds / 60)
+    if minutes < 90:
+        return f"about {minutes} min"
+    return f"about {minutes // 60} h {minutes % 60} min"
+
+
+class ExtractionProgress:
+    """Progress of a feature extraction: once the rate is measured (the
+    first batch builds the graph and is not counted; then at least
+    `measure_seconds` or `measure_batches` batches), one line gives the
+    expected time, "about 75 min for 50,000 images at ~11.1 images/s", then
+    a `keras.utils.Progbar` with its estimate takes over.
+
+    Args:
+        total: images expected (None: a bar without a total, no estimate).
+        verbose: print nothing when False.
+        echo: prints a line (`print`).
+        clock: seconds (`time.perf_counter`).
+    """
+
+    def __init__(self, total, verbose=True, echo=print, clock=time.perf_counter, measure_batches=2,
+                 measure_seconds=5.0):
+        self.total = None if total is None else int(total)
+        self.verbose = verbose
+        self.echo, self.clock = echo, clock
+        self.measure_batches, self.measure_seconds = measure_batches, measure_seconds
+        self.done = self.batches = 0
+        self.rate = None
+        self._start = None
+        self._bar = None
+
+    def _open_bar(self):
+        import keras
+
+        self._bar = keras.utils.Progbar(self.total, unit_name="image")
+        if self.done:
+            self._bar.update(self.done)
+
+    def add(self, count):
+        """Records `count` more images done."""
+        self.done += int(count)
+        self.batches += 1
+        if not self.verbose:
+            return
+        if self._bar is not None:
+            self._bar.add(count)
+            return
+        if self.total is None:
+            self._open_bar()
+            return
+        now = self.clock()
+        if self._start is None:  # the first batch builds and traces the model: not a rate
+            self._start, self._start_done = now, self.done
+            return
+        measured = self.batches - 1
+        elapsed = now - self._start
+        if self.done < self.total and measured < self.measure_batches and elapsed < self.measure_seconds:
+            return
+        if elapsed > 0 and self.done < self.total:
+            self.rate = (self.done - self._start_done) / elapsed
+            self.echo(f"{format_duration(self.total / self.rate)} for {self.total:,} images at "
+                      f"~{self.rate:.1f} images/s (measured on this machine)")
+        self._open_bar()
+
+    def close(self):
+        """Shows the bar's last line if the extraction ended before it opened."""
+        if self.verbose and self._bar is None and self.done:
+            self._open_bar()
+
+
 class InceptionExtractor:
     """Features of images through the reference network.
 
@@ -138,23 +213,22 @@ class InceptionExtractor:
             total: number of images, for the progress bar.
             keep_features: keep the features (KID, k-NN metrics, intra-FID).
             keep_logits: keep the logits (Inception Score).
-            verbose: show a progress bar.
+            verbose: print the expected time (measured on the first
+                batches) and a progress bar (`ExtractionProgress`).
             label: text before the progress bar.
 
         Returns:
             `(FeatureStatistics, logits or None, labels or None)`.
         """
-        import keras
-
         if isinstance(batches, np.ndarray):
             array = batches
             total = len(array)
             batches = (array[i:i + self.batch_size] for i in range(0, len(array), self.batch_size))
         stats = FeatureStatistics(FEATURE_DIM, keep_features=keep_features)
         logits, labels = [], []
-        bar = keras.utils.Progbar(total, unit_name="image") if verbose else None
         if verbose and label:
             print(label)
+        progress = ExtractionProgress(total, verbose=verbose)
         for item in batches:
             images, y = item if isinstance(item, tuple) else (item, None)
             images = np.asarray(images)
@@ -163,10 +237,10 @@ class InceptionExtractor:
                 stats.update(features)
                 if keep_logits:
                     logits.append(batch_logits)
-                if bar is not None:
-                    bar.add(len(features))
+                progress.add(len(features))
             if y is not None:
                 labels.append(np.asarray(y).reshape(-1))
+        progress.close()
         logits = np.concatenate(logits) if keep_logits and logits else None
         labels = np.concatenate(labels) if labels else None
         return stats, logits, labels

@@ -22,7 +22,10 @@ class FeatureStatistics:
     """Streaming mean and covariance of feature vectors, in float64.
 
     Sums are taken around a shift (the first batch's mean), so the
-    covariance keeps its precision for features with a large mean.
+    covariance keeps its precision for features with a large mean. Batches
+    are buffered and folded into the sums 8,192 rows at a time:
+    one large `x.T @ x` (a BLAS rank-k update) instead of one per batch of
+    50, so the statistics cost what `np.cov` costs.
 
     Args:
         dim: feature dimension.
@@ -37,33 +40,58 @@ class FeatureStatistics:
     array([1., 2.])
     """
 
+    #: Rows buffered before they are folded into the sums.
+    FOLD_ROWS = 8192
+
     def __init__(self, dim, keep_features=False):
         self.dim = int(dim)
         self.count = 0
         self._shift = None
         self._sum = np.zeros(self.dim, np.float64)
-        self._outer = np.zeros((self.dim, self.dim), np.float64)
+        self._outer = None  # the first fold's product
+        self._buffer = None
+        self._pending_rows = 0
         self._kept = [] if keep_features else None
 
     def update(self, features):
-        """Adds a batch `(n, dim)` of features."""
-        x = np.asarray(features, np.float64).reshape(-1, self.dim)
+        """Adds a batch `(n, dim)` of features (copied: the caller may reuse its array)."""
+        x = np.asarray(features).reshape(-1, self.dim)
         if not len(x):
             return
         if self._shift is None:
-            self._shift = x.mean(axis=0)
-        centred = x - self._shift
-        self._sum += centred.sum(axis=0)
-        self._outer += centred.T @ centred
+            self._shift = x.mean(axis=0, dtype=np.float64)
+            self._buffer = np.empty((self.FOLD_ROWS, self.dim), np.float64)
+        start = 0
+        while start < len(x):
+            take = min(len(x) - start, self.FOLD_ROWS - self._pending_rows)
+            rows = slice(self._pending_rows, self._pending_rows + take)
+            np.subtract(x[start:start + take], self._shift, out=self._buffer[rows])
+            self._pending_rows += take
+            start += take
+            if self._pending_rows == self.FOLD_ROWS:
+                self._fold()
         self.count += len(x)
         if self._kept is not None:
-            self._kept.append(np.asarray(features, np.float32).reshape(-1, self.dim))
+            self._kept.append(np.array(x, np.float32))
+
+    def _fold(self):
+        if not self._pending_rows:
+            return
+        centred = self._buffer[:self._pending_rows]
+        self._pending_rows = 0
+        self._sum += centred.sum(axis=0)
+        product = centred.T @ centred  # one operand, transposed: NumPy's symmetric rank-k update
+        if self._outer is None:
+            self._outer = product
+        else:
+            self._outer += product
 
     @property
     def mean(self):
         """The mean, float64 `(dim,)`."""
         if not self.count:
             raise GanzooError("no features were accumulated")
+        self._fold()
         return self._shift + self._sum / self.count
 
     @property
@@ -71,6 +99,7 @@ class FeatureStatistics:
         """The sample covariance (divisor N - 1), float64 `(dim, dim)`."""
         if self.count < 2:
             raise GanzooError(f"a covariance needs at least 2 samples, got {self.count}")
+        self._fold()
         centred_sum = self._sum / self.count
         return (self._outer - self.count * np.outer(centred_sum, centred_sum)) / (self.count - 1)
 
@@ -79,7 +108,9 @@ class FeatureStatistics:
         """The kept features, float32 `(count, dim)` (None unless kept)."""
         if self._kept is None:
             return None
-        return np.concatenate(self._kept) if self._kept else np.zeros((0, self.dim), np.float32)
+        if len(self._kept) > 1:
+            self._kept = [np.concatenate(self._kept)]
+        return self._kept[0] if self._kept else np.zeros((0, self.dim), np.float32)
 
 
 def frechet_distance(mu1, sigma1, mu2, sigma2):
@@ -136,34 +167,49 @@ def fid_of(a, b):
     `covariance`, `count`, `features`), by the low-rank route when one side
     has fewer samples than dimensions and kept its features."""
     for first, second in ((a, b), (b, a)):
+        count, dim = getattr(first, "count", None), getattr(first, "dim", None)
+        if count is not None and dim is not None and not 1 < count < dim:
+            continue  # the full formula: no need to gather the kept features
         features = getattr(first, "features", None)
         if features is not None and 1 < len(features) < features.shape[1]:
             return frechet_distance_low_rank(features, second.mean, second.covariance)
     return frechet_distance(a.mean, a.covariance, b.mean, b.covariance)
 
 
-def polynomial_kernel(x, y):
-    """`(x . y / d + 1)^3`, KID's kernel, float64."""
-    x, y = np.asarray(x, np.float64), np.asarray(y, np.float64)
-    return (x @ y.T / x.shape[1] + 1.0) ** 3
+def polynomial_kernel(x, y=None):
+    """`(x . y / d + 1)^3`, KID's kernel, float64 (`y` None: `x` with itself,
+    by NumPy's symmetric product)."""
+    x = np.asarray(x, np.float64)
+    y = x if y is None else np.asarray(y, np.float64)
+    k = x @ y.T
+    k /= x.shape[1]
+    k += 1.0
+    cube = k * k
+    cube *= k
+    return cube
+
+
+def _off_diagonal_sum(k):
+    return k.sum() - np.trace(k)
 
 
 def mmd2_unbiased(x, y):
     """Unbiased MMD^2 of two equal-size samples (Bińkowski et al.'s form:
     off-diagonal means of K_xx and K_yy minus twice the mean of K_xy)."""
+    x, y = np.asarray(x, np.float64), np.asarray(y, np.float64)
     m = len(x)
-    k_xx, k_yy, k_xy = polynomial_kernel(x, x), polynomial_kernel(y, y), polynomial_kernel(x, y)
     off = m * (m - 1)
-    return ((k_xx.sum() - np.trace(k_xx)) / off + (k_yy.sum() - np.trace(k_yy)) / off
-            - 2.0 * k_xy.sum() / (m * m))
+    return (_off_diagonal_sum(polynomial_kernel(x)) / off + _off_diagonal_sum(polynomial_kernel(y)) / off
+            - 2.0 * polynomial_kernel(x, y).sum() / (m * m))
 
 
 def mmd2_compact(x, y):
     """The same estimate in StyleGAN2-ADA's compact form:
     `[(sum(A) - tr(A)) / (m - 1) - 2 sum(B) / m] / m` with A = K_xx + K_yy,
     B = K_xy."""
+    x, y = np.asarray(x, np.float64), np.asarray(y, np.float64)
     m = len(x)
-    a = polynomial_kernel(x, x) + polynomial_kernel(y, y)
+    a = polynomial_kernel(x) + polynomial_kernel(y)
     b = polynomial_kernel(x, y)
     return ((a.sum() - np.trace(a)) / (m - 1) - b.sum() * 2.0 / m) / m
 
@@ -188,8 +234,8 @@ def kernel_inception_distance(generated, real, subsets=100, subset_size=1000, se
     rng = np.random.default_rng(seed)
     values = np.empty(int(subsets))
     for i in range(int(subsets)):
-        x = generated[rng.choice(len(generated), m, replace=False)]
-        y = real[rng.choice(len(real), m, replace=False)]
+        x = generated[rng.choice(len(generated), m, replace=False)].astype(np.float64)  # one conversion each
+        y = real[rng.choice(len(real), m, replace=False)].astype(np.float64)
         values[i] = mmd2_unbiased(x, y)
     return float(values.mean()), float(values.std()), m
 
@@ -227,32 +273,69 @@ def inception_score(logits, splits=10):
     return float(np.mean(scores)), float(np.std(scores))
 
 
-def _squared_distances(a, b):
-    a, b = np.asarray(a, np.float32), np.asarray(b, np.float32)
-    d = (a * a).sum(1)[:, None] - 2.0 * (a @ b.T) + (b * b).sum(1)[None, :]
-    return np.maximum(d, 0.0)
+def _centred(*sets):
+    """The sets in float64, centred on the first one's mean: distances do not
+    change, and the Gram formula below loses nothing to a large common
+    offset (|a|^2 and a.b of features far from the origin cancel)."""
+    arrays = [np.asarray(x, np.float64) for x in sets]
+    centre = arrays[0].mean(axis=0) if len(arrays[0]) else 0.0
+    return [x - centre for x in arrays]
 
 
-def kth_neighbour_radii(features, k, batch=1024):
-    """Squared distance of each sample to its k-th nearest other sample."""
-    features = np.asarray(features, np.float32)
-    if len(features) <= k:
-        raise GanzooError(f"k-NN radii with k={k} need more than {k} samples, got {len(features)}")
-    radii = np.empty(len(features), np.float32)
-    for start in range(0, len(features), batch):
-        d = _squared_distances(features[start:start + batch], features)
-        radii[start:start + batch] = np.partition(d, k, axis=1)[:, k]  # index 0 is the sample itself
+def _norms(x):
+    return np.einsum("ij,ij->i", x, x)
+
+
+def _squared_distances(centres, queries, centre_norms, query_norms):
+    """`|c|^2 + |q|^2 - 2 c.q` (float64) with ball centres as rows.
+
+    Radii and memberships are always computed in this orientation (centres
+    as rows, the norms summed first, a commutative single addition), so
+    when a query is one of the centres its distances are the very numbers
+    its radius came from: identical sets give density 1 and recall 1
+    exactly, and no pair is rounded two ways.
+    """
+    d = centres @ queries.T
+    d *= -2.0
+    d += centre_norms[:, None] + query_norms[None, :]
+    return np.maximum(d, 0.0, out=d)
+
+
+def _rows_per_block(columns):
+    """Rows of a float64 distance block of about 128 MB (64 to 1,024)."""
+    return int(max(64, min(1024, (1 << 24) // max(1, columns))))
+
+
+def _radii(centres, norms, k):
+    """Squared distance of each (centred, float64) sample to its k-th nearest other sample."""
+    if len(centres) <= k:
+        raise GanzooError(f"k-NN radii with k={k} need more than {k} samples, got {len(centres)}")
+    radii = np.empty(len(centres), np.float64)
+    step = _rows_per_block(len(centres))
+    for start in range(0, len(centres), step):
+        d = _squared_distances(centres[start:start + step], centres, norms[start:start + step], norms)
+        radii[start:start + step] = np.partition(d, k, axis=1)[:, k]  # index 0 is the sample itself
     return radii
 
 
-def _within(queries, centres, radii, batch=1024):
-    """For each query, how many balls (centre, squared radius) contain it
-    (`<=`) and whether any does with `<`."""
-    counts = np.zeros(len(queries), np.int64)
-    for start in range(0, len(queries), batch):
-        d = _squared_distances(queries[start:start + batch], centres)
-        counts[start:start + batch] = (d <= radii[None, :]).sum(axis=1)
-    return counts
+def kth_neighbour_radii(features, k, batch=None):
+    """Squared distance of each sample to its k-th nearest other sample
+    (float64; the features are centred first, see `_squared_distances`)."""
+    (centres,) = _centred(features)
+    return _radii(centres, _norms(centres), k)
+
+
+def _inside_any(centres, radii, queries, strict=False):
+    """For each query, whether any ball (centre, squared radius) holds it
+    (closed balls, or open with `strict`)."""
+    centre_norms, query_norms = _norms(centres), _norms(queries)
+    inside = np.zeros(len(queries), bool)
+    step = _rows_per_block(len(queries))
+    for start in range(0, len(centres), step):
+        d = _squared_distances(centres[start:start + step], queries, centre_norms[start:start + step], query_norms)
+        hit = d < radii[start:start + step, None] if strict else d <= radii[start:start + step, None]
+        inside |= hit.any(axis=0)
+    return inside
 
 
 def precision_recall(generated, real, k=3):
@@ -261,32 +344,39 @@ def precision_recall(generated, real, k=3):
     Precision: share of generated samples inside at least one real sample's
     k-NN ball; recall: share of real samples inside at least one generated
     sample's k-NN ball (balls closed, radii to the k-th other sample).
+    Distances in float64 on features centred on the real mean.
 
     Returns:
         `(precision, recall)`.
     """
-    generated, real = np.asarray(generated, np.float32), np.asarray(real, np.float32)
-    precision = float((_within(generated, real, kth_neighbour_radii(real, k)) > 0).mean())
-    recall = float((_within(real, generated, kth_neighbour_radii(generated, k)) > 0).mean())
+    real, generated = _centred(real, generated)
+    real_radii = _radii(real, _norms(real), k)
+    generated_radii = _radii(generated, _norms(generated), k)
+    precision = float(_inside_any(real, real_radii, generated).mean())
+    recall = float(_inside_any(generated, generated_radii, real).mean())
     return precision, recall
 
 
-def density_coverage(generated, real, k=5, batch=1024):
+def density_coverage(generated, real, k=5, batch=None):
     """Density and coverage (Naeem et al. 2020), balls around real samples
     only (radius: distance to the k-th nearest other real sample, open ball).
 
     density = (1 / kM) sum_j sum_i 1[Y_j in B(X_i)]; coverage = share of real
-    samples whose ball holds at least one generated sample.
+    samples whose ball holds at least one generated sample. Distances in
+    float64 on features centred on the real mean.
 
     Returns:
         `(density, coverage)`.
     """
-    generated, real = np.asarray(generated, np.float32), np.asarray(real, np.float32)
-    radii = kth_neighbour_radii(real, k)
+    real, generated = _centred(real, generated)
+    real_norms, generated_norms = _norms(real), _norms(generated)
+    radii = _radii(real, real_norms, k)
     inside = 0
     covered = np.zeros(len(real), bool)
-    for start in range(0, len(generated), batch):
-        hit = _squared_distances(generated[start:start + batch], real) < radii[None, :]
-        inside += int(hit.sum())
-        covered |= hit.any(axis=0)
+    step = batch or _rows_per_block(len(generated))
+    for start in range(0, len(real), step):
+        d = _squared_distances(real[start:start + step], generated, real_norms[start:start + step], generated_norms)
+        hit = d < radii[start:start + step, None]
+        inside += int(np.count_nonzero(hit))
+        covered[start:start + step] = hit.any(axis=1)
     return float(inside / (k * len(generated))), float(covered.mean())

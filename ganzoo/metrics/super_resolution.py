@@ -5,7 +5,10 @@ PSNR (dB) and SSIM on the luminance (Y) channel of YCbCr (ITU-R BT.601, the
 range MATLAB's `rgb2ycbcr` gives: Y in [16, 235] for RGB in [0, 1]), after
 removing a border of `scale` pixels on each side, with 255 as peak value.
 SSIM is Wang et al. (2004) with an 11x11 Gaussian window (sigma 1.5),
-K1 = 0.01, K2 = 0.03 (`tf.image.ssim`).
+K1 = 0.01, K2 = 0.03, averaged over the positions where the whole window
+fits (as `tf.image.ssim` and scikit-image's `structural_similarity(...,
+gaussian_weights=True, sigma=1.5, use_sample_covariance=False,
+data_range=255)`), computed in float64 NumPy.
 
 `evaluate_super_resolution` follows the usual protocol on whole images:
 the HR image is cropped to a multiple of the scale, the LR input is its
@@ -42,7 +45,8 @@ def rgb_to_y(images):
         return images[..., 0] * 255.0
     if images.shape[-1] != 3:
         raise GanzooError(f"images must have 1 or 3 channels, got shape {images.shape}")
-    return images @ _Y_WEIGHTS + _Y_OFFSET
+    return images[..., 0] * _Y_WEIGHTS[0] + images[..., 1] * _Y_WEIGHTS[1] + images[..., 2] * _Y_WEIGHTS[2] \
+        + _Y_OFFSET
 
 
 def _pair(sr, hr, border):
@@ -63,6 +67,12 @@ def _pair(sr, hr, border):
     return y_sr, y_hr
 
 
+def _psnr(y_sr, y_hr):
+    mse = np.square(y_sr - y_hr).mean(axis=(1, 2))
+    with np.errstate(divide="ignore"):
+        return 10.0 * np.log10(255.0 ** 2 / mse)
+
+
 def psnr_y(sr, hr, border=4):
     """PSNR (dB) on the Y channel, `border` pixels cropped, peak 255.
 
@@ -80,11 +90,57 @@ def psnr_y(sr, hr, border=4):
     >>> psnr_y(np.full((8, 8, 3), 0.5), np.full((8, 8, 3), 0.6), border=2)  # 20 log10(255 / 21.9)
     21.32...
     """
-    y_sr, y_hr = _pair(sr, hr, border)
-    mse = ((y_sr - y_hr) ** 2).mean(axis=(1, 2))
-    with np.errstate(divide="ignore"):
-        values = 10.0 * np.log10(255.0 ** 2 / mse)
-    return float(values.mean())
+    return float(_psnr(*_pair(sr, hr, border)).mean())
+
+
+SSIM_WINDOW, SSIM_SIGMA, SSIM_K1, SSIM_K2 = 11, 1.5, 0.01, 0.03
+
+
+def _gaussian_window(size=SSIM_WINDOW, sigma=SSIM_SIGMA):
+    x = np.arange(size, dtype=np.float64) - (size - 1) / 2.0
+    window = np.exp(-0.5 * x * x / (sigma * sigma))
+    return window / window.sum()
+
+
+def _filter_valid(x, window):
+    """Separable correlation of the last two axes with `window`, where the
+    whole window fits ('valid'); the result comes transposed (`(..., w', h')`:
+    SSIM only averages it)."""
+    from numpy.lib.stride_tricks import sliding_window_view
+
+    size = len(window)
+    out = np.einsum("...hwk,k->...hw", sliding_window_view(x, size, axis=-2), window)
+    out = np.ascontiguousarray(np.swapaxes(out, -1, -2))
+    return np.einsum("...hwk,k->...hw", sliding_window_view(out, size, axis=-2), window)
+
+
+def _ssim(y_sr, y_hr, peak=255.0):
+    """Per-image mean SSIM of `(n, h, w)` float64 arrays:
+    `(2 mu_x mu_y + C1)(2 cov + C2) / ((mu_x^2 + mu_y^2 + C1)(var_x + var_y + C2))`
+    with Gaussian-weighted moments (population variances), in place."""
+    c1, c2 = (SSIM_K1 * peak) ** 2, (SSIM_K2 * peak) ** 2
+    maps = np.empty((5,) + y_sr.shape)
+    maps[0], maps[1] = y_sr, y_hr
+    np.multiply(y_sr, y_sr, out=maps[2])
+    np.multiply(y_hr, y_hr, out=maps[3])
+    np.multiply(y_sr, y_hr, out=maps[4])
+    mu_x, mu_y, xx, yy, xy = _filter_valid(maps, _gaussian_window())
+    mu_xy = mu_x * mu_y
+    mu_squares = mu_x * mu_x
+    mu_squares += mu_y * mu_y
+    xx += yy
+    xx -= mu_squares
+    xx += c2                      # var_x + var_y + C2
+    xy -= mu_xy
+    xy *= 2.0
+    xy += c2                      # 2 cov + C2
+    mu_xy *= 2.0
+    mu_xy += c1                   # 2 mu_x mu_y + C1
+    mu_squares += c1              # mu_x^2 + mu_y^2 + C1
+    mu_xy *= xy
+    mu_squares *= xx
+    mu_xy /= mu_squares
+    return mu_xy.mean(axis=(1, 2))
 
 
 def ssim_y(sr, hr, border=4):
@@ -98,14 +154,18 @@ def ssim_y(sr, hr, border=4):
     Returns:
         The SSIM as a float; for NHWC input, the mean over images.
     """
-    import tensorflow as tf  # tf.image.ssim: the reference Gaussian SSIM
-
     y_sr, y_hr = _pair(sr, hr, border)
-    if min(y_sr.shape[1:3]) < 11:
+    if min(y_sr.shape[1:3]) < SSIM_WINDOW:
         raise GanzooError(f"SSIM needs at least 11x11 pixels after the border crop, got {y_sr.shape[1:3]}")
-    values = tf.image.ssim(tf.constant(y_sr[..., None], tf.float32), tf.constant(y_hr[..., None], tf.float32),
-                           max_val=255.0, filter_size=11, filter_sigma=1.5, k1=0.01, k2=0.03)
-    return float(np.mean(values.numpy()))
+    return float(_ssim(y_sr, y_hr).mean())
+
+
+def psnr_ssim_y(sr, hr, border=4):
+    """`(psnr_y(sr, hr, border), ssim_y(sr, hr, border))`, converting to Y once."""
+    y_sr, y_hr = _pair(sr, hr, border)
+    if min(y_sr.shape[1:3]) < SSIM_WINDOW:
+        raise GanzooError(f"SSIM needs at least 11x11 pixels after the border crop, got {y_sr.shape[1:3]}")
+    return float(_psnr(y_sr, y_hr).mean()), float(_ssim(y_sr, y_hr).mean())
 
 
 def modcrop(image, scale=4):
@@ -180,8 +240,9 @@ def evaluate_super_resolution(model, hr_images, scale=4, border=None, **generate
         sr = quantize(model.generate(images=lr[None], **generate_kwargs)[0])
         bicubic = quantize(bicubic_upscale(lr, scale))
         for prefix, output in (("", sr), ("bicubic_", bicubic)):
-            scores[prefix + "psnr"].append(psnr_y(output, hr, border))
-            scores[prefix + "ssim"].append(ssim_y(output, hr, border))
+            psnr, ssim = psnr_ssim_y(output, hr, border)
+            scores[prefix + "psnr"].append(psnr)
+            scores[prefix + "ssim"].append(ssim)
     result = {key: float(np.mean(values)) for key, values in scores.items()}
     result["images"] = len(images)
     return result

@@ -105,3 +105,30 @@ def test_matching_data_is_still_evaluated(dcgan_run, capsys):
     code, out, err = run_cli(["evaluate", str(dcgan_run), "--dataset", "digits", "--n", "10"], capsys)
     assert code == 0, err
     assert any(line.startswith("classifier.confidence") for line in out.splitlines())
+
+
+def test_a_metric_of_another_task_names_the_ones_that_work(dcgan_run, capsys):
+    code, _, err = run_cli(["evaluate", str(dcgan_run), "--metrics", "psnr"], capsys)
+    line = _one_error_line(code, err)
+    assert "'psnr' (paired models) does not apply to an unconditional model" in line
+    assert "the metrics for unconditional models: classifier, dc, fid, is, kid, pr" in line
+
+
+def test_tasks_without_metrics_say_so_and_where_to_look():
+    from ganzoo.errors import GanzooError
+    from ganzoo.evaluation import check_applicable
+
+    check_applicable("conditional", ["fid", "intra_fid", "classifier"])  # all apply: no error
+    from ganzoo.errors import command_line
+
+    with command_line(), pytest.raises(GanzooError, match=r"the metrics for paired models: psnr, ssim \(e.g. "
+                                                          r"--metrics psnr,ssim\)"):
+        check_applicable("paired", ["classifier"])  # the default of ganzoo evaluate on an srgan run
+    with pytest.raises(GanzooError, match=r"\(e.g. metric_names=\['psnr', 'ssim'\]\)"):
+        check_applicable("paired", ["classifier"])  # from Python
+    with pytest.raises(GanzooError) as info:
+        check_applicable("captioned", ["classifier"])  # ganzoo evaluate runs/text2image
+    message = str(info.value)
+    assert "no installed metric does yet" in message and "attribute_match" in message
+    with pytest.raises(GanzooError, match="entry points"):
+        check_applicable("unpaired", ["fid"])

@@ -138,3 +138,91 @@ def test_low_rank_route_equals_the_full_formula():
     b.update(y)
     assert st.fid_of(a, b) == pytest.approx(full, rel=1e-5)  # float32 kept features
     assert st.fid_of(b, a) == pytest.approx(full, rel=1e-5)
+
+
+# Against exact float64 references (issue 20, item 12): distances by differences, not the Gram formula.
+
+def _exact_squared_distances(a, b):
+    a, b = np.asarray(a, np.float64), np.asarray(b, np.float64)
+    return ((a[:, None, :] - b[None, :, :]) ** 2).sum(-1)
+
+
+def _exact_radii(x, k):
+    return np.sort(_exact_squared_distances(x, x), axis=1)[:, k]
+
+
+def _exact_prdc(generated, real, k_pr=3, k_dc=5):
+    d_gr = _exact_squared_distances(generated, real)
+    real_pr, gen_pr, real_dc = _exact_radii(real, k_pr), _exact_radii(generated, k_pr), _exact_radii(real, k_dc)
+    precision = (d_gr <= real_pr[None, :]).any(axis=1).mean()
+    recall = (d_gr.T <= gen_pr[None, :]).any(axis=1).mean()
+    hit = d_gr < real_dc[None, :]
+    return precision, recall, hit.sum() / (k_dc * len(generated)), hit.any(axis=0).mean()
+
+
+def _features(rng, n, d, offset):
+    return (rng.normal(size=(n, d)) + offset).astype(np.float32)  # float32, as the Inception features are
+
+
+@pytest.mark.parametrize("offset", [0.0, 1e3])
+def test_identical_sets_give_density_recall_precision_and_coverage_exactly_1(offset):
+    rng = np.random.default_rng(11)
+    real = _features(rng, 1500, 32, offset)  # more rows than one distance block holds
+    assert st.density_coverage(real, real, k=5) == (1.0, 1.0)
+    assert st.precision_recall(real, real, k=3) == (1.0, 1.0)
+    assert st.density_coverage(real.copy(), real, k=5)[0] == 1.0
+
+
+@pytest.mark.parametrize("offset", [0.0, 1e2, 3e3])
+def test_knn_metrics_match_an_exact_float64_reference(offset):
+    rng = np.random.default_rng(12)
+    real = _features(rng, 400, 24, offset)
+    for generated in (_features(rng, 300, 24, offset), real[:250] + np.float32(0.3),
+                      np.concatenate([real[:100], _features(rng, 200, 24, offset + 0.5)])):
+        precision, recall, density, coverage = _exact_prdc(generated, real)
+        assert st.precision_recall(generated, real, k=3) == pytest.approx((precision, recall), abs=1e-6)
+        assert st.density_coverage(generated, real, k=5) == pytest.approx((density, coverage), abs=1e-6)
+    np.testing.assert_allclose(st.kth_neighbour_radii(real, 3), _exact_radii(real, 3), rtol=1e-9)
+
+
+def test_streaming_statistics_in_batches_of_50_match_np_cov():
+    rng = np.random.default_rng(13)
+    x = (rng.normal(size=(9000, 24)) * 2 + 500).astype(np.float32)
+    stats = st.FeatureStatistics(24, keep_features=True)
+    buffer = np.empty((50, 24), np.float32)
+    for start in range(0, len(x), 50):  # crosses several folds; the caller reuses its array
+        part = x[start:start + 50]
+        buffer[:len(part)] = part
+        stats.update(buffer[:len(part)])
+        buffer[:] = np.nan
+    assert stats.count == 9000
+    np.testing.assert_allclose(stats.mean, x.astype(np.float64).mean(0), rtol=1e-12)
+    np.testing.assert_allclose(stats.covariance, np.cov(x, rowvar=False), rtol=1e-9, atol=1e-9)
+    np.testing.assert_array_equal(stats.features, x)
+    stats.update(x[:10])  # updates after a read still count
+    both = np.concatenate([x, x[:10]])
+    np.testing.assert_allclose(stats.covariance, np.cov(both, rowvar=False), rtol=1e-9, atol=1e-9)
+
+
+def _reference_kid(generated, real, subsets, subset_size, seed):
+    """StyleGAN2-ADA's compact estimator, float64, the same subset draws."""
+    generated, real = np.asarray(generated, np.float64), np.asarray(real, np.float64)
+    m, d = min(subset_size, len(generated), len(real)), generated.shape[1]
+    rng = np.random.default_rng(seed)
+    values = []
+    for _ in range(subsets):
+        x = generated[rng.choice(len(generated), m, replace=False)]
+        y = real[rng.choice(len(real), m, replace=False)]
+        a = (x @ x.T / d + 1) ** 3 + (y @ y.T / d + 1) ** 3
+        b = (x @ y.T / d + 1) ** 3
+        values.append(((a.sum() - np.diag(a).sum()) / (m - 1) - b.sum() * 2 / m) / m)
+    return np.mean(values), np.std(values)
+
+
+def test_kid_matches_a_float64_reference():
+    rng = np.random.default_rng(14)
+    generated, real = _features(rng, 700, 64, 0.2), _features(rng, 900, 64, 0.0)
+    mean, std, size = st.kernel_inception_distance(generated, real, subsets=7, subset_size=500, seed=3)
+    ref_mean, ref_std = _reference_kid(generated, real, 7, 500, 3)
+    assert size == 500
+    assert mean == pytest.approx(ref_mean, rel=1e-9) and std == pytest.approx(ref_std, rel=1e-9)
