@@ -13,7 +13,7 @@ plugin = Plugin(
     default_epochs=25,
     presets=(
         Preset("cpu", "the default: the data's size (28 px digits), 64 filters, batch 64, 25 epochs "
-                      "(two to three minutes on 2 CPU cores)"),
+                      "(about a minute on 2 idle CPU cores)"),
         Preset("paper", "the paper's 64x64 model: 1024 filters at 4x4 in G (generator_filters=128), "
                         "128..1024 in D, batch 128; channels follow the data (RGB on celeb_a or a folder of "
                         "faces, the paper's data; 64x64x1 on the default digits)",
