@@ -59,7 +59,8 @@ def test_two_workers_train_one_model_and_resume_with_one(tmp_path):
     dumps, stdout = run_workers(2, out, 1, tmp_path, "a")
     assert_equal_weights(dumps)
     assert "STEP 1" in stdout[0] and "STEP 1" in stdout[1]
-    assert (out / "run.json").exists() and (out / "checkpoint.weights.h5").exists()
+    # Finished: model.keras is also the checkpoint (each weight kept once).
+    assert (out / "run.json").exists() and (out / "model.keras").exists()
     assert not (out / ".lock").exists()
     # Step 2, resumed on the two workers: equal weights again.
     dumps, stdout = run_workers(2, out, 2, tmp_path, "b", resume=True)
