@@ -128,9 +128,8 @@ def scratch_venv(path):
     return python
 
 
-@pytest.mark.slow
-@pytest.mark.parametrize("template", sorted(TEMPLATES))
-def test_generated_package_installs_lists_trains_and_passes_its_tests(tmp_path, template):
+def scratch_runner(tmp_path):
+    """`run(*args, cwd=tmp_path)`: the scratch venv's Python with `args`, its stdout; a failure shows both streams."""
     python = scratch_venv(tmp_path / "venv")
     env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2"}
     env.pop("PYTHONPATH", None)
@@ -140,6 +139,14 @@ def test_generated_package_installs_lists_trains_and_passes_its_tests(tmp_path, 
                                 timeout=timeout)
         assert result.returncode == 0, f"{args}:\n{result.stdout[-3000:]}\n{result.stderr[-3000:]}"
         return result.stdout
+
+    return run
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("template", sorted(TEMPLATES))
+def test_generated_package_installs_lists_trains_and_passes_its_tests(tmp_path, template):
+    run = scratch_runner(tmp_path)
 
     run("-m", "ganzoo", "new-plugin", "mygan", "--template", template)
     # The requirement on ganzoo is met by the installed ganzoo: nothing is downloaded.
@@ -166,15 +173,7 @@ def test_a_package_written_before_the_core_split_still_installs_trains_and_passe
                                                                                           template):
     import shutil
 
-    python = scratch_venv(tmp_path / "venv")
-    env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2"}
-    env.pop("PYTHONPATH", None)
-
-    def run(*args, cwd=tmp_path, timeout=600):
-        result = subprocess.run([str(python), *args], cwd=cwd, env=env, capture_output=True, text=True,
-                                timeout=timeout)
-        assert result.returncode == 0, f"{args}:\n{result.stdout[-3000:]}\n{result.stderr[-3000:]}"
-        return result.stdout
+    run = scratch_runner(tmp_path)
 
     package = shutil.copytree(BEFORE_SPLIT / f"ganzoo-{name}", tmp_path / f"ganzoo-{name}")
     assert "load_model_class=_model_class" in (package / name / "__init__.py").read_text()  # the old declaration

@@ -58,8 +58,7 @@ def test_tensorflow_as_ganzoo_starts_it_is_quiet_and_computes_the_same(tmp_path)
         pytest.skip("the remapper stays on where there is a GPU")
     plain, plain_err = _run_pattern("plain", tmp_path)
     quiet, quiet_err = _run_pattern("ganzoo", tmp_path)
-    if "remapper failed" not in plain_err:
-        pytest.skip("this TensorFlow no longer fails on the pattern")
+    # Where this TensorFlow still fails the fusion, the plain run says so; ganzoo's never does, either way.
     assert quiet == plain   # the failed pass had left the graph as it was: same numbers, bit for bit
     assert quiet_err.strip() == "", quiet_err   # no remapper error, no cuInit, no start-up banner
 
