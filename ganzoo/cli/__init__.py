@@ -31,7 +31,8 @@ def _quiet_tensorflow():
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("--debug", is_flag=True, help="Show tracebacks of errors.")
 @click.version_option(package_name="ganzoo")
-def cli(debug):
+@click.pass_context
+def cli(ctx, debug):
     """ganzoo: a GAN model zoo for Keras 3.
 
     \b
@@ -43,7 +44,23 @@ def cli(debug):
     from ganzoo.backends import check_backend
 
     _State.debug = debug
-    check_backend()  # before Keras is imported: another backend fails there with a raw ModuleNotFoundError
+    command = cli.commands.get(ctx.invoked_subcommand or "")
+    if command is None or not any(p.name == "backend" for p in command.params):
+        check_backend()  # before Keras is imported: another backend fails there with a raw ModuleNotFoundError
+
+
+def _select_backend(ctx, param, value):
+    from ganzoo.backends import select_backend
+
+    select_backend(value)   # a GanzooError here is main()'s one line
+
+
+#: `--backend`: an eager option, so the backend is set before any other option's callback imports Keras.
+backend_option = click.option(
+    "--backend", type=click.Choice(["tensorflow", "jax", "torch"]), is_eager=True, expose_value=False,
+    callback=_select_backend,
+    help="Keras backend for this command (default: KERAS_BACKEND, else tensorflow); jax and torch need "
+         "pip install \"ganzoo[jax]\" / \"ganzoo[torch]\".")
 
 
 @cli.command("list")
@@ -144,6 +161,7 @@ def _shown(value):
 
 @cli.command()
 @click.argument("name")
+@backend_option
 @click.option("--dataset", help="Embedded or TFDS dataset (default: the plugin's embedded one).")
 @click.option("--data", type=click.Path(), help="A folder of images (or class subfolders) instead of --dataset.")
 @click.option("--data-dir", type=click.Path(), help="TFDS data directory.")
@@ -209,6 +227,7 @@ def fit(name, dataset, data, data_dir, image_size, batch_size, epochs, steps, ou
 
 @cli.command(cls=sample_flags.SampleCommand, context_settings={"ignore_unknown_options": True, "allow_extra_args": True})
 @click.argument("run", type=click.Path())
+@backend_option
 @click.option("--n", "count", type=click.IntRange(min=1), default=64, show_default=True,
               help="Number of images (per label or caption, where the model takes them).")
 @click.option("--seed", type=int, default=0, show_default=True, help="Latent seed (same seed, same images).")
@@ -244,6 +263,7 @@ def sample(ctx, run, count, seed, out, force):
 
 @cli.command()
 @click.argument("run", type=click.Path())
+@backend_option
 @click.option("--metrics", "metric_list", default="classifier", show_default=True,
               help="Comma-separated metric names (see ganzoo.metrics.METRICS).")
 @click.option("--dataset", help="Real data to compare with (default: the run's dataset).")

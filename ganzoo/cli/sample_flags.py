@@ -14,7 +14,7 @@ from ganzoo.errors import GanzooError
 class SampleCommand(click.Command):
     """`ganzoo sample`, whose `--help` after a RUN lists the flags of RUN's model."""
 
-    _VALUE_OPTIONS = ("--n", "--seed", "--out")
+    _VALUE_OPTIONS = ("--n", "--seed", "--out", "--backend")
 
     def parse_args(self, ctx, args):
         ctx.meta["ganzoo.sample.run"] = run_argument(args, self._VALUE_OPTIONS)
