@@ -328,6 +328,21 @@ def _echo_results(results):
         shown_protocol = dict(shown_protocol or {}, **record)
 
 
+@cli.command()
+@click.argument("runs_dirs", nargs=-1, type=click.Path(file_okay=False))
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address to listen on; another than 127.0.0.1 lets other machines in (no password).")
+@click.option("--port", type=click.IntRange(min=0, max=65535), default=8000, show_default=True,
+              help="Port to listen on; 0 takes a free one.")
+def serve(runs_dirs, host, port):
+    """A local web explorer of the runs in RUNS_DIRS (default ./runs): curves,
+    grids, configuration, and the model's sample controls live (docs/explorer.md)."""
+    _quiet_tensorflow()
+    from ganzoo.serve import serve as serve_runs
+
+    serve_runs(runs_dirs or ("runs",), host=host, port=port, echo=lambda line: click.echo(line, err=line.startswith("warning")))
+
+
 @cli.command("new-plugin")
 @click.argument("name")
 @click.option("--dir", "directory", type=click.Path(file_okay=False), default=".", show_default=True,

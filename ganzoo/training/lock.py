@@ -100,6 +100,19 @@ class RunLock:
         self.release()
 
 
+def live_holder(directory):
+    """The `{"pid", "host", "since"}` of the process training in `directory`
+    now, or None: no lock, a half-written one, or one left by a process that
+    is gone. A lock of another host counts as live (it cannot be checked from
+    here). Reads only."""
+    holder = read_json(os.path.join(directory, LOCK_FILE))
+    if not isinstance(holder, dict):
+        return None
+    if holder.get("host") != socket.gethostname():
+        return holder
+    return holder if _alive(holder.get("pid")) else None
+
+
 def _me():
     return {"pid": os.getpid(), "host": socket.gethostname(), "since": time.strftime("%Y-%m-%dT%H:%M:%S")}
 
