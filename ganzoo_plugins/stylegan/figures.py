@@ -48,7 +48,7 @@ class StyleFigures:
         (i, j) takes the styles of layers `[0, crossover)` from source j and
         the rest from destination i. `crossover` defaults to the coarse
         styles (up to 8x8 above the base when the network has them)."""
-        crossover = min(4, self.num_ws - 1) if crossover is None else int(crossover)
+        crossover = self.coarse_crossover() if crossover is None else int(crossover)
         sources = self.generate_from_seeds(source_seeds, truncation_psi)
         destinations = self.generate_from_seeds(destination_seeds, truncation_psi)
         blank = np.ones_like(sources[:1])
@@ -59,6 +59,33 @@ class StyleFigures:
             rows.append(np.concatenate([destinations[i:i + 1], mixed]))
         cells = np.concatenate(rows)
         return images_lib.grid(cells, rows=len(rows), pad_value=1.0)
+
+    def coarse_crossover(self):
+        """The default crossover: the coarse styles (up to 8x8 above the base when the network has them)."""
+        return min(4, self.num_ws - 1)
+
+    def mixing_row(self, seed, other_seed, crossover=None, truncation_psi=1.0):
+        """Style mixing of two seeds as one HWC image in [0, 1]: the image of
+        `seed`, that of `other_seed`, and their mix, whose layers
+        `[0, crossover)` take the styles of `seed` and the rest those of
+        `other_seed` (`crossover` defaults to the coarse styles)."""
+        crossover = self.coarse_crossover() if crossover is None else int(crossover)
+        ends = self.generate_from_seeds([seed, other_seed], truncation_psi)
+        mixed = self.mix_styles([seed], [other_seed], crossover, truncation_psi)
+        return images_lib.grid(np.concatenate([ends, mixed]), rows=1, pad_value=1.0)
+
+    def walk(self, seed, other_seed, steps=8, truncation_psi=1.0):
+        """A latent walk from the image of `seed` to that of `other_seed`:
+        `steps` images whose styles go linearly in W from one to the other
+        (the first and last are `generate(1, seed=...)` of each); one HWC
+        image in [0, 1], a row."""
+        if steps < 2:
+            raise GanzooError("a walk needs at least 2 steps")
+        ws_start, ws_end = (ops.convert_to_numpy(self.styles(self.latents([s]))) for s in (seed, other_seed))
+        t = np.linspace(0.0, 1.0, steps, dtype="float32")[:, None, None]
+        ws = styles.truncate(ops.convert_to_tensor(ws_start + (ws_end - ws_start) * t), self.w_avg, truncation_psi)
+        frames = ops.convert_to_numpy(self.from_network_range(self.synthesize(ws, "const")))
+        return images_lib.grid(frames, rows=1)
 
     def generate_from_seeds(self, seeds, truncation_psi=1.0):
         ws = styles.truncate(self.styles(self.latents(seeds)), self.w_avg, truncation_psi)
@@ -95,29 +122,48 @@ class StyleFigures:
         cells = np.concatenate([self.generate_from_seeds(seeds, psi) for psi in psis])
         return images_lib.grid(cells, rows=len(psis))
 
-    #: `ganzoo sample RUN --mix` and `--interpolate N` (beyond the unconditional task's grid).
+    #: `ganzoo sample RUN --mix`, `--mix-with SEED`, `--interpolate N`, `--walk-to SEED` (beyond the
+    #: unconditional task's grid).
     extra_sample_options = (
         SampleOption("mix", "--mix", "the style-mixing figure: sources on top, destinations on the left",
                      is_flag=True, default=False),
-        SampleOption("interpolate", "--interpolate", "an interpolation grid in W with N steps per row", type="int"),
+        SampleOption("mix_with", "--mix-with", "style mixing of --seed and this seed: both images and their mix "
+                     "(the layers before --crossover from --seed)", type="int"),
+        SampleOption("crossover", "--crossover", "the layer where --mix and --mix-with switch from the first "
+                     "seed's styles to the second's (default: after the coarse styles)", type="int"),
+        SampleOption("interpolate", "--interpolate", "an interpolation grid in W with N steps per row (the steps "
+                     "of --walk-to)", type="int"),
+        SampleOption("walk_to", "--walk-to", "a latent walk in W from --seed to this seed (--interpolate steps, "
+                     "default 8)", type="int"),
         SampleOption("truncation_psi", "--truncation-psi", "the truncation trick's psi (1 = off)", type="float",
                      default=1.0),
     )
 
-    def sample(self, *, out, count=64, seed=0, mix=False, interpolate=None, truncation_psi=1.0, **options):
+    def sample(self, *, out, count=64, seed=0, mix=False, interpolate=None, truncation_psi=1.0, mix_with=None,
+               crossover=None, walk_to=None, **options):
         """`ganzoo sample`: the task's grid, or with `--mix` the style-mixing
-        figure, with `--interpolate N` the interpolation grid."""
-        if mix and interpolate:
-            raise GanzooError("pass either --mix or --interpolate, not both")
-        if not (mix or interpolate):
+        figure, `--mix-with SEED` two seeds and their mix, `--interpolate N`
+        the interpolation grid, `--walk-to SEED` a walk between two seeds."""
+        figures = [flag for flag, given in (("--mix", mix), ("--mix-with", mix_with is not None),
+                                            ("--walk-to", walk_to is not None),
+                                            ("--interpolate", interpolate is not None and walk_to is None)) if given]
+        if len(figures) > 1:
+            raise GanzooError(f"pass one of {', '.join(figures)}, not several")
+        if crossover is not None and not (mix or mix_with is not None):
+            raise GanzooError("--crossover goes with --mix or --mix-with")
+        if interpolate is not None and int(interpolate) < 2:
+            raise GanzooError("--interpolate needs at least 2 steps")
+        if not figures:
             if truncation_psi == 1.0:
                 return sampling.task_sample(self, out=out, count=count, seed=seed, **options)
             picture = images_lib.grid(self.generate(count, seed=seed, truncation_psi=truncation_psi))
         elif mix:
-            picture = self.style_mixing_grid(truncation_psi=truncation_psi)
+            picture = self.style_mixing_grid(crossover=crossover, truncation_psi=truncation_psi)
+        elif mix_with is not None:
+            picture = self.mixing_row(seed, mix_with, crossover, truncation_psi)
+        elif walk_to is not None:
+            picture = self.walk(seed, walk_to, int(interpolate or 8), truncation_psi)
         else:
-            if int(interpolate) < 2:
-                raise GanzooError("--interpolate needs at least 2 steps")
             picture = self.interpolation_grid(steps=int(interpolate), seed=seed, truncation_psi=truncation_psi)
         return sampling.files.save_picture(picture, out)
 

@@ -77,6 +77,25 @@ def test_style_mixing_crossover_picks_the_source_of_each_layer(stylegan2):
         model.mix_styles(coarse, fine, model.num_ws + 1)
 
 
+def test_two_seeds_mixed_at_a_layer_and_walked_between(stylegan2):
+    """`ganzoo sample --mix-with T --crossover L` and `--walk-to T`: the ends
+    are the seeds' own images, the mix takes layers before L from the first."""
+    model = stylegan2
+    cell = lambda picture, i: picture[2:18, 2 + i * 18:18 + i * 18]  # noqa: E731 - 16 px cells, 2 px padding
+    row = model.mixing_row(3, 4, crossover=2)
+    assert row.shape == (20, 3 * 16 + 4 * 2, 1)
+    for i, expected in enumerate([model.generate(1, seed=3)[0], model.generate(1, seed=4)[0],
+                                  model.mix_styles([3], [4], 2)[0]]):
+        np.testing.assert_allclose(cell(row, i), expected, atol=1e-6)
+    walk = model.walk(3, 4, steps=4)
+    assert walk.shape == (20, 4 * 16 + 5 * 2, 1)
+    np.testing.assert_allclose(cell(walk, 0), model.generate(1, seed=3)[0], atol=1e-5)
+    np.testing.assert_allclose(cell(walk, 3), model.generate(1, seed=4)[0], atol=1e-5)
+    assert np.abs(cell(walk, 1) - cell(walk, 0)).max() > 1e-4
+    with pytest.raises(GanzooError, match="at least 2 steps"):
+        model.walk(3, 4, steps=1)
+
+
 def test_grids_have_the_papers_layout(stylegan2):
     model = stylegan2
     mix = model.style_mixing_grid(source_seeds=(1, 2, 3), destination_seeds=(4, 5), crossover=2)
