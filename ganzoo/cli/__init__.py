@@ -247,8 +247,8 @@ def sample(ctx, run, count, seed, out, force):
       paired        --input FILE_OR_FOLDER
       captioned     --text "a small red circle" (repeatable)
     and a model may add its own (stylegan, stylegan2: --mix, --interpolate N,
-    --truncation-psi PSI); ganzoo sample RUN --help and ganzoo info NAME list
-    them all.
+    --truncation-psi PSI, --mix-with SEED --crossover L, --walk-to SEED);
+    ganzoo sample RUN --help and ganzoo info NAME list them all.
     """
     _quiet_tensorflow()
     from ganzoo import sampling

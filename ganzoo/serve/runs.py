@@ -119,13 +119,13 @@ def state_of(folder):
     return "finished" if run_file(folder, run_files.MODEL_FILE) else "interrupted"
 
 
-def steps_done(folder):
-    """The step of the run's last checkpoint, or None before the first."""
+def progress(folder):
+    """The (step, epoch) of the run's last checkpoint, or (None, None) before the first."""
     try:
         state = checkpoints.read_state(folder)
     except (GanzooError, OSError, ValueError):
-        return None
-    return None if state is None else state.get("step")
+        return None, None
+    return (None, None) if state is None else (state.get("step"), state.get("epoch"))
 
 
 def stamp(folder):
@@ -137,19 +137,30 @@ def stamp(folder):
     return tuple(times)
 
 
+def total_steps(settings):
+    """The steps the run was asked for: `--steps`, or its epochs times their length."""
+    if settings.get("total_steps"):
+        return settings["total_steps"]
+    epochs, length = settings.get("epochs"), settings.get("steps_per_epoch")
+    return epochs * length if isinstance(epochs, int) and isinstance(length, int) else None
+
+
 def summary(name, folder):
     """What the Runs page shows of one run (JSON-ready)."""
     record = _record(folder)
     settings = record.get("settings", {}) if record else {}
     found = grids(folder)
+    step, epoch = progress(folder)
     evaluation = read_json(run_file(folder, EVALUATION_FILE)) if run_file(folder, EVALUATION_FILE) else None
     return {
         "name": name,
         "plugin": (record or {}).get("plugin"),
         "task": _task(record),
         "data": settings.get("source"),
-        "steps_done": steps_done(folder),
-        "total_steps": settings.get("total_steps"),
+        "steps_done": step,
+        "total_steps": total_steps(settings),
+        "epochs_done": epoch,
+        "epochs": settings.get("epochs") if not settings.get("total_steps") else None,
         "state": state_of(folder),
         "latest_grid": found[-1][0] if found else None,
         "evaluation": _scores(evaluation),

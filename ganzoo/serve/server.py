@@ -87,6 +87,14 @@ class Handler(http.server.BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     explorer: Explorer = None       # set on the subclass `make_server` builds
 
+    timeout = 120   # seconds an idle kept-alive connection holds its thread
+
+    def handle(self):
+        try:
+            super().handle()
+        except (ConnectionResetError, BrokenPipeError):
+            pass   # the browser dropped a kept-alive connection (a page was left): not an error
+
     def log_message(self, format, *args):  # noqa: A002 - the base class's name
         pass   # the terminal shows the address and errors, not every image the page asks for
 

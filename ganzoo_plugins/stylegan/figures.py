@@ -127,16 +127,16 @@ class StyleFigures:
     extra_sample_options = (
         SampleOption("mix", "--mix", "the style-mixing figure: sources on top, destinations on the left",
                      is_flag=True, default=False),
+        SampleOption("interpolate", "--interpolate", "an interpolation grid in W with N steps per row (the steps "
+                     "of --walk-to)", type="int"),
+        SampleOption("truncation_psi", "--truncation-psi", "the truncation trick's psi (1 = off)", type="float",
+                     default=1.0),
         SampleOption("mix_with", "--mix-with", "style mixing of --seed and this seed: both images and their mix "
                      "(the layers before --crossover from --seed)", type="int"),
         SampleOption("crossover", "--crossover", "the layer where --mix and --mix-with switch from the first "
                      "seed's styles to the second's (default: after the coarse styles)", type="int"),
-        SampleOption("interpolate", "--interpolate", "an interpolation grid in W with N steps per row (the steps "
-                     "of --walk-to)", type="int"),
         SampleOption("walk_to", "--walk-to", "a latent walk in W from --seed to this seed (--interpolate steps, "
                      "default 8)", type="int"),
-        SampleOption("truncation_psi", "--truncation-psi", "the truncation trick's psi (1 = off)", type="float",
-                     default=1.0),
     )
 
     def sample(self, *, out, count=64, seed=0, mix=False, interpolate=None, truncation_psi=1.0, mix_with=None,

@@ -17,7 +17,8 @@ def _run_folder(tmp_path, plugin):
 
 
 @pytest.mark.parametrize("plugin,flags", [
-    ("stylegan2", ["--mix", "--interpolate INTEGER", "--truncation-psi FLOAT"]),
+    ("stylegan2", ["--mix", "--interpolate INTEGER", "--truncation-psi FLOAT", "--mix-with INTEGER",
+                   "--crossover INTEGER", "--walk-to INTEGER"]),
     ("stylegan", ["--mix", "--interpolate INTEGER", "--truncation-psi FLOAT"]),
     ("cgan", ["--label INTEGER"]),
     ("cyclegan", ["--input PATH", "--direction TEXT"]),

@@ -1,12 +1,9 @@
 """Run folders to serve (session-scoped: made once) and a server over them."""
 
-import pathlib
 import shutil
 
 import pytest
-from serve_helpers import serving
-
-FIXTURE_RUN = pathlib.Path(__file__).resolve().parents[1] / "fixtures" / "run_dcgan_v0"
+from serve_helpers import FIXTURE_RUN, serving
 
 
 @pytest.fixture(scope="session")
@@ -39,3 +36,30 @@ def served_tree(tmp_path_factory):
 def server(served_tree):
     with serving([served_tree / "runs"]) as started:
         yield started
+
+
+INSTALL = "apt-get install -y chromium chromium-driver"
+
+
+@pytest.fixture(scope="session")
+def browser():
+    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
+    driver = shutil.which("chromedriver")
+    if chromium is None or driver is None:
+        pytest.fail(f"the browser tests need Chromium and its driver: {INSTALL} (as root), then run them again")
+    try:
+        from selenium import webdriver
+        from selenium.webdriver.chrome.service import Service
+    except ImportError:
+        pytest.fail('the browser tests need selenium: pip install ".[test]"')
+    options = webdriver.ChromeOptions()
+    options.binary_location = chromium
+    for argument in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu",
+                     "--window-size=1280,900", "--force-device-scale-factor=1"):
+        options.add_argument(argument)
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+    # The driver is the one Debian installed: selenium must not look for (download) one.
+    session = webdriver.Chrome(options=options, service=Service(executable_path=driver))
+    session.set_page_load_timeout(60)
+    yield session
+    session.quit()

@@ -3,11 +3,16 @@ folders, and a raw HTTP client (raw: `http.client` sends `..` and `%2F` as
 written, where a browser or urllib would tidy them away)."""
 
 import contextlib
+import time
 import http.client
+import pathlib
 import threading
 import urllib.parse
 
 from ganzoo.serve import make_server
+
+#: An old dcgan run folder (4 steps, its final model): the run the fast tests serve.
+FIXTURE_RUN = pathlib.Path(__file__).resolve().parents[1] / "fixtures" / "run_dcgan_v0"
 
 
 
@@ -49,3 +54,30 @@ def quoted(name):
     return urllib.parse.quote(name, safe="")
 
 
+def wait_for(condition, timeout=60, what="the page"):
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        found = condition()
+        if found:
+            return found
+        time.sleep(0.1)
+    raise AssertionError(f"{what} did not appear within {timeout} s")
+
+
+def loaded_image(browser, css):
+    """The element `css` once it is an image the browser has decoded."""
+    from selenium.webdriver.common.by import By
+
+    def ready():
+        found = browser.find_elements(By.CSS_SELECTOR, css)
+        if found and browser.execute_script("return arguments[0].complete && arguments[0].naturalWidth > 0",
+                                            found[0]):
+            return found[0]
+        return None
+
+    return wait_for(ready, what=css)
+
+
+def no_script_errors(browser):
+    errors = [entry["message"] for entry in browser.get_log("browser") if entry["level"] == "SEVERE"]
+    assert errors == []

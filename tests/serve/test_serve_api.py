@@ -17,7 +17,7 @@ from PIL import Image
 from ganzoo.cli import cli
 from ganzoo.serve import uploads
 
-from serve_helpers import quoted, request
+from serve_helpers import FIXTURE_RUN, quoted, request
 
 
 def get_json(server, path):
@@ -39,6 +39,7 @@ def test_runs_lists_each_run_inside_with_its_state_steps_grid_and_scores(server)
     run = runs[0]
     assert run["plugin"] == "dcgan" and run["task"] == "unconditional" and run["data"] == "digits"
     assert run["steps_done"] == 4 and run["total_steps"] == 4
+    assert run["epochs_done"] == 1 and run["epochs"] is None          # asked for steps, not epochs
     assert run["state"] == "finished"
     assert run["latest_grid"] == 2                          # epoch_0009.png links out: not a grid here
     assert run["evaluation"] == {"classifier": {"accuracy": 0.25}}
@@ -205,3 +206,38 @@ def test_serving_writes_nothing_into_the_run_folders(server, served_tree):
         assert request(server, path)[0] == 200
     _upload(server, "/api/runs/dcgan/sample.png", png_bytes(np.zeros((8, 8, 3), np.uint8)))
     assert _snapshot(served_tree) == before
+
+
+def test_a_run_is_training_while_a_live_process_holds_its_lock(tmp_path):
+    """The lock `ganzoo fit` holds: this process's pid (alive) reads as
+    training; a pid that is gone as a stopped run (finished: it has its model)."""
+    import shutil
+    import socket
+
+    from ganzoo.serve import runs as runs_lib
+
+    run = tmp_path / "run"
+    shutil.copytree(FIXTURE_RUN, run)
+    assert runs_lib.state_of(run) == "finished"
+    (run / ".lock").write_text(json.dumps({"pid": os.getpid(), "host": socket.gethostname()}))
+    assert runs_lib.state_of(run) == "training"
+    (run / ".lock").write_text(json.dumps({"pid": 2 ** 22 + 7, "host": socket.gethostname()}))
+    assert runs_lib.state_of(run) == "finished"
+    (run / "model.keras").unlink()
+    assert runs_lib.state_of(run) == "interrupted"
+
+
+def test_a_connection_the_browser_drops_prints_no_traceback(server, capsys):
+    """Browsers reset kept-alive connections when a page is left."""
+    import socket
+    import struct
+    import time
+
+    connection = socket.create_connection(("127.0.0.1", server.server_address[1]))
+    connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+    connection.sendall(b"GET /api/runs HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+    time.sleep(0.5)
+    connection.close()                        # linger 0: a reset, as a browser's
+    time.sleep(0.5)
+    assert request(server, "/api/runs")[0] == 200
+    assert "Traceback" not in capsys.readouterr().err

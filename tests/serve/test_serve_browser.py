@@ -6,67 +6,10 @@ Without Chromium these tests fail (they never skip): install it with
 `apt-get install -y chromium chromium-driver` (`.ci/run` does).
 """
 
-import shutil
-import time
-
 import pytest
+from serve_helpers import loaded_image, no_script_errors, wait_for
 
 pytestmark = pytest.mark.slow
-
-INSTALL = "apt-get install -y chromium chromium-driver"
-
-
-@pytest.fixture(scope="module")
-def browser():
-    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
-    driver = shutil.which("chromedriver")
-    if chromium is None or driver is None:
-        pytest.fail(f"the browser tests need Chromium and its driver: {INSTALL} (as root), then run them again")
-    try:
-        from selenium import webdriver
-        from selenium.webdriver.chrome.service import Service
-    except ImportError:
-        pytest.fail('the browser tests need selenium: pip install ".[test]"')
-    options = webdriver.ChromeOptions()
-    options.binary_location = chromium
-    for argument in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu",
-                     "--window-size=1280,900", "--force-device-scale-factor=1"):
-        options.add_argument(argument)
-    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
-    # The driver is the one Debian installed: selenium must not look for (download) one.
-    session = webdriver.Chrome(options=options, service=Service(executable_path=driver))
-    session.set_page_load_timeout(60)
-    yield session
-    session.quit()
-
-
-def wait_for(condition, timeout=60, what="the page"):
-    end = time.monotonic() + timeout
-    while time.monotonic() < end:
-        found = condition()
-        if found:
-            return found
-        time.sleep(0.1)
-    raise AssertionError(f"{what} did not appear within {timeout} s")
-
-
-def loaded_image(browser, css):
-    """The element `css` once it is an image the browser has decoded."""
-    from selenium.webdriver.common.by import By
-
-    def ready():
-        found = browser.find_elements(By.CSS_SELECTOR, css)
-        if found and browser.execute_script("return arguments[0].complete && arguments[0].naturalWidth > 0",
-                                            found[0]):
-            return found[0]
-        return None
-
-    return wait_for(ready, what=css)
-
-
-def no_script_errors(browser):
-    errors = [entry["message"] for entry in browser.get_log("browser") if entry["level"] == "SEVERE"]
-    assert errors == []
 
 
 def url(server, path):
@@ -112,7 +55,7 @@ def test_play_page_draws_and_a_new_seed_changes_the_picture(browser, server):
     browser.get(url(server, "/play/dcgan"))
     first = loaded_image(browser, "#sample")
     before = first.screenshot_as_png
-    assert "--seed 0 --n 16" in browser.find_element(By.ID, "command").text
+    assert "ganzoo sample dcgan --seed 0 --n 16 --out sample.png" in browser.find_element(By.ID, "command").text
     seed = browser.find_element(By.ID, "opt-seed")
     seed.clear()
     seed.send_keys("7\n")

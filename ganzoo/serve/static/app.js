@@ -48,7 +48,9 @@ function scoresText(evaluation) {
 
 function steps(run) {
   if (run.steps_done === null) return "–";
-  return run.total_steps ? `${run.steps_done} / ${run.total_steps}` : String(run.steps_done);
+  if (run.total_steps) return `${run.steps_done} / ${run.total_steps}`;
+  // A run asked for epochs, whose length run.json does not hold: its epochs tell how far it is.
+  return run.epochs ? `${run.steps_done} (epoch ${run.epochs_done} / ${run.epochs})` : String(run.steps_done);
 }
 
 function every(seconds, action) {
@@ -72,7 +74,7 @@ async function runsPage() {
       el("td", {}, run.data || ""),
       el("td", {}, steps(run)),
       el("td", {}, stateBadge(run.state)),
-      el("td", {}, scoresText(run.evaluation) || el("span", {class: "muted"}, "not evaluated")),
+      el("td", {class: "scores"}, scoresText(run.evaluation) || el("span", {class: "muted"}, "not evaluated")),
       el("td", {}, el("a", {href: `/play/${enc(run.name)}`}, "play"))));
     page.replaceChildren(
       el("h1", {}, `Runs (${runs.length})`),
@@ -189,18 +191,33 @@ function control(option) {
   else if (option.type === "float") input = el("input", {type: "number", id, step: 0.05, value: option.default ?? ""});
   else input = el("input", {type: "text", id, value: option.default ?? ""});
   input.dataset.key = option.key;
+  if (option.always) input.dataset.always = "1";
+  input.dataset.default = option.default === null || option.default === undefined ? "" : String(option.default);
   return [el("label", {for: id}, option.flag), input, el("div", {class: "help"}, option.help)];
 }
 
 function queryOf(controls) {
+  // Only what differs from the option's default: the URL and the command stay short.
   const params = new URLSearchParams();
   for (const input of controls) {
     const key = input.dataset.key;
     if (input.type === "file") continue;
     if (input.type === "checkbox") { if (input.checked) params.set(key, "1"); continue; }
-    if (input.value !== "") params.set(key, input.value);
+    if (input.dataset.always) params.set(key, input.value || input.dataset.default);
+    else if (input.value !== "" && input.value !== input.dataset.default) params.set(key, input.value);
   }
   return params;
+}
+
+function shellWord(text) { return /^[\w.\/-]+$/.test(text) ? text : `'${text.replace(/'/g, `'\\''`)}'`; }
+
+function enlarge(image, width) {
+  // Small pictures are shown larger, pixel for pixel (nearest neighbour), up to about `width`.
+  const show = () => {
+    const factor = Math.max(1, Math.floor(width / image.naturalWidth));
+    image.style.width = `${image.naturalWidth * factor}px`;
+  };
+  if (image.complete && image.naturalWidth) show(); else image.addEventListener("load", show, {once: true});
 }
 
 async function playPage(name) {
@@ -210,9 +227,11 @@ async function playPage(name) {
   let run;
   try { run = await getJSON(api(name)); } catch (error) { return showError(page, error); }
   const upload = run.sample_options.find(o => o.upload);
+  // An image-to-image model draws no latents: its controls are its own only.
   const options = [
-    {key: "seed", flag: "seed", type: "int", default: 0, help: "latent seed: the same seed, the same images"},
-    ...(upload ? [] : [{key: "n", flag: "n", type: "int", default: 16,
+    ...(upload ? [] : [{key: "seed", flag: "--seed", type: "int", default: 0, always: true,
+                        help: "latent seed: the same seed, the same images"},
+                       {key: "n", flag: "--n", type: "int", default: 16, always: true,
                         help: "images (per label or caption, where the model takes them)"}]),
     ...run.sample_options];
   const rows = options.map(control);
@@ -229,19 +248,20 @@ async function playPage(name) {
     if (upload && !file) { status.textContent = `Choose an image for ${upload.flag}.`; return; }
     status.textContent = "drawing…";
     const url = `${api(name)}/sample.png?${params}`;
-    const flags = [...params].filter(([k]) => k !== "n" && k !== "seed")
-      .map(([k, v]) => { const o = run.sample_options.find(o => o.key === k);
-                         return o && o.is_flag ? o.flag : `${o ? o.flag : "--" + k} ${JSON.stringify(v)}`; });
-    command.textContent = `ganzoo sample RUN --seed ${params.get("seed") || 0}` +
-      (params.has("n") ? ` --n ${params.get("n")}` : "") + (file ? ` ${upload.flag} ${file.name}` : "") +
-      (flags.length ? " " + flags.join(" ") : "") + " --out sample.png";
+    const flags = [...params].map(([k, v]) => {
+      const o = options.find(o => o.key === k);
+      return o.is_flag ? o.flag : `${o.flag} ${shellWord(v)}`; });
+    if (file) flags.push(`${upload.flag} ${shellWord(file.name)}`);
+    command.textContent = `ganzoo sample ${shellWord(run.name)} ${flags.join(" ")} --out sample.png`;
     try {
       const response = await fetch(url, file ? {method: "POST", body: file, headers: {"Content-Type": file.type}} : {});
       if (ticket !== pending) return;   // a newer request is on its way
       if (!response.ok) throw new Error((await response.json()).error);
       const output = URL.createObjectURL(await response.blob());
       if (!file) {
-        result.replaceChildren(figure(`seed ${params.get("seed") || 0}`, output, "sample"));
+        const shown = figure(`seed ${params.get("seed")}`, output, "sample");
+        enlarge(shown.querySelector("img"), 480);
+        result.replaceChildren(shown);
       } else {
         const input = URL.createObjectURL(file);
         const shown = [figure("input", input, "input"), figure("output", output, "sample")];
@@ -249,11 +269,15 @@ async function playPage(name) {
         const [inImage, outImage] = await Promise.all([input, output].map(src => new Promise(done => {
           const image = new Image(); image.onload = () => done(image); image.src = src; })));
         const scale = Math.round(outImage.naturalWidth / inImage.naturalWidth);
+        // Side by side at one size: the input enlarged pixel for pixel, as wide as the output.
+        const width = `${outImage.naturalWidth * Math.max(1, Math.floor(256 / outImage.naturalWidth))}px`;
+        for (const f of shown) f.querySelector("img").style.width = width;
         if (scale > 1) {   // an enlarging model: show the bicubic baseline between input and output
           const bicubic = await fetch(`/api/bicubic.png?scale=${scale}`,
                                       {method: "POST", body: file, headers: {"Content-Type": file.type}});
           if (bicubic.ok) {
             shown.splice(1, 0, figure(`bicubic x${scale}`, URL.createObjectURL(await bicubic.blob()), "bicubic"));
+            shown[1].querySelector("img").style.width = width;
             shown[2].querySelector("figcaption").textContent = `model x${scale}`;
             result.replaceChildren(...shown);
           }
@@ -270,7 +294,7 @@ async function playPage(name) {
     el("div", {class: "cards"},
       el("div", {class: "card controls", id: "controls"}, rows.flat(),
          el("span", {}), el("div", {}, el("button", {id: "draw", onclick: draw}, "draw"), " ",
-           el("button", {id: "next-seed", onclick: () => {
+           upload ? null : el("button", {id: "next-seed", onclick: () => {
              const seed = document.getElementById("opt-seed"); seed.value = Number(seed.value || 0) + 1; draw(); }},
              "next seed"))),
       el("div", {}, status, result)),

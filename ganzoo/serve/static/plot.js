@@ -23,7 +23,16 @@ function plotLines(canvas, spec) {
   g.clearRect(0, 0, width, height);
   g.font = "12px system-ui, sans-serif";
   const points = spec.series.flatMap(s => s.points).filter(p => p[1] !== null && isFinite(p[1]));
-  const box = {left: 52, right: width - 12, top: 24, bottom: height - 30};
+  // The title, then the legend, in rows above the plot, as many as the labels need.
+  const legend = [];
+  let x = 52 + g.measureText(spec.title || "").width + 24, y = 15;
+  for (const s of spec.series) {
+    const room = g.measureText(s.label).width + 32;
+    if (x + room > width - 8 && legend.length) { x = 52; y += 16; }
+    legend.push([x, y]);
+    x += room;
+  }
+  const box = {left: 52, right: width - 12, top: y + 9, bottom: height - 30};
   g.fillStyle = "#1d2330";
   g.fillText(spec.title || "", box.left, 15);
   if (!points.length) { g.fillStyle = "#6b7280"; g.fillText("no values yet", box.left, height / 2); return; }
@@ -42,7 +51,6 @@ function plotLines(canvas, spec) {
   for (const t of niceTicks(x0, x1, 5)) g.fillText(String(t), X(t) - 4, box.bottom + 15);
   g.fillText(spec.xlabel || "", box.right - g.measureText(spec.xlabel || "").width, height - 2);
   g.strokeStyle = "#9aa1ad"; g.strokeRect(box.left, box.top, box.right - box.left, box.bottom - box.top);
-  let legendX = box.left + 8;
   spec.series.forEach((s, i) => {
     g.strokeStyle = s.color || PLOT_COLORS[i % PLOT_COLORS.length];
     g.setLineDash(s.dash || []); g.lineWidth = 1.8;
@@ -57,9 +65,9 @@ function plotLines(canvas, spec) {
     g.stroke();
     g.setLineDash([]);
     g.fillStyle = g.strokeStyle;
-    g.fillRect(legendX, box.top + 6, 12, 3);
+    const [lx, ly] = legend[i];
+    g.fillRect(lx, ly - 6, 12, 3);
     g.fillStyle = "#1d2330";
-    g.fillText(s.label, legendX + 16, box.top + 11);
-    legendX += g.measureText(s.label).width + 32;
+    g.fillText(s.label, lx + 16, ly);
   });
 }
