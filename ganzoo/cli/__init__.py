@@ -337,10 +337,11 @@ def _echo_results(results):
 def serve(runs_dirs, host, port):
     """A local web explorer of the runs in RUNS_DIRS (default ./runs): curves,
     grids, configuration, and the model's sample controls live (docs/explorer.md)."""
-    _quiet_tensorflow()
     from ganzoo.serve import serve as serve_runs
 
-    serve_runs(runs_dirs or ("runs",), host=host, port=port, echo=lambda line: click.echo(line, err=line.startswith("warning")))
+    # TensorFlow starts with the first model, as under `ganzoo sample`: the address is printed at once.
+    serve_runs(runs_dirs or ("runs",), host=host, port=port, prepare=_quiet_tensorflow,
+               echo=lambda line: click.echo(line, err=line.startswith("warning")))
 
 
 @cli.command("new-plugin")

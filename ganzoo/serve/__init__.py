@@ -18,7 +18,7 @@ __all__ = ["LOOPBACK", "make_server", "serve"]
 LOOPBACK = "127.0.0.1"
 
 
-def serve(roots=("runs",), host=LOOPBACK, port=8000, models=2, echo=print):
+def serve(roots=("runs",), host=LOOPBACK, port=8000, models=2, echo=print, prepare=None):
     """Serves the runs under `roots` until Ctrl-C.
 
     Args:
@@ -27,6 +27,7 @@ def serve(roots=("runs",), host=LOOPBACK, port=8000, models=2, echo=print):
         port: the port; 0 takes a free one.
         models: how many loaded models to keep in memory.
         echo: prints the address (and the warning of a non-loopback host).
+        prepare: called once before the first model loads.
 
     Example:
 
@@ -40,7 +41,7 @@ def serve(roots=("runs",), host=LOOPBACK, port=8000, models=2, echo=print):
     if missing:
         raise GanzooError(f"{missing[0]} is not a folder; pass the folder your runs are in (ganzoo fit writes "
                           "them to runs/ by default)")
-    server = make_server(roots, host=host, port=port, models=models)
+    server = make_server(roots, host=host, port=port, models=models, prepare=prepare)
     if host not in (LOOPBACK, "localhost", "::1"):
         echo(f"warning: listening on {host}: anyone who can reach this machine can see these runs and use "
              "the models; there is no password")

@@ -64,10 +64,14 @@ class Models:
 
     Args:
         size: how many models stay loaded.
+        prepare: called once, before the first model loads (the CLI starts
+            TensorFlow there as `ganzoo sample` does, so the server itself
+            starts at once).
     """
 
-    def __init__(self, size=2):
+    def __init__(self, size=2, prepare=None):
         self.size = size
+        self._prepare = prepare
         self._models = collections.OrderedDict()
         self._guard = threading.Lock()       # the dict
         self._loading = threading.Lock()     # one load at a time: loads are large and rare
@@ -84,6 +88,9 @@ class Models:
                 return found
             from ganzoo.training.run_files import load_run_model
 
+            if self._prepare is not None:
+                self._prepare()
+                self._prepare = None
             stamp = runs_lib.stamp(folder)
             loaded = Loaded(load_run_model(folder), threading.Lock(), stamp)
             with self._guard:

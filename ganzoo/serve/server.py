@@ -49,11 +49,12 @@ class Explorer:
         roots: the folders to find runs in.
         models: how many loaded models to keep.
         local_only: answer only requests addressed to a loopback name.
+        prepare: called once before the first model loads.
     """
 
-    def __init__(self, roots, models=2, local_only=True):
+    def __init__(self, roots, models=2, local_only=True, prepare=None):
         self.roots = [os.path.realpath(r) for r in roots]
-        self.models = play.Models(models)
+        self.models = play.Models(models, prepare)
         self.local_only = local_only
         self.scratch = tempfile.mkdtemp(prefix="ganzoo-serve-")
 
@@ -221,7 +222,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
             self.wfile.write(data)
 
 
-def make_server(roots, host="127.0.0.1", port=8000, models=2):
+def make_server(roots, host="127.0.0.1", port=8000, models=2, prepare=None):
     """A `ThreadingHTTPServer` serving the runs under `roots` (not started:
     call `serve_forever()`; `server.explorer.close()` after).
 
@@ -231,9 +232,10 @@ def make_server(roots, host="127.0.0.1", port=8000, models=2):
             machines in (the CLI warns).
         port: the port; 0 takes a free one (`server.server_address`).
         models: how many loaded models to keep.
+        prepare: called once before the first model loads.
     """
     local = host in ("127.0.0.1", "localhost", "::1")
-    explorer = Explorer(roots, models=models, local_only=local)
+    explorer = Explorer(roots, models=models, local_only=local, prepare=prepare)
     handler = type("ExplorerHandler", (Handler,), {"explorer": explorer})
     server_class = http.server.ThreadingHTTPServer
     if ":" in host:
