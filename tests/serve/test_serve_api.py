@@ -241,3 +241,24 @@ def test_a_connection_the_browser_drops_prints_no_traceback(server, capsys):
     time.sleep(0.5)
     assert request(server, "/api/runs")[0] == 200
     assert "Traceback" not in capsys.readouterr().err
+
+
+@pytest.mark.slow   # four model loads
+def test_loaded_models_are_kept_reloaded_when_the_run_saves_and_evicted_oldest_first(tmp_path):
+    import shutil
+
+    from ganzoo.serve.play import Models
+
+    for name in ("a", "b"):
+        shutil.copytree(FIXTURE_RUN, tmp_path / name)
+    started = []
+    models = Models(size=1, prepare=lambda: started.append(1))
+    first = models.get("a", tmp_path / "a")
+    assert models.get("a", tmp_path / "a") is first                    # kept
+    stat = os.stat(tmp_path / "a" / "model.keras")
+    os.utime(tmp_path / "a" / "model.keras", ns=(stat.st_atime_ns, stat.st_mtime_ns + 10**9))
+    second = models.get("a", tmp_path / "a")                           # a newer model.keras: loaded again
+    assert second is not first and second.lock is not first.lock
+    models.get("b", tmp_path / "b")                                    # size 1: "a" goes
+    assert models.get("a", tmp_path / "a") is not second
+    assert started == [1]                                              # prepared once, before the first load
