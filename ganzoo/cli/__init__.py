@@ -330,6 +330,7 @@ def _echo_results(results):
 
 @cli.command()
 @click.argument("runs_dirs", nargs=-1, type=click.Path(file_okay=False))
+@backend_option
 @click.option("--host", default="127.0.0.1", show_default=True,
               help="Address to listen on; another than 127.0.0.1 lets other machines in (no password).")
 @click.option("--port", type=click.IntRange(min=0, max=65535), default=8000, show_default=True,
