@@ -14,6 +14,7 @@ import warnings
 import click
 
 from ganzoo.cli import sample_flags
+from ganzoo.cli.export_command import export_command
 from ganzoo.cli.quiet import quiet_tensorflow
 from ganzoo.errors import GanzooError, command_line
 from ganzoo.training.interruption import Interrupted
@@ -362,6 +363,9 @@ def new_plugin(name, directory, template, task):
     shown = path if path.is_absolute() else f"./{path.as_posix()}"
     click.echo(f"wrote {shown}/ (see its README.md); next:\n  pip install -e \"{shown}[test]\"\n  ganzoo list\n"
                f"  ganzoo fit {name} --steps 50\n  cd {shown} && python -m pytest")
+
+
+cli.add_command(export_command)
 
 
 def _one_line_warning(message, category, filename, lineno, file=None, line=None):

@@ -396,9 +396,15 @@ class TextToImageGAN(GAN):
                               "model.adapt(captions), or pass vocabulary=")
         return n, conditions
 
-    def generate_batch(self, n, seed, texts=None):
-        strings = ops.convert_to_tensor(np.array([str(t) for t in texts], dtype=str).reshape(-1))
-        return self.generator([self.sample_latent(n, seed), self.embed(strings)], training=False)
+    def generate_batch(self, n, seed, texts=None, embeddings=None):
+        """Images for `texts`, or for their encodings `embeddings` (what
+        `embed(texts)` gives: `ganzoo export` keeps the string operations of
+        the text encoder outside the exported graph)."""
+        if embeddings is None:
+            strings = ops.convert_to_tensor(np.array([str(t) for t in texts], dtype=str).reshape(-1))
+            embeddings = self.embed(strings)
+        return self.generator([self.sample_latent(n, seed), ops.cast(embeddings, self.compute_dtype)],
+                              training=False)
 
     def preview_captions(self, examples=None):
         """The captions of the per-epoch grid: `preview_texts`, else up to 8

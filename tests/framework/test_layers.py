@@ -31,7 +31,8 @@ LAYERS = {
     # 7. Training and evaluation of runs.
     "ganzoo.training": 7, "ganzoo.evaluation": 7,
     # 8. Front ends, the test kit, and the faces that keep older module paths working.
-    "ganzoo.cli": 8, "ganzoo.serve": 8, "ganzoo.scaffold": 8, "ganzoo.testing": 8, "ganzoo.__main__": 8, "ganzoo": 8,
+    "ganzoo.cli": 8, "ganzoo.serve": 8, "ganzoo.export": 8, "ganzoo.scaffold": 8, "ganzoo.testing": 8,
+    "ganzoo.__main__": 8, "ganzoo": 8,
     "ganzoo.engine": 8, "ganzoo.runs": 8, "ganzoo.callbacks": 8, "ganzoo.distribute": 8, "ganzoo.random": 8,
 }
 
