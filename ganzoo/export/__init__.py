@@ -55,11 +55,18 @@ class Exported:
     seconds: float
     max_difference: float
     checked_images: int
+    #: `(compute dtype, max |difference|)` against the run's own `generate()`
+    #: when the run computes in another precision than the artifact's float32.
+    precision: tuple | None = None
 
     def summary(self):
-        return (f"wrote {self.path} ({_size_text(self.size)}) and {self.description} in {self.seconds:.1f} s; "
+        line = (f"wrote {self.path} ({_size_text(self.size)}) and {self.description} in {self.seconds:.1f} s; "
                 f"{formats.get(self.format).runtime} gives generate()'s images within {self.max_difference:.1e} "
                 f"(max |difference| over {self.checked_images} images)")
+        if self.precision:
+            line += (f"; the artifact computes in float32, the run in {self.precision[0]}: its own generate() "
+                     f"differs by up to {self.precision[1]:.1e}")
+        return line
 
 
 def default_out(run, fmt):
@@ -127,12 +134,17 @@ def export_model(model, format, out, force=False, conditions=None, input_size=No
         if not difference <= TOLERANCE:
             raise GanzooError(f"the {fmt.name} artifact differs from generate() by {difference:.2g} (more than "
                               f"{TOLERANCE:g}); nothing was written")
+        precision = None
+        if original is not model:
+            precision = (original.compute_dtype, check(original, fmt, tmp, inputs, dict(conditions or {})))
     size = _size(out)
     described = description(model, fmt, out, inputs, shown, difference, source)
+    if precision:
+        described["check"]["run_precision"] = {"compute_dtype": precision[0], "max_abs_difference": precision[1]}
     from ganzoo.files import write_json
 
     write_json(described, description_path(out))
-    return Exported(out, description_path(out), fmt.name, size, seconds, difference, CHECK_IMAGES)
+    return Exported(out, description_path(out), fmt.name, size, seconds, difference, CHECK_IMAGES, precision)
 
 
 def feeds_and_reference(model, inputs, n, seed, conditions=None):
