@@ -41,6 +41,7 @@ def cli(ctx, debug):
     ganzoo info dcgan                  options, datasets, paper
     ganzoo fit dcgan                   train on an embedded dataset, offline
     ganzoo sample runs/dcgan --n 64    images from a trained run
+    ganzoo export RUN --format onnx    the generator as one file (ONNX, LiteRT, SavedModel)
     """
     from ganzoo.backends import check_backend
 

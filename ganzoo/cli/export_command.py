@@ -61,10 +61,8 @@ def export_command(run, fmt, out, conditions, input_size, force):
     The artifact is run by its own runtime and checked against generate()
     before it is kept. Formats beyond saved_model need: pip install 'ganzoo[export]'
     """
-    from ganzoo.cli.quiet import quiet_tensorflow
     from ganzoo.export import export
 
-    quiet_tensorflow()
     written = export(run, fmt, out=out, force=force, conditions=_conditions(conditions),
                      input_size=_input_size(input_size))
     click.echo(written.summary())

@@ -31,7 +31,7 @@ import numpy as np
 from ganzoo.errors import GanzooError
 from ganzoo.export import formats
 from ganzoo.export.formats import FORMATS
-from ganzoo.export.graph import OUTPUT, GenerationGraph
+from ganzoo.export.formats import OUTPUT
 from ganzoo.export.inputs import LATENT_ABOUT, fixed_conditions, inputs_of
 
 #: Images the check after writing compares, and its seed.
@@ -102,6 +102,9 @@ def export(run, format, out=None, force=False, conditions=None, input_size=None)
     fmt = formats.get(format)
     out = out or default_out(run, format)
     _check_out(fmt, out, force)
+    from ganzoo.cli.quiet import quiet_tensorflow
+
+    quiet_tensorflow()  # TensorFlow starts here (the converters import it), after the request's checks
     formats.check_installed(fmt)
     from ganzoo.training.run_files import load_run_model
 
@@ -118,6 +121,8 @@ def export_model(model, format, out, force=False, conditions=None, input_size=No
     original, model = model, in_float32(model)
     inputs = inputs_of(model, input_size)
     fixed, shown = fixed_conditions(model, inputs, dict(conditions or {}))
+    from ganzoo.export.graph import GenerationGraph
+
     graph = GenerationGraph(model, inputs, fixed)
     started = time.perf_counter()
     with _staged(out, fmt) as tmp:
@@ -203,7 +208,7 @@ def description(model, fmt, out, inputs, fixed, difference, source=None):
         "file": os.path.basename(os.fspath(out).rstrip("/" + os.sep)),
         "runtime": fmt.runtime,
         "signature": signature,
-        "plugin": getattr(model, "plugin_name", None) or type(model).__name__,
+        "plugin": _plugin_name(model),
         "task": model.task.name,
         "source": source,
         "ganzoo_version": __version__,
@@ -215,6 +220,16 @@ def description(model, fmt, out, inputs, fixed, difference, source=None):
         "check": {"images": CHECK_IMAGES, "seed": CHECK_SEED, "max_abs_difference": difference,
                   "against": "model.generate(n, seed=seed) with the same latents and conditions"},
     }
+
+
+def _plugin_name(model):
+    """The name the model's plugin is registered under (`dcgan`), else its class name."""
+    import keras
+
+    from ganzoo.saving import PACKAGE
+
+    package, _, name = keras.saving.get_registered_name(type(model)).partition(">")
+    return name if package == PACKAGE and name else type(model).__name__
 
 
 def graph_input_any_size(inputs):

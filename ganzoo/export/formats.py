@@ -10,14 +10,20 @@ artifact with the format's own runtime (to check it against `generate()`).
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import importlib
+import os
 import re
+import sys
+import warnings
 
 import numpy as np
 
 from ganzoo.errors import GanzooError
-from ganzoo.export.graph import OUTPUT
+
+#: The artifact's one output: float32 NHWC images in [0, 1].
+OUTPUT = "images"
 
 EXTRA = "pip install 'ganzoo[export]'"
 
@@ -72,11 +78,19 @@ def write(graph, fmt, path):
             line naming it and the formats that can).
     """
     signature = graph.input_signature()
+    random = random_operations(graph, signature)
+    if random:
+        raise GanzooError(f"this generator draws random numbers inside the graph ({', '.join(random)}), which no "
+                          "format reproduces from generate()'s seed; fix the condition that asks for them (e.g. "
+                          "--condition noise=const)")
     try:
         if fmt.name == "saved_model":
             _write_saved_model(graph, signature, path)
         elif fmt.name == "onnx":
-            graph.export(path, format="onnx", input_signature=signature, verbose=False)
+            with warnings.catch_warnings():
+                # Keras' numpy-2 patch of tf2onnx probes `np.object`, which numpy answers with a FutureWarning.
+                warnings.filterwarnings("ignore", message=".*np.object.*", category=FutureWarning)
+                graph.export(path, format="onnx", input_signature=signature, verbose=False)
             _rename_onnx_output(path)
         else:
             import tensorflow as tf
@@ -113,12 +127,28 @@ def _write_saved_model(graph, signature, path):
     archive.write_out(path, verbose=False)
 
 
+def random_operations(graph, signature):
+    """The random-number operations of `graph`'s trace (nested functions included)."""
+    import tensorflow as tf
+
+    concrete = tf.function(lambda inputs: graph(inputs)).get_concrete_function(*signature)
+    definition = concrete.graph.as_graph_def()
+    nodes = list(definition.node) + [node for function in definition.library.function for node in function.node_def]
+    return sorted({node.op for node in nodes if "Random" in node.op and "GetKeyCounter" not in node.op})
+
+
 def _rename_onnx_output(path):
     """tf2onnx names the output after a TensorFlow node ("Identity:0");
     the artifact's output is called `images`, as in the other formats."""
     import onnx
 
     model = onnx.load(path)
+    # tf2onnx leaves an operation it cannot map as a node of its TensorFlow type, which onnxruntime refuses
+    # to load: name it here instead.
+    unknown = sorted({node.op_type for node in model.graph.node
+                      if node.domain in ("", "ai.onnx") and not onnx.defs.has(node.op_type)})
+    if unknown:
+        raise RuntimeError(f"Unsupported ops: Counter({{{', '.join(repr(op) + ': 1' for op in unknown)}}})")
     old = model.graph.output[0].name
     if old != OUTPUT:
         for node in model.graph.node:
@@ -156,7 +186,22 @@ def run(fmt, path, feeds):
         return session.run([OUTPUT], feeds)[0]
     from ai_edge_litert.interpreter import Interpreter
 
-    interpreter = Interpreter(model_path=path)
-    runner = interpreter.get_signature_runner()
-    outputs = runner(**feeds)
+    with _c_stderr_silenced():  # the interpreter's C++ "INFO: Created TensorFlow Lite XNNPACK delegate"
+        interpreter = Interpreter(model_path=path)
+        runner = interpreter.get_signature_runner()
+        outputs = runner(**feeds)
     return np.asarray(outputs[OUTPUT] if OUTPUT in outputs else next(iter(outputs.values())))
+
+
+@contextlib.contextmanager
+def _c_stderr_silenced():
+    """File descriptor 2 to /dev/null: C++ logging that no Python setting reaches."""
+    sys.stderr.flush()
+    saved, devnull = os.dup(2), os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, 2)
+        yield
+    finally:
+        os.dup2(saved, 2)
+        os.close(devnull)
+        os.close(saved)

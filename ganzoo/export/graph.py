@@ -15,8 +15,7 @@ import keras
 from keras import ops
 
 from ganzoo.errors import GanzooError
-
-OUTPUT = "images"
+from ganzoo.export.formats import OUTPUT
 
 
 @contextlib.contextmanager

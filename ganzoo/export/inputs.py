@@ -187,5 +187,19 @@ def fixed_conditions(model, inputs, conditions):
     except TypeError as exc:
         raise GanzooError(f"--condition: {exc}") from None
     arrays = {key: np.asarray(value)[:1] for key, value in prepared.items() if key not in fed}
-    shown = {key: np.asarray(conditions.get(key, value[0])).tolist() for key, value in arrays.items()}
+    defaults = _defaults(model)
+    shown = {key: np.asarray(conditions.get(key, defaults.get(key, value[0]))).tolist() for key, value in arrays.items()}
     return arrays, shown
+
+
+def _defaults(model):
+    """`generate()`'s defaults as the user writes them (`direction="a2b"`,
+    not the code the task makes of it), from `prepare_generation`'s signatures."""
+    import inspect
+
+    found = {}
+    for function in (model.task.prepare_generation, model.prepare_generation):
+        for parameter in inspect.signature(function).parameters.values():
+            if parameter.default is not inspect.Parameter.empty and parameter.default is not None:
+                found[parameter.name] = parameter.default
+    return found

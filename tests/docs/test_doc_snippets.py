@@ -85,6 +85,16 @@ save(ganzoo.create("text2image", image_shape=(16, 16, 3), max_tokens=20, max_len
                    encoder_filters=4, text_dim=8, condition_dim=4, latent_dim=8, generator_filters=4,
                    discriminator_filters=4, pretrain_steps=2), "runs/text2image/model.keras")
 ''',
+    "docs/export.md": _SAVE + '''
+import json
+import ganzoo
+from ganzoo.training import run_files
+config = dict(image_shape=(28, 28, 1), latent_dim=16, generator_filters=8, discriminator_filters=8)
+save(ganzoo.create("dcgan", **config), "runs/dcgan/model.keras")
+settings = run_files.RunSettings(plugin="dcgan", source="digits", config=config, precision="float32")
+with open("runs/dcgan/run.json", "w") as f:
+    json.dump(run_files.run_record("dcgan", settings), f)
+''',
 }
 
 #: What runs after a page's blocks: the tutorial's plugin package trains.

@@ -78,6 +78,9 @@ def test_conditions_fixed_in_the_graph(models, tmp_path):
     written = export_model(stylegan, "onnx", str(tmp_path / "psi.onnx"), conditions={"truncation_psi": 0.5})
     assert json.loads(open(written.description).read())["fixed_conditions"]["truncation_psi"] == 0.5
     assert check(stylegan, "onnx", written.path, inputs_of(stylegan), {"truncation_psi": 0.5}) <= TOLERANCE
+    with pytest.raises(GanzooError, match=r"draws random numbers inside the graph \(StatelessRandomNormalV2\)"):
+        export_model(stylegan, "saved_model", str(tmp_path / "noisy"), conditions={"noise": "random"})
+    assert not os.path.exists(tmp_path / "noisy")
 
 
 @pytest.mark.slow
