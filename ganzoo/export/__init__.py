@@ -46,7 +46,21 @@ __all__ = ["FORMATS", "Exported", "export", "export_model", "description_path", 
 
 @dataclasses.dataclass
 class Exported:
-    """What `export` wrote, and what the check measured."""
+    """What `export` wrote, and what the check measured.
+
+    Attributes:
+        path: the artifact (a file, or a SavedModel folder).
+        description: the JSON beside it.
+        format: the format's name.
+        size: the artifact's bytes.
+        seconds: how long the conversion took.
+        max_difference: the largest |difference| between the artifact, run
+            by its runtime, and `generate()` (same latents and conditions).
+        checked_images: how many images the check compared.
+        precision: `(compute dtype, max |difference|)` against the run's own
+            `generate()` when the run computes in another precision than
+            the artifact's float32, else None.
+    """
 
     path: str
     description: str
@@ -55,11 +69,10 @@ class Exported:
     seconds: float
     max_difference: float
     checked_images: int
-    #: `(compute dtype, max |difference|)` against the run's own `generate()`
-    #: when the run computes in another precision than the artifact's float32.
     precision: tuple | None = None
 
     def summary(self):
+        """The line `ganzoo export` prints."""
         line = (f"wrote {self.path} ({_size_text(self.size)}) and {self.description} in {self.seconds:.1f} s; "
                 f"{formats.get(self.format).runtime} gives generate()'s images within {self.max_difference:.1e} "
                 f"(max |difference| over {self.checked_images} images)")

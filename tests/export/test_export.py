@@ -45,10 +45,13 @@ def snapshot(folder):
 
 def test_onnx_export_from_the_command_line_equals_generate(dcgan_run, tmp_path, capsys):
     out = tmp_path / "dcgan.onnx"
+    before = snapshot(dcgan_run)
     code, stdout, stderr = run_cli(["export", dcgan_run, "--format", "onnx", "--out", str(out)], capsys)
     assert code == 0, stderr
     assert f"wrote {out}" in stdout and "within" in stdout
+    assert snapshot(dcgan_run) == before and sorted(os.listdir(tmp_path)) == ["dcgan.onnx", "dcgan.onnx.json"]
     described = json.loads((tmp_path / "dcgan.onnx.json").read_text())
+    assert described["plugin"] == "dcgan" and described["task"] == "unconditional" and described["format"] == "onnx"
     assert [entry["name"] for entry in described["inputs"]] == ["z"]
     assert described["inputs"][0]["shape"] == [None, 16]
     assert described["inputs"][0]["distribution"] == "standard_normal"

@@ -63,6 +63,9 @@ def test_artifact_equals_generate(plugin, fmt, models, tmp_path):
     described = json.loads(open(written.description).read())
     assert [entry["name"] for entry in described["inputs"]] == [graph_input.name for graph_input in inputs]
     assert described["outputs"][0]["name"] == "images" and described["task"] == model.task.name
+    assert described["plugin"] == plugin
+    if model.task.name == "unpaired":   # generate()'s default direction, as a user writes it
+        assert described["fixed_conditions"] == {"direction": "a2b"}
     print(f"TABLE {plugin} {fmt} {written.max_difference:.1e} {written.seconds:.1f}s {written.size}")
 
 
@@ -71,6 +74,7 @@ def test_conditions_fixed_in_the_graph(models, tmp_path):
     """A translation's other direction and StyleGAN's truncation, fixed at export."""
     cyclegan = models("cyclegan")
     written = export_model(cyclegan, "onnx", str(tmp_path / "b2a.onnx"), conditions={"direction": "b2a"})
+    assert json.loads(open(written.description).read())["fixed_conditions"] == {"direction": "b2a"}
     inputs = inputs_of(cyclegan)
     assert check(cyclegan, "onnx", written.path, inputs, {"direction": "b2a"}) <= TOLERANCE
     assert check(cyclegan, "onnx", written.path, inputs, {"direction": "a2b"}) > 1e-3   # not the a2b generator
