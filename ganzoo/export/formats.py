@@ -114,14 +114,17 @@ def write(graph, fmt, path):
 def _write_saved_model(graph, signature, path):
     import keras
 
+    # Not `archive.track(graph)`: that would save every variable of the model (its discriminators too);
+    # `add_endpoint` tracks what the endpoints use.
     archive = keras.export.ExportArchive()
-    archive.track(graph)
     archive.add_endpoint("serve", lambda inputs: graph(inputs), input_signature=signature)
     embed = getattr(graph.gan, "embed", None)
     if any(graph_input.replaces == "texts" for graph_input in graph.graph_inputs) and callable(embed):
         import tensorflow as tf
         from keras import ops
 
+        # The text encoder's lookup tables are tracked only through their layer, somewhere in the model.
+        archive.track(graph)
         archive.add_endpoint("embed", lambda texts: {"caption_embedding": ops.cast(embed(texts), "float32")},
                              input_signature=[tf.TensorSpec((None,), tf.string, name="texts")])
     archive.write_out(path, verbose=False)

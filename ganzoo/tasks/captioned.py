@@ -37,7 +37,13 @@ class Captioned(OwnReaderTask):
 
     A model of this task may define `preview_captions()`: fixed captions for
     the per-epoch grid (`ganzoo.sampling.captioned`; else the grid uses
-    captions of the training examples)."""
+    captions of the training examples).
+
+    To be exported (`ganzoo export`), a model of this task defines
+    `embed(texts)` (a string tensor -> one float vector per caption) and
+    takes `embeddings=` instead of `texts=` in `generate_batch`: string
+    operations have no ONNX or LiteRT kernels, so the exported graph takes
+    the caption's encoding and the text encoder stays outside it."""
 
     name = "captioned"
     summary = "images drawn for a caption: generate(texts=[...], seed=)"
