@@ -115,6 +115,7 @@ def export(run, format, out=None, force=False, conditions=None, input_size=None)
     fmt = formats.get(format)
     out = out or default_out(run, format)
     _check_out(fmt, out, force)
+    _check_backend()
     from ganzoo.cli.quiet import quiet_tensorflow
 
     quiet_tensorflow()  # TensorFlow starts here (the converters import it), after the request's checks
@@ -130,6 +131,7 @@ def export_model(model, format, out, force=False, conditions=None, input_size=No
     """`export` for a model in memory (see `export`)."""
     fmt = formats.get(format)
     _check_out(fmt, out, force)
+    _check_backend()
     formats.check_installed(fmt)
     original, model = model, in_float32(model)
     inputs = inputs_of(model, input_size)
@@ -262,6 +264,16 @@ def in_float32(model):
     copy = type(model).from_config(config)
     copy.set_weights(model.get_weights())
     return copy
+
+
+def _check_backend():
+    from ganzoo.backends import configured_backend
+
+    name, where = configured_backend()
+    if name != "tensorflow":
+        raise GanzooError(f"ganzoo export traces the generator with TensorFlow, but the Keras backend is {name} "
+                          f"({where}); run it with KERAS_BACKEND=tensorflow (a model saved on any backend loads "
+                          "there)")
 
 
 def _check_out(fmt, out, force):

@@ -138,3 +138,13 @@ def test_super_resolution_of_any_size_names_input_size():
     with pytest.raises(GanzooError, match="pass --input-size HxW"):
         export_model(model, "onnx", "sr.onnx")
     assert os.listdir(".") == []
+
+
+def test_another_keras_backend_is_one_line(dcgan_run, monkeypatch):
+    import ganzoo.backends
+
+    monkeypatch.setattr(ganzoo.backends, "configured_backend", lambda: ("jax", "KERAS_BACKEND"))
+    with pytest.raises(GanzooError, match=r"the Keras backend is jax \(KERAS_BACKEND\); run it with "
+                                          r"KERAS_BACKEND=tensorflow"):
+        export(dcgan_run, "onnx")
+    assert os.listdir(".") == []
