@@ -1,6 +1,6 @@
 """Reading a run leaves its folder as it was (issue 17 item 7): `ganzoo
-sample`, `ganzoo evaluate`, `ganzoo info` and `load_run_model` change no
-file's name, size, bytes or modification time, and add none, except the
+sample`, `ganzoo evaluate`, `ganzoo info`, `ganzoo export` and `load_run_model`
+change no file's name, size, bytes or modification time, and add none, except the
 result `ganzoo evaluate` is documented to write (`RUN/evaluation.json`)."""
 
 import hashlib
@@ -63,6 +63,14 @@ def test_sample_writes_nothing_into_the_run(run, tmp_path):
     before = _snapshot(run)
     result = CliRunner().invoke(cli, ["sample", str(run), "--n", "4", "--out", str(tmp_path / "grid.png")])
     assert result.exit_code == 0, result.output
+    _unchanged(run, before)
+
+
+def test_export_writes_nothing_into_the_run(run, tmp_path):
+    before = _snapshot(run)
+    result = CliRunner().invoke(cli, ["export", str(run), "--format", "onnx", "--out", str(tmp_path / "g.onnx")])
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "g.onnx").exists() and (tmp_path / "g.onnx.json").exists()
     _unchanged(run, before)
 
 
