@@ -181,6 +181,9 @@ def test_the_cpu_preset_trains_offline_and_the_paper_preset_with_vgg():
 
     plugin = get_plugin("srgan")
     assert plugin.preset("cpu").config["content_loss"] == "mse" and plugin.default_preset == "cpu"
+    # The short CPU schedule's adversarial stage at the paper's 1e-3 drew a grid (issue 20); the paper keeps it.
+    assert plugin.preset("cpu").config["adversarial_weight"] == 1e-4
+    assert plugin.preset("paper").config["adversarial_weight"] == 1e-3
     assert plugin.preset("paper").config["content_loss"] == "vgg54"
     assert "MSE" in plugin.preset("cpu").summary and "VGG" in plugin.preset("paper").summary
 
