@@ -93,8 +93,9 @@ def info(name):
     click.echo(f"  default epochs:  {plugin.default_epochs}")
     click.echo(f"  default batch:   {plugin.default_batch_size}")
     if plugin.default_run is not None:
-        how = f"; {plugin.default_run.how}" if plugin.default_run.how else ""
-        click.echo(f"  default run:     {plugin.default_run} (ganzoo fit {plugin.name}{how})")
+        click.echo(f"  default run:     {plugin.default_run}: ganzoo fit {plugin.name}")
+        if plugin.default_run.how:
+            click.echo(f"                   measured: {plugin.default_run.how}")
     if plugin.paper:
         click.echo(f"  paper:           {plugin.paper}")
     if plugin.presets:
