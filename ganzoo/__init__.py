@@ -17,7 +17,7 @@ from __future__ import annotations
 import importlib
 
 from ganzoo.errors import GanzooError
-from ganzoo.plugin import Plugin, Preset
+from ganzoo.plugin import DefaultRun, Plugin, Preset
 from ganzoo.factory import create
 from ganzoo.registry import get_plugin, list_models
 from ganzoo.version import __version__
@@ -36,7 +36,7 @@ _LAZY = {
     "sampling": ("ganzoo.sampling", None),
 }
 
-__all__ = ["GanzooError", "Plugin", "Preset", "create", "get_plugin", "list_models", *_LAZY]
+__all__ = ["DefaultRun", "GanzooError", "Plugin", "Preset", "create", "get_plugin", "list_models", *_LAZY]
 
 
 def __getattr__(name):

@@ -47,6 +47,51 @@ class Preset:
 
 
 @dataclasses.dataclass(frozen=True)
+class DefaultRun:
+    """What `ganzoo fit NAME` costs with no other flags (the default data,
+    preset and length): measured figures that `ganzoo info` and the plugin's
+    docs page show, so a user knows the time and disk space before starting.
+
+    Args:
+        steps: training steps of the default run.
+        minutes: its wall-clock time on 2 idle CPU cores, start-up included.
+        megabytes: the size of its run folder (`du`), in MB (10^6 bytes).
+        how: how the figures were measured, e.g. "40 steps timed,
+            extrapolated".
+
+    Example:
+
+    ```python
+    DefaultRun(steps=700, minutes=1.2, megabytes=11, how="the whole run timed")
+    ```
+    """
+
+    steps: int
+    minutes: float
+    megabytes: float
+    how: str = ""
+
+    def __str__(self):
+        return f"{_duration(self.minutes)} on 2 CPU cores, {_megabytes(self.megabytes)} run folder ({self.steps:,} steps)"
+
+
+def _duration(minutes):
+    if minutes < 1:
+        return f"about {max(10, round(minutes * 6) * 10)} s"
+    if minutes < 10:
+        halves = round(minutes * 2) / 2
+        return f"about {halves:g} min"
+    if minutes < 90:
+        return f"about {round(minutes)} min"
+    hours, rest = divmod(round(minutes), 60)
+    return f"about {hours} h {rest} min" if rest else f"about {hours} h"
+
+
+def _megabytes(megabytes):
+    return f"{megabytes / 1000:.1f} GB" if megabytes >= 1000 else f"{megabytes:.0f} MB"
+
+
+@dataclasses.dataclass(frozen=True)
 class Plugin:
     """An architecture registered under the `ganzoo.plugins` entry-point group.
 
@@ -85,6 +130,8 @@ class Plugin:
         presets: named configurations (`Preset`), at least `"paper"`.
         default_preset: the preset `ganzoo fit NAME` uses without `--preset`
             (None: the constructor's defaults).
+        default_run: the measured time and run folder size of `ganzoo fit
+            NAME` (`DefaultRun`), shown by `ganzoo info`; None if not measured.
 
     Example:
 
@@ -106,6 +153,7 @@ class Plugin:
     presets: tuple[Preset, ...] = ()
     default_preset: str | None = None
     model: str | None = None
+    default_run: DefaultRun | None = None
 
     def __post_init__(self):
         if (self.model is None) == (self.load_model_class is None):

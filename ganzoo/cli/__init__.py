@@ -111,6 +111,10 @@ def info(name):
         click.echo(f"  datasets:        {', '.join(plugin.datasets)}")
     click.echo(f"  default epochs:  {plugin.default_epochs}")
     click.echo(f"  default batch:   {plugin.default_batch_size}")
+    if plugin.default_run is not None:
+        click.echo(f"  default run:     {plugin.default_run}: ganzoo fit {plugin.name}")
+        if plugin.default_run.how:
+            click.echo(f"                   measured: {plugin.default_run.how}")
     if plugin.paper:
         click.echo(f"  paper:           {plugin.paper}")
     if plugin.presets:

@@ -1,7 +1,7 @@
 """cgan: conditional GAN of Mirza & Osindero (2014), with an optional projection
 discriminator (Miyato & Koyama 2018)."""
 
-from ganzoo.plugin import Plugin, Preset
+from ganzoo.plugin import DefaultRun, Plugin, Preset
 
 
 plugin = Plugin(
@@ -15,7 +15,7 @@ plugin = Plugin(
     default_epochs=40,
     presets=(
         Preset("cpu", "the default: DCGAN-style conv networks with one-hot labels at the data's size, "
-                      "batch 64, 40 epochs (about 2 minutes on 2 cores)"),
+                      "batch 64, 40 epochs"),
         Preset("paper", "Mirza & Osindero's MNIST MLPs at 28x28: 1200-unit hidden layers, one-hot labels, "
                         "dropout 0.5 in D, batch 100 (ReLU where the paper used maxout in D)",
                config={"architecture": "mlp", "label_encoding": "one_hot", "hidden_units": 1200,
@@ -23,4 +23,6 @@ plugin = Plugin(
                batch_size=100, image_size=28),
     ),
     default_preset="cpu",
+    default_run=DefaultRun(steps=1_120, minutes=1.45, megabytes=17,
+                           how="CPU time of 20- and 280-step runs at load 17-21 (start-up + 0.75 x per step)"),
 )

@@ -1,6 +1,6 @@
 """cyclegan: unpaired image-to-image translation of Zhu, Park, Isola and Efros (2017)."""
 
-from ganzoo.plugin import Plugin, Preset
+from ganzoo.plugin import DefaultRun, Plugin, Preset
 
 
 plugin = Plugin(
@@ -23,4 +23,7 @@ plugin = Plugin(
                config={"image_shape": (256, 256, 3)}, batch_size=1, epochs=200, image_size=256),
     ),
     default_preset="cpu",
+    default_run=DefaultRun(steps=300, minutes=4.2, megabytes=257,
+                           how="CPU time of 20- and 50-step runs at load 17-21 (start-up + 0.75 x per step); model.keras"
+                               " is 256 MB"),
 )

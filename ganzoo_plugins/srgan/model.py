@@ -55,6 +55,11 @@ class SRGAN(GAN):
     learns the missing detail, and beats bicubic within minutes on a CPU.
     The paper's network is `batch_norm=True, bicubic_skip=False`.
 
+    The sub-pixel convolutions start as nearest-neighbour upsampling (ICNR,
+    Aitken et al. 2017; `ganzoo.layers.ICNR`), so that the four positions of
+    each pixel shuffle do not start with four different filters, the source
+    of a 4x4 grid over flat regions.
+
     The default content loss is the pixel MSE (the paper's SRGAN-MSE), so
     the default trains offline. With a VGG content loss, the VGG19 ImageNet
     weights are downloaded once by `keras.applications` and cached; they are
@@ -90,7 +95,9 @@ class SRGAN(GAN):
             or the path of a local copy of
             vgg19_weights_tf_dim_ordering_tf_kernels_notop.h5.
         adversarial_weight: weight of the adversarial loss in the perceptual
-            loss (the paper: 1e-3).
+            loss (the paper: 1e-3; the `cpu` preset, `ganzoo fit`'s default,
+            sets 1e-4: at 1e-3 its short adversarial stage draws a 4x4 grid
+            over flat regions).
         learning_rate: Adam learning rate (beta_1 0.9) of both networks
             (the paper: 1e-4).
         loss: adversarial loss name (the paper: "non_saturating", -log D(G(x))).

@@ -24,7 +24,7 @@ import keras
 from keras import layers
 
 from ganzoo.errors import GanzooError
-from ganzoo.layers import PixelShuffle
+from ganzoo.layers import ICNR, PixelShuffle
 from ganzoo.layers import batch_normalization
 
 
@@ -75,7 +75,9 @@ def build_generator(channels=3, scale=4, filters=64, residual_blocks=16, batch_n
     x = norm(conv(x, 3, filters, "trunk_conv"), "trunk_bn")
     x = layers.Add(name="long_skip")([head, x])
     for i in range(stages):
-        x = layers.Conv2D(filters * 4, 3, padding="same", name=f"upsample_{i}_conv")(x)
+        # ICNR: the sub-pixel convolution starts as nearest-neighbour upsampling, not as four
+        # independent filters whose differences would print a 4x4 grid over flat regions.
+        x = layers.Conv2D(filters * 4, 3, padding="same", kernel_initializer=ICNR(2), name=f"upsample_{i}_conv")(x)
         x = PixelShuffle(2, name=f"upsample_{i}_shuffle")(x)
         x = _prelu(f"upsample_{i}_prelu")(x)
     output = layers.Conv2D(channels, 9, padding="same", dtype="float32", name="to_image",

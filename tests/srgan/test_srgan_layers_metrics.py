@@ -46,6 +46,50 @@ def test_pixel_shuffle_serializes_and_checks_its_input():
         PixelShuffle(1.5)
 
 
+
+def _sub_pixel_upsampling(initializer, r=2, channels=3):
+    import keras
+
+    from ganzoo.layers import PixelShuffle
+
+    keras.utils.set_random_seed(0)
+    conv = keras.layers.Conv2D(channels * r * r, 3, padding="same", kernel_initializer=initializer,
+                               bias_initializer="zeros")
+    return lambda x: keras.ops.convert_to_numpy(PixelShuffle(r)(conv(x))), conv
+
+
+@pytest.mark.parametrize("r", [2, 3])
+def test_icnr_starts_the_sub_pixel_convolution_as_nearest_neighbour(r):
+    """Aitken et al. 2017: with ICNR every r x r block after the shuffle starts
+    identical; Keras' default (glorot) draws a different filter per position."""
+    from ganzoo.layers import ICNR
+
+    x = np.random.default_rng(0).normal(size=(2, 6, 5, 4)).astype("float32")
+    for initializer, nearest in ((ICNR(r), True), ("glorot_uniform", False)):
+        upsample, _ = _sub_pixel_upsampling(initializer, r)
+        out = upsample(x)
+        corner = np.repeat(np.repeat(out[:, ::r, ::r], r, axis=1), r, axis=2)
+        assert np.allclose(out, corner, atol=1e-6) == nearest, initializer
+
+
+def test_icnr_serializes_and_checks_the_channels():
+    import keras
+
+    from ganzoo.layers import ICNR
+
+    upsample, conv = _sub_pixel_upsampling(ICNR(2, initializer="he_normal"))
+    upsample(np.zeros((1, 4, 4, 4), "float32"))
+    restored = keras.initializers.deserialize(keras.initializers.serialize(ICNR(2, initializer="he_normal")))
+    assert isinstance(restored, ICNR) and restored.scale == 2
+    assert type(restored.initializer).__name__ == "HeNormal"
+    kernel = keras.ops.convert_to_numpy(conv.kernel)
+    np.testing.assert_array_equal(kernel[..., :3], kernel[..., 9:])   # positions share one drawn kernel
+    with pytest.raises(ValueError, match="divisible by 4"):
+        ICNR(2)((3, 3, 8, 6))
+    with pytest.raises(ValueError, match="integer scale"):
+        ICNR(1)
+
+
 # ------------------------------------------------------------------ metrics
 def test_psnr_y_against_a_hand_computed_value():
     from ganzoo.metrics.super_resolution import psnr_y, rgb_to_y
