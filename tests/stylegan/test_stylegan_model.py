@@ -218,7 +218,8 @@ def test_cpu_preset_is_the_measured_digits_configuration():
 
     cpu = PRESETS["stylegan"]["cpu"]
     assert cpu.config == {} and (cpu.batch_size, cpu.steps, cpu.epochs) == (32, 3000, None)
-    defaults = {k: p.default for k, p in inspect.signature(ganzoo.get_plugin("stylegan").model_class).parameters.items()}
+    cls = ganzoo.get_plugin("stylegan").model_class
+    defaults = {k: p.default for k, p in inspect.signature(cls).parameters.items()}
     assert defaults["learning_rate"] == 0.002 and defaults["r1_gamma"] == 10.0
     assert defaults["progressive"] is True
     assert defaults["fade_images"] == defaults["stable_images"] == 1000
