@@ -10,6 +10,9 @@ in its own process, side by side or alternating:
 
     python benchmarks/stylegan_digits.py dcgan --cpu-seconds 240 --out runs/bench_dcgan
     python benchmarks/stylegan_digits.py stylegan --cpu-seconds 240 --out runs/bench_stylegan
+
+`--image-size 32 --seed N --no-report` trains every model at the same size
+and only saves it, to be read by one judge (benchmarks/digits_judge.py).
 """
 
 import argparse
@@ -30,6 +33,10 @@ def main():
     parser.add_argument("--out", required=True)
     parser.add_argument("--precision", default="mixed_bfloat16")
     parser.add_argument("--set", nargs="*", default=[], help="key=value options")
+    parser.add_argument("--image-size", type=int, default=28, help="square size (the StyleGANs round 28 up to 32)")
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--no-report", action="store_true",
+                        help="train and save only (score with benchmarks/digits_judge.py)")
     args = parser.parse_args()
 
     import keras
@@ -42,15 +49,15 @@ def main():
 
     plugin = ganzoo.get_plugin(args.plugin)
     cls = plugin.model_class
-    shape = (28, 28, 1)
+    shape = (args.image_size, args.image_size, 1)
     if hasattr(cls, "supported_image_shape"):
         shape = cls.supported_image_shape(shape)
-    keras.utils.set_random_seed(0)
+    keras.utils.set_random_seed(args.seed)
     with precision_policy(args.precision):
-        model = ganzoo.create(args.plugin, image_shape=shape, seed=0, **parse_assignments(args.set))
+        model = ganzoo.create(args.plugin, image_shape=shape, seed=args.seed, **parse_assignments(args.set))
         untrained = type(model).from_config(model.get_config())
     model.compile()
-    data = ganzoo.data.load("digits", model, batch_size=plugin.default_batch_size, seed=0, repeat=True)
+    data = ganzoo.data.load("digits", model, batch_size=plugin.default_batch_size, seed=args.seed, repeat=True)
     start_cpu, start_wall = time.process_time(), time.perf_counter()
     steps = 0
     while time.process_time() - start_cpu < args.cpu_seconds:
@@ -59,6 +66,9 @@ def main():
     cpu, wall = time.process_time() - start_cpu, time.perf_counter() - start_wall
     os.makedirs(args.out, exist_ok=True)
     save_model(model, os.path.join(args.out, "model.keras"))
+    if args.no_report:
+        print(json.dumps({"plugin": args.plugin, "cpu_seconds": cpu, "wall_seconds": wall, "steps": steps}))
+        return
 
     real = ganzoo.data.load("digits", task="conditional", image_shape=model.image_shape, batch_size=2000,
                             shuffle=False, drop_remainder=False)

@@ -78,9 +78,9 @@ class StyleGAN(StyleGANBase):
     last_value_tracked = ("resolution", "alpha")
 
     def __init__(self, image_shape=(32, 32, 1), latent_dim=64, style_dim=64, mapping_layers=8,
-                 mapping_lr_multiplier=0.01, generator_filters=32, discriminator_filters=32, learning_rate=0.001,
+                 mapping_lr_multiplier=0.01, generator_filters=32, discriminator_filters=32, learning_rate=0.002,
                  r1_gamma=10.0, style_mixing=0.9, ema=0.99, w_avg_decay=0.995, progressive=True,
-                 fade_images=4000, stable_images=4000, seed=None, **kwargs):
+                 fade_images=1000, stable_images=1000, seed=None, **kwargs):
         self.progressive = bool(progressive)
         if int(fade_images) < 1 or int(stable_images) < 0:
             raise GanzooError(f"fade_images must be >= 1 and stable_images >= 0; got {fade_images}, {stable_images}")

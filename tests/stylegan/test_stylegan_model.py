@@ -225,6 +225,42 @@ def test_paper_preset_is_the_published_configuration():
     assert paper["fade_images"] == paper["stable_images"] == 600_000
     paper2 = PRESETS["stylegan2"]["paper"].config
     assert paper2["r1_interval"] == 16 and paper2["path_length_weight"] == 2.0
+    # The paper keeps its own values, whatever the constructor's defaults (the cpu preset) become.
+    assert paper["learning_rate"] == 0.001 and paper["r1_gamma"] == 10.0 and paper["progressive"] is True
+
+
+def test_cpu_preset_is_the_measured_digits_configuration():
+    """The values measured to draw all ten digits at 32x32 within 3,000 steps (issue 21)."""
+    import inspect
+
+    from ganzoo_plugins.stylegan.presets import PRESETS
+
+    cpu = PRESETS["stylegan"]["cpu"]
+    assert cpu.config == {} and (cpu.batch_size, cpu.steps, cpu.epochs) == (32, 3000, None)
+    cls = ganzoo.get_plugin("stylegan").model_class
+    defaults = {k: p.default for k, p in inspect.signature(cls).parameters.items()}
+    assert defaults["learning_rate"] == 0.002 and defaults["r1_gamma"] == 10.0
+    assert defaults["progressive"] is True
+    assert defaults["fade_images"] == defaults["stable_images"] == 1000
+
+
+def test_cpu_preset_schedule_fits_its_step_budget():
+    """Growing to 32 px ends within the first tenth of the cpu preset's steps,
+    so the rest trains at the image size (the former 4k-image phases took 875
+    of 3,000 steps)."""
+    import inspect
+
+    from ganzoo_plugins.stylegan.presets import PRESETS
+
+    cpu = PRESETS["stylegan"]["cpu"]
+    cls = ganzoo.get_plugin("stylegan").model_class
+    defaults = {k: p.default for k, p in inspect.signature(cls).parameters.items()}
+    stages = 3                                               # 4 -> 8 -> 16 -> 32
+    grown = progressive.images_to_finish(stages, defaults["fade_images"], defaults["stable_images"])
+    assert grown == 7000
+    assert grown <= cpu.steps * cpu.batch_size / 10
+    assert progressive.level_at_numpy(cpu.steps * cpu.batch_size, stages, defaults["fade_images"],
+                                      defaults["stable_images"]) == stages
 
 
 @pytest.mark.parametrize("name", ["stylegan", "stylegan2"])
