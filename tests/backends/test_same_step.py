@@ -62,8 +62,6 @@ def one_step(backend, spec, out):
 
 #: Known differences, strict: the test fails once they are gone, so the mark is removed then.
 KNOWN = {
-    "srgan": "UpSampling2D(interpolation='bicubic') (the generator's bicubic skip) is Keys a=-0.75 on PyTorch "
-             "(Keras passes antialias=False to F.interpolate) and a=-0.5 on TensorFlow: 0.088 apart",
     "cyclegan": "losses agree to 1e-4 but the generators' Adam moments differ by up to 6e-4 and one weight by "
                 "2 x learning rate (a sign flip); not yet traced",
 }
