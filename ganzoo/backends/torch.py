@@ -187,8 +187,9 @@ class TorchAdapter(Adapter):
         return value
 
     def fingerprints(self, strings):
-        # Strings never become torch tensors: a caption batch reaches the
-        # step as a NumPy array of bytes (see ganzoo.backends.torch notes).
+        # Strings cannot be torch tensors: a batch of strings (NumPy bytes or
+        # str) is hashed in Python. Equal strings give equal numbers; the
+        # numbers differ from TensorFlow's, which only compares them.
         import hashlib
 
         import numpy as np
