@@ -63,11 +63,15 @@ class RandomStream:
 
     def normal(self, shape, mean=0.0, stddev=1.0, dtype="float32", seed=None, per_sample=True):
         """Draws from N(mean, stddev^2)."""
+        if seed is not None and _eager_elsewhere():
+            return _tensorflow_draw("normal", shape, seed, mean=mean, stddev=stddev, dtype=dtype)
         return self._draw(lambda s, g: keras.random.normal(s, mean=mean, stddev=stddev, dtype=dtype, seed=g),
                           shape, seed, per_sample)
 
     def uniform(self, shape, minval=0.0, maxval=1.0, dtype="float32", seed=None, per_sample=True):
         """Draws from U[minval, maxval)."""
+        if seed is not None and _eager_elsewhere():
+            return _tensorflow_draw("uniform", shape, seed, minval=minval, maxval=maxval, dtype=dtype)
         return self._draw(lambda s, g: keras.random.uniform(s, minval=minval, maxval=maxval, dtype=dtype, seed=g),
                           shape, seed, per_sample)
 
@@ -87,3 +91,32 @@ class RandomStream:
         2017, Algorithm 1: one uniform draw per sample, not per pixel and not
         a normal draw) and of latent or embedding interpolation."""
         return self.uniform((n,) + (1,) * (int(rank) - 1), seed=seed)
+
+
+def _eager_elsewhere():
+    """Whether draws with an explicit seed go through TensorFlow's kernels:
+    on PyTorch, whose steps are eager. `keras.random` gives other numbers for
+    the same seed on each backend; TensorFlow (installed with ganzoo on every
+    backend) gives the numbers Keras gives on TensorFlow, so `generate(seed=...)`
+    makes the same images on both."""
+    return keras.backend.backend() == "torch"
+
+
+def _tensorflow_draw(kind, shape, seed_generator, dtype="float32", **kwargs):
+    """`keras.random.<kind>(shape, seed=seed_generator)` exactly as Keras on
+    TensorFlow draws it (`tf.random.stateless_*` with the generator's next
+    seed, cast as keras/src/backend/tensorflow/random.py casts it), as a
+    tensor of the running backend."""
+    import numpy as np
+    import tensorflow as tf
+
+    state = np.asarray([seed_generator, 0] if isinstance(seed_generator, int)
+                       else ops.convert_to_numpy(seed_generator.next()), np.int64)
+    seed = tf.constant((state % (np.iinfo(np.int32).max - 1)).astype(np.int32))
+    shape = tuple(int(v) for v in shape)
+    if kind == "normal":
+        value = tf.random.stateless_normal(shape, mean=kwargs["mean"], stddev=kwargs["stddev"], dtype=dtype, seed=seed)
+    else:
+        value = tf.random.stateless_uniform(shape, minval=tf.cast(kwargs["minval"], dtype),
+                                            maxval=tf.cast(kwargs["maxval"], dtype), dtype=dtype, seed=seed)
+    return ops.convert_to_tensor(value.numpy(), dtype=dtype)

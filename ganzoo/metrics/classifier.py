@@ -84,7 +84,9 @@ def features_and_probabilities(classifier, images):
         extractor = keras.Model(classifier.inputs[0], [classifier.get_layer("features").output, classifier.outputs[0]])
         classifier._feature_extractor = extractor
     features, probabilities = extractor(np.asarray(images, "float32"), training=False)
-    return np.asarray(features, "float64"), np.asarray(probabilities, "float64")
+    # convert_to_numpy, not np.asarray: an eager PyTorch call returns tensors attached to autograd.
+    return (keras.ops.convert_to_numpy(features).astype("float64"),
+            keras.ops.convert_to_numpy(probabilities).astype("float64"))
 
 
 def frechet_distance(features_a, features_b):

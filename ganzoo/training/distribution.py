@@ -50,6 +50,7 @@ def strategy(name="auto"):
     """
     if name not in STRATEGIES:
         raise GanzooError(f"unknown strategy {name!r}; choose one of {', '.join(STRATEGIES)}")
+    _check_backend_strategy(name)
     import tensorflow as tf
 
     if name == "multi-worker":
@@ -71,6 +72,16 @@ def strategy(name="auto"):
         devices = [d.name for d in gpus] or [d.name for d in tf.config.list_logical_devices("CPU")]
         return tf.distribute.MirroredStrategy(devices)
     return tf.distribute.get_strategy()
+
+
+def _check_backend_strategy(name):
+    """Several devices are `tf.distribute`'s: on PyTorch ganzoo trains on one
+    device (`torch.distributed` is not wired in), so asking for more is one line."""
+    from ganzoo.backends import configured_backend
+
+    if name in ("mirrored", "multi-worker") and configured_backend()[0] == "torch":
+        raise GanzooError(f"--strategy {name} is not available on the torch backend (it trains on one device); "
+                          "drop --strategy, or train on several devices with --backend tensorflow")
 
 
 def is_chief(strategy=None) -> bool:

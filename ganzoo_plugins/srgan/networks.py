@@ -41,6 +41,41 @@ def _prelu(name):
     return layers.PReLU(alpha_initializer=keras.initializers.Constant(0.25), shared_axes=[1, 2], name=name)
 
 
+@keras.saving.register_keras_serializable(package="ganzoo_srgan")
+class BicubicUpSampling(layers.Layer):
+    """Bicubic enlargement by `scale`, the same on every backend.
+
+    `UpSampling2D(interpolation="bicubic")` is Keys' cubic with a = -0.5 on
+    TensorFlow but a = -0.75 on PyTorch (Keras calls `F.interpolate` without
+    antialiasing there): 0.09 apart on random images. With `antialias=True`
+    PyTorch uses a = -0.5 as well (2e-7 from TensorFlow), and TensorFlow gives
+    exactly what it gave without it when enlarging. No weights: models saved
+    with `UpSampling2D` load unchanged.
+
+    Args:
+        scale: the enlargement factor.
+    """
+
+    def __init__(self, scale, **kwargs):
+        super().__init__(**kwargs)
+        self.scale = int(scale)
+
+    def call(self, images):
+        from keras import ops
+
+        shape = ops.shape(images)
+        return ops.image.resize(images, (shape[1] * self.scale, shape[2] * self.scale), interpolation="bicubic",
+                                antialias=True)
+
+    def compute_output_shape(self, input_shape):
+        batch, height, width, channels = input_shape
+        return (batch, None if height is None else height * self.scale,
+                None if width is None else width * self.scale, channels)
+
+    def get_config(self):
+        return {**super().get_config(), "scale": self.scale}
+
+
 def build_generator(channels=3, scale=4, filters=64, residual_blocks=16, batch_norm=False, bicubic_skip=True,
                     name="generator"):
     """SRResNet: LR images (any size, network range) -> `scale` times larger images.
@@ -83,7 +118,7 @@ def build_generator(channels=3, scale=4, filters=64, residual_blocks=16, batch_n
     output = layers.Conv2D(channels, 9, padding="same", dtype="float32", name="to_image",
                            kernel_initializer="zeros" if bicubic_skip else "glorot_uniform")(x)
     if bicubic_skip:
-        upscaled = layers.UpSampling2D(scale, interpolation="bicubic", dtype="float32", name="bicubic")(low_res)
+        upscaled = BicubicUpSampling(scale, dtype="float32", name="bicubic")(low_res)
         output = layers.Add(dtype="float32", name="residual")([upscaled, output])
     return keras.Model(low_res, output, name=name)
 

@@ -69,7 +69,7 @@ def show_at_level(images, level, stages):
     images (appendix A.1), so that real and generated images agree in
     resolution and the discriminator cannot tell them apart by sharpness.
     """
-    pyramid = [images]
+    pyramid = [ops.convert_to_tensor(images)]
     for _ in range(stages):
         pyramid.append(_downsample(pyramid[-1]))
     pyramid.reverse()                                       # base first

@@ -29,6 +29,7 @@ def truncate(ws, w_avg, psi, cutoff=None):
     psi = 1 leaves w unchanged; psi = 0 gives the average w everywhere."""
     if psi == 1.0:
         return ws
+    ws = ops.convert_to_tensor(ws)
     w_avg = ops.cast(w_avg, ws.dtype)[None, None, :]
     truncated = w_avg + psi * (ws - w_avg)
     if cutoff is None:

@@ -93,7 +93,7 @@ def test_preview_columns_share_a_latent_across_classes():
     z = model.sample_latent(10, keras.random.SeedGenerator(5))
     expected = model.from_network_range(model.generator([z[3:4], keras.ops.convert_to_tensor([2], "int32")]))
     tile = picture[2 + 2 * 18: 2 + 2 * 18 + 16, 2 + 3 * 18: 2 + 3 * 18 + 16]
-    np.testing.assert_allclose(tile, np.asarray(expected)[0], atol=1e-6)
+    np.testing.assert_allclose(tile, keras.ops.convert_to_numpy(expected)[0], atol=1e-6)
 
 
 @pytest.mark.parametrize("shape,expected", [((28, 28, 1), "conv"), ((32, 32, 3), "conv"), ((64, 64, 3), "conv"),
@@ -133,12 +133,12 @@ def test_projection_discriminator_scores_psi_plus_inner_product():
 
     x, y = keras.ops.convert_to_tensor(x), keras.ops.convert_to_tensor(y)
     phi = keras.Model(model.discriminator.inputs, model.discriminator.get_layer("phi").output)([x, y])
-    phi = np.asarray(phi)
+    phi = keras.ops.convert_to_numpy(phi)
     dense = model.discriminator.get_layer("psi")
     psi = phi @ np.asarray(dense.kernel) + np.asarray(dense.bias)
-    embed = np.asarray(model.discriminator.get_layer("class_embedding").embeddings)[np.asarray(y)]
+    embed = np.asarray(model.discriminator.get_layer("class_embedding").embeddings)[keras.ops.convert_to_numpy(y)]
     expected = psi[:, 0] + np.sum(embed * phi, axis=1)
-    np.testing.assert_allclose(np.asarray(model.discriminator([x, y]))[:, 0], expected, rtol=1e-4, atol=1e-4)
+    np.testing.assert_allclose(keras.ops.convert_to_numpy(model.discriminator([x, y]))[:, 0], expected, rtol=1e-4, atol=1e-4)
 
 
 @pytest.mark.parametrize("option,value", [("architecture", "resnet"), ("discriminator_type", "aux"),

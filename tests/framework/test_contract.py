@@ -88,7 +88,7 @@ def test_r1_penalty_against_a_hand_computation():
     w = np.arange(1, 785, dtype="float32").reshape(1, 28, 28, 1) / 784.0
     real = np.random.default_rng(0).random((4, 28, 28, 1)).astype("float32")
     # critic(x) = sum(w * x^2): gradient 2 w x, so R1 = mean_i sum (2 w x_i)^2.
-    critic = lambda x: ops.sum(w * x * x, axis=(1, 2, 3))   # noqa: E731
+    critic = lambda x: ops.sum(ops.convert_to_tensor(w) * x * x, axis=(1, 2, 3))   # noqa: E731
     expected = np.mean(np.sum((2 * w * real) ** 2, axis=(1, 2, 3)))
     assert float(model.r1_penalty(critic, ops.convert_to_tensor(real))) == pytest.approx(expected, rel=1e-5)
 

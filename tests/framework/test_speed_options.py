@@ -35,6 +35,7 @@ def test_compile_options_and_defaults():
     assert runs.compile_options(True, 8) == {"jit_compile": True, "steps_per_execution": 8}
 
 
+@pytest.mark.tensorflow_only   # several steps per execution are TensorFlow's (Keras refuses them on PyTorch)
 def test_build_passes_them_to_keras_compile():
     from ganzoo.registry import get_plugin
 

@@ -283,5 +283,8 @@ def test_generate_through_the_base_class_gives_the_images_of_the_old_generate(na
     calls = {"plain": dict(n=5, seed=1, batch_size=2), "psi": dict(n=5, seed=1, batch_size=3, truncation_psi=0.5),
              "noise": dict(n=4, seed=2, noise="random", truncation_psi=0.7, truncation_cutoff=2)}
     for key, call in calls.items():
-        np.testing.assert_array_equal(model.generate(**call), fixture[f"{name}/{key}"], err_msg=key)
+        # The fixture was made on TensorFlow: exact there; other backends draw the same latents
+        # (ganzoo.random_streams) through other kernels, 1.2e-7 apart on PyTorch.
+        atol = 0.0 if keras.backend.backend() == "tensorflow" else 1e-6
+        np.testing.assert_allclose(model.generate(**call), fixture[f"{name}/{key}"], rtol=0, atol=atol, err_msg=key)
     assert "generate" not in vars(base.StyleGANBase) and "generate" not in vars(type(model))
