@@ -110,6 +110,18 @@ def _state_lists(model):
     return (model.trainable_variables, model.non_trainable_variables, optimizer, model.metrics_variables)
 
 
+def _from_tensorflow(data):
+    """`data` with TensorFlow tensors as NumPy arrays: `fit` on JAX reads a
+    `tf.data` pipeline into NumPy itself, but `train_on_batch` passes a batch
+    on as it is, and a batch taken from `ganzoo.data.load` holds TF tensors,
+    which JAX cannot take."""
+    def convert(value):
+        if type(value).__module__.startswith("tensorflow"):
+            return value.numpy()
+        return value
+    return keras.tree.map_structure(convert, data)
+
+
 def _concrete(value):
     """The Python bool of `value`, or None while it is traced."""
     try:
@@ -159,6 +171,10 @@ class ModelHooks:
             step = jax.jit(stateless_step, donate_argnums=0, out_shardings=out_shardings)
         self.train_function = self._make_function(step)
         return self.train_function
+
+    def train_on_batch(self, x=None, y=None, sample_weight=None, *args, **kwargs):
+        x, y, sample_weight = _from_tensorflow((x, y, sample_weight))
+        return super().train_on_batch(x, y, sample_weight, *args, **kwargs)
 
     def save(self, *args, **kwargs):
         self.jax_state_sync()
