@@ -130,8 +130,10 @@ def _concrete(value):
         return None
 
 
-class ModelHooks:
-    """The JAX trainer's overrides for `ganzoo.GAN`.
+class BuildsItsOwnState:
+    """Mixin, before `keras.Model`, for a model with a stateful
+    `train_step(data)` that updates through the adapter (ganzoo's models and
+    helper models such as text2image's encoder pre-training).
 
     Keras' JAX trainer expects a stateless `train_step(state, data)`; a
     ganzoo model's `train_step(data)` is stateful. `make_train_function`
@@ -141,11 +143,6 @@ class ModelHooks:
     layer, every optimizer through the model's `OptimizerGroup`, the step
     counter, the metric trackers). A variable outside those lists would be
     read, not threaded: ganzoo models keep none.
-
-    During an epoch the trainer keeps the step's state to itself and the
-    Keras variables are empty (keras-team/keras #19054): `save`,
-    `save_weights` and `get_weights` bring them up to date first, and so does
-    `ganzoo.backends.get().sync(model)`.
     """
 
     def make_train_function(self, force=False):
@@ -176,6 +173,18 @@ class ModelHooks:
         x, y, sample_weight = _from_tensorflow((x, y, sample_weight))
         return super().train_on_batch(x, y, sample_weight, *args, **kwargs)
 
+
+class ModelHooks(BuildsItsOwnState):
+    """The JAX trainer's overrides for `ganzoo.GAN`: the stateless step of
+    `BuildsItsOwnState`, and reads that bring the variables up to date.
+
+    During an epoch the trainer keeps the step's state to itself and the
+    Keras variables are empty (keras-team/keras #19054): `save`,
+    `save_weights` and `get_weights` sync first, and so does
+    `ganzoo.backends.get().sync(model)` (checkpoints, `steps_done`,
+    `generate()`).
+    """
+
     def save(self, *args, **kwargs):
         self.jax_state_sync()
         return super().save(*args, **kwargs)
@@ -194,6 +203,7 @@ class JaxAdapter(Adapter):
 
     name = "jax"
     ModelHooks = ModelHooks
+    BuildsItsOwnState = BuildsItsOwnState
 
     # ------------------------------------------------------------------ gradients
     def minimize(self, loss_fn, variables, optimizer, has_aux=False):
