@@ -208,13 +208,15 @@ def test_paper_preset_is_the_published_configuration():
     assert paper2["r1_interval"] == 16 and paper2["path_length_weight"] == 2.0
 
 
+@pytest.mark.tensorflow_only
 @pytest.mark.parametrize("name", ["stylegan", "stylegan2"])
 def test_generate_through_the_base_class_gives_the_images_of_the_old_generate(name):
     """stylegan once had its own batched `generate`; it now goes through the
     base class's with truncation_psi/noise/truncation_cutoff as conditions.
     The fixture holds tiny models' weights and what the old code generated
     from them (written on main before the split by
-    fixtures/make_generate_before_split.py)."""
+    fixtures/make_generate_before_split.py). TensorFlow only: a seed names a
+    draw of TensorFlow's random generator; JAX draws other latents."""
     import os
 
     import keras
