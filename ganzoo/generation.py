@@ -70,6 +70,9 @@ class Generation:
         Memory holds one batch whatever `n` is, so `ganzoo sample --n 100000`
         streams to disk (`ganzoo.sampling.write_numbered`).
         """
+        from ganzoo import backends
+
+        backends.get().sync(self)   # JAX: the variables lag inside an epoch (a callback's grid)
         n, conditions = self.prepare_generation(n, **conditions)
         rng = keras.random.SeedGenerator(seed)
         for start in range(0, n, batch_size):

@@ -321,6 +321,7 @@ class GAN(backends.get().ModelHooks, SavedState, Players, Averages, GameLosses, 
     def steps_done(self):
         """`step` as a Python int (eagerly; `int(model.step)` fails under a
         `tf.distribute` strategy, whose variables have no `__int__`)."""
+        backends.get().sync(self)   # JAX: the variables lag inside an epoch
         return int(ops.convert_to_numpy(self.step))
 
     def sample_latent(self, n, seed=None):

@@ -130,6 +130,16 @@ class Adapter(abc.ABC):
         recompiles the step when the decision changes.
         """
 
+    def sync(self, model):
+        """Brings `model`'s Keras variables up to date with the training step.
+
+        A backend whose `fit` keeps the step's state apart from the variables
+        during an epoch (JAX: keras-team/keras #19054) writes it back here;
+        the others have nothing to do. Called before anything outside the step
+        reads the model in the middle of an epoch: checkpoints, the step
+        counter, `generate()`.
+        """
+
     #: A mixin class the model base class puts before `keras.Model`: the
     #: backend's overrides of Keras' trainer (the step function's
     #: construction and retracing for `branch` and the legacy `stage()`

@@ -37,7 +37,9 @@ class MinibatchStdDev(keras.layers.Layer):
         x = ops.cast(inputs, "float32")
         shape = ops.shape(x)
         batch, height, width, channels = shape[0], shape[1], shape[2], shape[3]
-        group = ops.minimum(self.group_size, batch)
+        # A Python int where the batch size is known (always on JAX, whose
+        # reshape needs concrete sizes), a tensor where it is not.
+        group = min(self.group_size, batch) if isinstance(batch, int) else ops.minimum(self.group_size, batch)
         # Sample b goes to group b % M (M = batch / group): groups are strided.
         grouped = ops.reshape(x, (group, -1, height, width, channels))
         variance = ops.mean(ops.square(grouped - ops.mean(grouped, axis=0, keepdims=True)), axis=0)

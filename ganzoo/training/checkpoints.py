@@ -45,6 +45,9 @@ def save(model, directory, state):
         GanzooError: no room, or the folder cannot be written; nothing of the
             previous checkpoint is changed.
     """
+    from ganzoo import backends
+
+    backends.get().sync(model)   # JAX: the variables lag inside an epoch (keras #19054)
     path = os.path.join(directory, WEIGHTS)
     _check_finite(model, state)
     needed = _check_space(model, directory, path)

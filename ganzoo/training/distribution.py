@@ -53,6 +53,16 @@ def strategy(name="auto"):
     _check_backend_strategy(name)
     import tensorflow as tf
 
+    from ganzoo.backends import configured_backend
+
+    backend, _ = configured_backend()
+    if backend != "tensorflow":
+        # tf.distribute strategies drive Keras on TensorFlow only.
+        if name in ("mirrored", "multi-worker"):
+            raise GanzooError(f"--strategy {name} is TensorFlow's (tf.distribute); on the {backend} backend train on "
+                              "one device (--strategy one), or pass --backend tensorflow")
+        return tf.distribute.get_strategy()
+
     if name == "multi-worker":
         if not os.environ.get("TF_CONFIG"):
             raise GanzooError("--strategy multi-worker reads the cluster from TF_CONFIG, which is not set; see "

@@ -7,7 +7,8 @@ import textwrap
 
 import pytest
 
-pytestmark = pytest.mark.slow  # a subprocess training on two logical devices: deselect with -m "not slow"
+# A subprocess training on two logical devices (deselect with -m "not slow") under tf.distribute.
+pytestmark = [pytest.mark.slow, pytest.mark.tensorflow_only]
 
 SCRIPT = textwrap.dedent("""
     import numpy as np

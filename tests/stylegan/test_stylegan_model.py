@@ -263,13 +263,15 @@ def test_cpu_preset_schedule_fits_its_step_budget():
                                       defaults["stable_images"]) == stages
 
 
+@pytest.mark.tensorflow_only
 @pytest.mark.parametrize("name", ["stylegan", "stylegan2"])
 def test_generate_through_the_base_class_gives_the_images_of_the_old_generate(name):
     """stylegan once had its own batched `generate`; it now goes through the
     base class's with truncation_psi/noise/truncation_cutoff as conditions.
     The fixture holds tiny models' weights and what the old code generated
     from them (written on main before the split by
-    fixtures/make_generate_before_split.py)."""
+    fixtures/make_generate_before_split.py). TensorFlow only: a seed names a
+    draw of TensorFlow's random generator; JAX draws other latents."""
     import os
 
     import keras

@@ -1,0 +1,302 @@
+"""The JAX adapter: a stateless, jitted step around the plugin's stateful one.
+
+JAX computes on values, never on variables. Keras' JAX trainer threads the
+model's state through the compiled step as four lists of values (trainable
+variables, non-trainable ones, the optimizer's variables, the metrics'
+variables) and writes them back to the Keras variables only at the end of
+each epoch (`jax_state_sync`). ganzoo's plugins write a stateful
+`train_step(data)`: they read and assign variables. The bridge is Keras'
+`StatelessScope`: the jitted step opens one over the incoming values, runs the
+plugin's step (every read sees the scope's value, every `assign` lands in the
+scope), and returns every variable's value from the scope as the new state.
+
+Inside that step:
+
+- `minimize` is `jax.value_and_grad` of a function of the updated variables'
+  values that runs `loss_fn` inside a nested scope; everything else the loss
+  function changes (BatchNorm statistics, the random stream, an image
+  history) comes out as auxiliary values and is written to the outer scope,
+  and `optimizer.apply` then updates the variables in the outer scope.
+- `input_gradients` is `jax.value_and_grad` with respect to the inputs, in
+  the same kind of nested scope; it is itself differentiable (R1 and WGAN-GP
+  penalise it inside a `minimize` loss).
+- `branch` is `jax.lax.cond`. A branch's assignments cannot leave `cond`
+  as side effects, so each branch runs in a nested scope and returns, with its
+  result, the value of every variable of the step; the chosen values are
+  written to the outer scope.
+
+Keras' `StatelessScope` does not look into an enclosing scope for a variable
+it does not map (it would read the variable itself, which the trainer empties
+during an epoch), so the nested scopes here do (`_Scope`).
+
+Collectives: under `keras.distribution.DataParallel` the jitted step sees the
+whole global batch as one (sharded) array and XLA splits the work, so every
+collective is the identity and `replica_count()` is 1, exactly as on one
+device. BatchNorm statistics are then those of the global batch.
+
+Strings cannot enter a jitted JAX step: a model whose batches hold strings
+(captions) turns them into numbers on the data side (see text2image).
+"""
+
+from __future__ import annotations
+
+import jax
+import jax.numpy as jnp
+import keras
+from keras.src.backend.common.stateless_scope import get_stateless_scope
+
+from ganzoo.backends.base import Adapter
+
+
+class _Scope(keras.StatelessScope):
+    """A `StatelessScope` that reads what it does not map from the scope
+    around it (or from the variable itself when there is none), and
+    remembers which variables were assigned in it.
+
+    Args:
+        state_mapping: `(variable, value)` pairs this scope maps itself.
+        parent: the enclosing scope, or None.
+    """
+
+    def __init__(self, state_mapping=(), parent=None):
+        state_mapping = list(state_mapping)
+        super().__init__(state_mapping=state_mapping, initialize_variables=False)
+        self.parent = parent
+        self.mapped = {id(variable): variable for variable, _ in state_mapping}
+        self.assigned = {}
+
+    def add_update(self, update):
+        variable, _ = update
+        self.assigned[id(variable)] = variable
+        super().add_update(update)
+
+    def get_current_value(self, variable):
+        value = self.state_mapping.get(id(variable))
+        if value is None and self.parent is not None:
+            value = self.parent.get_current_value(variable)
+        return value
+
+    def current(self, variable):
+        """The variable's value as seen here (its own when nothing maps it)."""
+        value = self.get_current_value(variable)
+        return variable.value if value is None else value
+
+    def variables(self):
+        """Every variable this scope and its parents map or assigned, outermost first."""
+        found = dict(self.parent.variables()) if isinstance(self.parent, _Scope) else {}
+        found.update(self.mapped)
+        found.update(self.assigned)
+        return found
+
+    def updates(self):
+        """`[(variable, value)]` of what was assigned in this scope."""
+        return [(variable, self.state_mapping[key]) for key, variable in self.assigned.items()]
+
+
+def _write(updates, scope):
+    """Writes `(variable, value)` pairs into `scope`, or into the variables
+    themselves outside any scope (a step run eagerly, outside `fit`)."""
+    for variable, value in updates:
+        if scope is None:
+            variable.assign(value)
+        else:
+            scope.add_update((variable, value))
+
+
+def _state_lists(model):
+    """The four lists of variables the Keras JAX trainer threads through the
+    step, in its order."""
+    optimizer = model.optimizer.variables if model.optimizer is not None else []
+    return (model.trainable_variables, model.non_trainable_variables, optimizer, model.metrics_variables)
+
+
+def _from_tensorflow(data):
+    """`data` with TensorFlow tensors as NumPy arrays: `fit` on JAX reads a
+    `tf.data` pipeline into NumPy itself, but `train_on_batch` passes a batch
+    on as it is, and a batch taken from `ganzoo.data.load` holds TF tensors,
+    which JAX cannot take."""
+    def convert(value):
+        if type(value).__module__.startswith("tensorflow"):
+            return value.numpy()
+        return value
+    return keras.tree.map_structure(convert, data)
+
+
+def _concrete(value):
+    """The Python bool of `value`, or None while it is traced."""
+    try:
+        return bool(value)
+    except jax.errors.ConcretizationTypeError:
+        return None
+
+
+class BuildsItsOwnState:
+    """Mixin, before `keras.Model`, for a model with a stateful
+    `train_step(data)` that updates through the adapter (ganzoo's models and
+    helper models such as text2image's encoder pre-training).
+
+    Keras' JAX trainer expects a stateless `train_step(state, data)`; a
+    ganzoo model's `train_step(data)` is stateful. `make_train_function`
+    builds the stateless step around it, over every variable of the four
+    state lists (both players' networks with their BatchNorm statistics, the
+    averaged copies, the model's random state and any other variable of a
+    layer, every optimizer through the model's `OptimizerGroup`, the step
+    counter, the metric trackers). A variable outside those lists would be
+    read, not threaded: ganzoo models keep none.
+    """
+
+    def make_train_function(self, force=False):
+        if self.train_function is not None and not force:
+            return self.train_function
+        from keras.src.distribution import distribution_lib
+
+        model = self
+
+        def stateless_step(state, data):
+            lists = _state_lists(model)
+            mapping = [(variable, value) for variables, values in zip(lists, state)
+                       for variable, value in zip(variables, values)]
+            with _Scope(mapping) as scope:
+                logs = model.train_step(data)
+            return logs, tuple([scope.current(variable) for variable in variables] for variables in lists)
+
+        step = stateless_step
+        if not self.run_eagerly and self.jit_compile:
+            out_shardings = None
+            if distribution_lib.distribution() is not None:
+                out_shardings = (None, self._get_state_sharding_spec())
+            step = jax.jit(stateless_step, donate_argnums=0, out_shardings=out_shardings)
+        self.train_function = self._make_function(step)
+        return self.train_function
+
+    def train_on_batch(self, x=None, y=None, sample_weight=None, *args, **kwargs):
+        x, y, sample_weight = _from_tensorflow((x, y, sample_weight))
+        return super().train_on_batch(x, y, sample_weight, *args, **kwargs)
+
+
+class ModelHooks(BuildsItsOwnState):
+    """The JAX trainer's overrides for `ganzoo.GAN`: the stateless step of
+    `BuildsItsOwnState`, and reads that bring the variables up to date.
+
+    During an epoch the trainer keeps the step's state to itself and the
+    Keras variables are empty (keras-team/keras #19054): `save`,
+    `save_weights` and `get_weights` sync first, and so does
+    `ganzoo.backends.get().sync(model)` (checkpoints, `steps_done`,
+    `generate()`).
+    """
+
+    def save(self, *args, **kwargs):
+        self.jax_state_sync()
+        return super().save(*args, **kwargs)
+
+    def save_weights(self, *args, **kwargs):
+        self.jax_state_sync()
+        return super().save_weights(*args, **kwargs)
+
+    def get_weights(self):
+        self.jax_state_sync()
+        return super().get_weights()
+
+
+class JaxAdapter(Adapter):
+    """`ganzoo.backends.base.Adapter` for Keras on JAX."""
+
+    name = "jax"
+    ModelHooks = ModelHooks
+    BuildsItsOwnState = BuildsItsOwnState
+
+    # ------------------------------------------------------------------ gradients
+    def minimize(self, loss_fn, variables, optimizer, has_aux=False):
+        parent = get_stateless_scope()
+        variables = list(variables)
+
+        def objective(values):
+            with _Scope(zip(variables, values), parent=parent) as scope:
+                result = loss_fn()
+            loss, aux = result if has_aux else (result, None)
+            updates = [(variable, value) for variable, value in scope.updates()
+                       if id(variable) not in scope.mapped]
+            return optimizer.scale_loss(loss / self.replica_count()), (loss, aux, updates)
+
+        values = [_current(variable, parent) for variable in variables]
+        (_, (loss, aux, updates)), gradients = jax.value_and_grad(objective, has_aux=True)(values)
+        _write(updates, parent)
+        optimizer.apply(gradients, variables)
+        if has_aux:
+            return loss, jax.tree_util.tree_map(jax.lax.stop_gradient, aux)
+        return loss
+
+    def input_gradients(self, fn, inputs):
+        parent = get_stateless_scope()
+        inputs = jnp.asarray(inputs)
+
+        def total(x):
+            with _Scope(parent=parent) as scope:
+                value = fn(x)
+            return jnp.sum(jnp.asarray(value).astype("float32")), (value, scope.updates())
+
+        (_, (value, updates)), gradient = jax.value_and_grad(total, has_aux=True)(inputs)
+        _write(updates, parent)
+        return value, gradient
+
+    # ------------------------------------------------------------------ replicas
+    # The jitted step works on the global batch, sharded or not: every
+    # collective is the identity (see the module docstring).
+    def replica_count(self) -> int:
+        return 1
+
+    def replica_rows(self, draw, shape):
+        return draw(shape)
+
+    def all_reduce(self, value, reduction="mean"):
+        return value
+
+    def all_gather(self, value):
+        return value
+
+    def local_rows(self, value, n):
+        return value
+
+    def fingerprints(self, strings):
+        raise TypeError("strings cannot enter a JAX step; turn them into numbers on the data side")
+
+    # ------------------------------------------------------------------ the step
+    def step_logs(self, logs):
+        return logs
+
+    def branch(self, model, condition, true_fn, false_fn):
+        taken = condition(model.step)
+        decided = _concrete(taken)
+        if decided is not None:   # outside a traced step: a Python choice
+            return true_fn() if decided else false_fn()
+        parent = get_stateless_scope()
+        state = list(parent.variables().values()) if isinstance(parent, _Scope) else []
+
+        def run(fn):
+            def branch_fn():
+                with _Scope(parent=parent) as scope:
+                    result = fn()
+                # Variables first assigned in a branch (none in ganzoo's
+                # models: the step's scope maps every variable) would leave
+                # the two branches with different outputs.
+                unknown = [v.path for key, v in scope.assigned.items() if key not in known]
+                if unknown:
+                    raise RuntimeError(f"GAN.branch: {', '.join(unknown)} is assigned in a branch but is not "
+                                       "part of the model's state")
+                return result, [scope.current(variable) for variable in state]
+            return branch_fn
+
+        known = {id(variable) for variable in state}
+        result, values = jax.lax.cond(jnp.asarray(taken, "bool"), run(true_fn), run(false_fn))
+        _write(zip(state, values), parent)
+        return result
+
+    def sync(self, model):
+        model.jax_state_sync()
+
+
+def _current(variable, scope):
+    if scope is None:
+        return variable.value
+    value = scope.get_current_value(variable)
+    return variable.value if value is None else value
