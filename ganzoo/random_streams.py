@@ -63,14 +63,14 @@ class RandomStream:
 
     def normal(self, shape, mean=0.0, stddev=1.0, dtype="float32", seed=None, per_sample=True):
         """Draws from N(mean, stddev^2)."""
-        if seed is not None and _eager_elsewhere():
+        if seed is not None and _eager_elsewhere(seed):
             return _tensorflow_draw("normal", shape, seed, mean=mean, stddev=stddev, dtype=dtype)
         return self._draw(lambda s, g: keras.random.normal(s, mean=mean, stddev=stddev, dtype=dtype, seed=g),
                           shape, seed, per_sample)
 
     def uniform(self, shape, minval=0.0, maxval=1.0, dtype="float32", seed=None, per_sample=True):
         """Draws from U[minval, maxval)."""
-        if seed is not None and _eager_elsewhere():
+        if seed is not None and _eager_elsewhere(seed):
             return _tensorflow_draw("uniform", shape, seed, minval=minval, maxval=maxval, dtype=dtype)
         return self._draw(lambda s, g: keras.random.uniform(s, minval=minval, maxval=maxval, dtype=dtype, seed=g),
                           shape, seed, per_sample)
@@ -93,13 +93,24 @@ class RandomStream:
         return self.uniform((n,) + (1,) * (int(rank) - 1), seed=seed)
 
 
-def _eager_elsewhere():
-    """Whether draws with an explicit seed go through TensorFlow's kernels:
-    on PyTorch, whose steps are eager. `keras.random` gives other numbers for
-    the same seed on each backend; TensorFlow (installed with ganzoo on every
-    backend) gives the numbers Keras gives on TensorFlow, so `generate(seed=...)`
-    makes the same images on both."""
-    return keras.backend.backend() == "torch"
+def _eager_elsewhere(seed_generator):
+    """Whether a draw with an explicit seed goes through TensorFlow's kernels:
+    on PyTorch (eager steps), and on JAX outside a traced step (where
+    `generate(seed=...)` draws). `keras.random` gives other numbers for the
+    same seed on each backend; TensorFlow (installed with ganzoo on every
+    backend) gives the numbers Keras gives on TensorFlow, so a seed makes the
+    same images on all three."""
+    backend = keras.backend.backend()
+    if backend == "torch":
+        return True
+    if backend != "jax":
+        return False
+    if isinstance(seed_generator, int):
+        return True
+    import jax
+
+    state = getattr(seed_generator, "state", None)
+    return state is not None and not isinstance(state.value, jax.core.Tracer)
 
 
 def _tensorflow_draw(kind, shape, seed_generator, dtype="float32", **kwargs):

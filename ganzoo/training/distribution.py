@@ -50,17 +50,17 @@ def strategy(name="auto"):
     """
     if name not in STRATEGIES:
         raise GanzooError(f"unknown strategy {name!r}; choose one of {', '.join(STRATEGIES)}")
-    _check_backend_strategy(name)
     import tensorflow as tf
 
     from ganzoo.backends import configured_backend
 
     backend, _ = configured_backend()
     if backend != "tensorflow":
-        # tf.distribute strategies drive Keras on TensorFlow only.
+        # tf.distribute strategies drive Keras on TensorFlow only; JAX's
+        # keras.distribution and torch.distributed are not wired in yet.
         if name in ("mirrored", "multi-worker"):
-            raise GanzooError(f"--strategy {name} is TensorFlow's (tf.distribute); on the {backend} backend train on "
-                              "one device (--strategy one), or pass --backend tensorflow")
+            raise GanzooError(f"--strategy {name} is TensorFlow's (tf.distribute); on the {backend} backend ganzoo "
+                              "trains on one device: drop --strategy, or pass --backend tensorflow for several")
         return tf.distribute.get_strategy()
 
     if name == "multi-worker":
@@ -82,16 +82,6 @@ def strategy(name="auto"):
         devices = [d.name for d in gpus] or [d.name for d in tf.config.list_logical_devices("CPU")]
         return tf.distribute.MirroredStrategy(devices)
     return tf.distribute.get_strategy()
-
-
-def _check_backend_strategy(name):
-    """Several devices are `tf.distribute`'s: on PyTorch ganzoo trains on one
-    device (`torch.distributed` is not wired in), so asking for more is one line."""
-    from ganzoo.backends import configured_backend
-
-    if name in ("mirrored", "multi-worker") and configured_backend()[0] == "torch":
-        raise GanzooError(f"--strategy {name} is not available on the torch backend (it trains on one device); "
-                          "drop --strategy, or train on several devices with --backend tensorflow")
 
 
 def is_chief(strategy=None) -> bool:

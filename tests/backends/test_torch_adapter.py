@@ -16,7 +16,8 @@ def test_several_devices_on_torch_are_refused_in_one_line(monkeypatch):
 
     monkeypatch.setattr(backends, "configured_backend", lambda: ("torch", "KERAS_BACKEND"))
     for name in ("mirrored", "multi-worker"):
-        with pytest.raises(GanzooError, match=f"--strategy {name} is not available on the torch backend"):
+        with pytest.raises(GanzooError, match=f"--strategy {name} is TensorFlow's \\(tf.distribute\\); "
+                                              "on the torch backend ganzoo trains on one device"):
             distribution.strategy(name)
 
 

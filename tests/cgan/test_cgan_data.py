@@ -85,6 +85,7 @@ def test_fewer_classes_than_the_data_is_a_clear_error(tmp_path):
     assert not (tmp_path / "run").exists()
 
 
+@pytest.mark.gap_jax
 def test_training_labels_out_of_range_fail_instead_of_training_on_zero_vectors():
     import ganzoo
 

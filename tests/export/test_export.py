@@ -20,6 +20,9 @@ from ganzoo.training import run_files
 sys.path.insert(0, os.path.dirname(__file__))
 from tiny_models import TINY  # noqa: E402
 
+# ganzoo export traces the generator with TensorFlow (other backends are refused in one line, tested here).
+pytestmark = pytest.mark.tensorflow_only
+
 
 
 def make_run(folder, plugin="dcgan", model=True, **overrides):

@@ -18,6 +18,9 @@ from ganzoo.export.inputs import inputs_of
 sys.path.insert(0, os.path.dirname(__file__))
 from tiny_models import TINY  # noqa: E402
 
+# ganzoo export traces the generator with TensorFlow.
+pytestmark = pytest.mark.tensorflow_only
+
 SUFFIX = {"saved_model": "_saved_model", "onnx": ".onnx", "litert": ".tflite"}
 
 #: What a format cannot express, with the operation its refusal names.

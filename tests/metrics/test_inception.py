@@ -12,6 +12,7 @@ from ganzoo.metrics import inception, inception_weights
 from ganzoo.metrics.inception_synthetic import run_graph, synthetic_graph_def
 
 
+@pytest.mark.gap_torch
 def test_architecture_has_2048_features_and_the_max_pool_branch():
     import keras
 
@@ -29,6 +30,7 @@ def test_architecture_has_2048_features_and_the_max_pool_branch():
     assert model.count_params() == 21_768_352 + 2048 * 1008
 
 
+@pytest.mark.gap_torch
 def test_port_matches_a_tf1_session_of_the_synthetic_graph(synthetic_pb, extractor):
     with open(synthetic_pb, "rb") as f:
         graph = f.read()
@@ -48,6 +50,7 @@ def test_port_matches_a_tf1_session_of_the_synthetic_graph(synthetic_pb, extract
     np.testing.assert_allclose(softmax(ours_logits + biases), probabilities, atol=1e-5)
 
 
+@pytest.mark.gap_torch
 def test_port_matches_the_graph_on_grey_images_of_another_size(synthetic_pb, extractor):
     with open(synthetic_pb, "rb") as f:
         graph = f.read()

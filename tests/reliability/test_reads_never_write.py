@@ -66,6 +66,7 @@ def test_sample_writes_nothing_into_the_run(run, tmp_path):
     _unchanged(run, before)
 
 
+@pytest.mark.tensorflow_only
 def test_export_writes_nothing_into_the_run(run, tmp_path):
     before = _snapshot(run)
     result = CliRunner().invoke(cli, ["export", str(run), "--format", "onnx", "--out", str(tmp_path / "g.onnx")])

@@ -7,6 +7,9 @@ import pytest
 from ganzoo.errors import GanzooError
 from ganzoo.testing import PluginTestCase
 
+# Captions are strings, which enter neither a jitted JAX step nor a torch tensor yet (issue 18).
+pytestmark = [pytest.mark.gap_jax, pytest.mark.gap_torch]
+
 VOCABULARY = ["a", "red", "blue", "circle", "square", "small", "large", "the", "top", "left"]
 TINY = {"image_shape": (16, 16, 3), "vocabulary": VOCABULARY, "max_tokens": 20, "max_length": 8, "word_dim": 4,
         "encoder_filters": 4, "text_dim": 8, "condition_dim": 4, "latent_dim": 8, "generator_filters": 4,
