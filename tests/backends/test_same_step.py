@@ -65,19 +65,32 @@ def one_step(backend, spec, out):
         return json.load(file)["logs"]
 
 
-#: Known differences, strict: the test fails once they are gone, so the mark is removed then.
+#: Known differences per (plugin, backend), strict: the test fails once one is
+#: gone, so that the entry is removed then. The other backends are compared as usual.
 KNOWN = {
+    ("vanilla", "jax"): "d_loss 1.55743 on JAX against 1.55697 on TensorFlow (3e-4 relative, over 1e-4); "
+                        "not yet traced (issue 18)",
 }
 
 
-def _case(plugin):
-    if plugin in KNOWN:
-        return pytest.param(plugin, marks=pytest.mark.xfail(strict=True, reason=KNOWN[plugin]))
-    return plugin
+def _problems(plugin, backend, reference, logs, expected, after):
+    """What differs between TensorFlow's step and `backend`'s, beyond the tolerances."""
+    problems = [f"{key}: {logs[key]} against {value}" for key, value in reference.items()
+                if logs[key] != pytest.approx(value, rel=1e-4, abs=1e-5)]
+    if sorted(after.files) != sorted(expected.files):
+        problems.append("other variables")
+        return problems
+    for key in expected.files:
+        a, b = expected[key].astype(np.float64), after[key].astype(np.float64)
+        off = np.abs(a - b) > ATOL + RTOL * np.max(np.abs(a), initial=0.0)
+        flips = np.abs(a - b)[off]
+        if off.sum() > max(1, FLIP_SHARE * a.size) or np.any(flips > FLIP_STEP):
+            problems.append(f"{key}: {int(off.sum())} entries off, largest {float(np.max(np.abs(a - b))):.3g}")
+    return problems
 
 
 @pytest.mark.skipif(not OTHERS, reason="only TensorFlow is installed: nothing to compare it with")
-@pytest.mark.parametrize("plugin", [_case(name) for name in sorted(CASES)])
+@pytest.mark.parametrize("plugin", sorted(CASES))
 def test_one_step_is_the_same_on_every_backend(plugin, tmp_path):
     spec = {"plugin": plugin, "config": CASES[plugin], "batch_size": 4,
             "weights": str(tmp_path / "start.weights.h5")}
@@ -85,15 +98,9 @@ def test_one_step_is_the_same_on_every_backend(plugin, tmp_path):
     expected = np.load(str(tmp_path / "tensorflow" / "after.npz"))
     for backend in OTHERS:
         logs = one_step(backend, spec, str(tmp_path / backend))
-        for key, value in reference.items():
-            assert logs[key] == pytest.approx(value, rel=1e-4, abs=1e-5), (backend, key)
         after = np.load(str(tmp_path / backend / "after.npz"))
-        assert sorted(after.files) == sorted(expected.files)
-        too_far = {}
-        for key in expected.files:
-            a, b = expected[key].astype(np.float64), after[key].astype(np.float64)
-            off = np.abs(a - b) > ATOL + RTOL * np.max(np.abs(a), initial=0.0)
-            flips = np.abs(a - b)[off]
-            if off.sum() > max(1, FLIP_SHARE * a.size) or np.any(flips > FLIP_STEP):
-                too_far[key] = (int(off.sum()), float(np.max(np.abs(a - b), initial=0.0)))
-        assert not too_far, f"{plugin} on {backend} (entries off, largest difference): {too_far}"
+        problems = _problems(plugin, backend, reference, logs, expected, after)
+        if (plugin, backend) in KNOWN:
+            assert problems, f"{plugin} on {backend} now agrees: remove it from KNOWN"
+        else:
+            assert not problems, f"{plugin} on {backend}: {problems}"
