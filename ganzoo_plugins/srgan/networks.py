@@ -49,7 +49,9 @@ class BicubicUpSampling(layers.Layer):
     TensorFlow but a = -0.75 on PyTorch (Keras calls `F.interpolate` without
     antialiasing there): 0.09 apart on random images. With `antialias=True`
     PyTorch uses a = -0.5 as well (2e-7 from TensorFlow), and TensorFlow gives
-    exactly what it gave without it when enlarging. No weights: models saved
+    exactly what it gave without it when enlarging, so it keeps the plain
+    kernel there (`ResizeBicubic`, which ONNX can express; the antialiased
+    one is `ScaleAndTranslate`, which it cannot). No weights: models saved
     with `UpSampling2D` load unchanged.
 
     Args:
@@ -61,11 +63,12 @@ class BicubicUpSampling(layers.Layer):
         self.scale = int(scale)
 
     def call(self, images):
+        import keras
         from keras import ops
 
         shape = ops.shape(images)
         return ops.image.resize(images, (shape[1] * self.scale, shape[2] * self.scale), interpolation="bicubic",
-                                antialias=True)
+                                antialias=keras.backend.backend() != "tensorflow")
 
     def compute_output_shape(self, input_shape):
         batch, height, width, channels = input_shape
