@@ -152,3 +152,27 @@ class Adapter(abc.ABC):
     #: models such as text2image's encoder pre-training): whatever the
     #: backend's `fit` would otherwise build symbolically, and cannot.
     BuildsItsOwnState: type = object
+
+
+class OneReplica:
+    """Mixin before `Adapter`: the collectives of a step that sees the whole
+    global batch as one array (PyTorch on one device; JAX, whose jitted step
+    works on the global batch, sharded or not). Every collective is the identity."""
+
+    def replica_count(self) -> int:
+        return 1
+
+    def replica_rows(self, draw, shape):
+        return draw(shape)
+
+    def all_reduce(self, value, reduction="mean"):
+        return value
+
+    def all_gather(self, value):
+        return value
+
+    def local_rows(self, value, n):
+        return value
+
+    def step_logs(self, logs):
+        return logs

@@ -45,7 +45,7 @@ import jax.numpy as jnp
 import keras
 from keras.src.backend.common.stateless_scope import get_stateless_scope
 
-from ganzoo.backends.base import Adapter
+from ganzoo.backends.base import Adapter, OneReplica
 
 
 class _Scope(keras.StatelessScope):
@@ -198,7 +198,7 @@ class ModelHooks(BuildsItsOwnState):
         return super().get_weights()
 
 
-class JaxAdapter(Adapter):
+class JaxAdapter(OneReplica, Adapter):
     """`ganzoo.backends.base.Adapter` for Keras on JAX."""
 
     name = "jax"
@@ -240,30 +240,11 @@ class JaxAdapter(Adapter):
         return value, gradient
 
     # ------------------------------------------------------------------ replicas
-    # The jitted step works on the global batch, sharded or not: every
-    # collective is the identity (see the module docstring).
-    def replica_count(self) -> int:
-        return 1
-
-    def replica_rows(self, draw, shape):
-        return draw(shape)
-
-    def all_reduce(self, value, reduction="mean"):
-        return value
-
-    def all_gather(self, value):
-        return value
-
-    def local_rows(self, value, n):
-        return value
-
+    # The collectives are OneReplica's: the jitted step works on the global batch.
     def fingerprints(self, strings):
         raise TypeError("strings cannot enter a JAX step; turn them into numbers on the data side")
 
     # ------------------------------------------------------------------ the step
-    def step_logs(self, logs):
-        return logs
-
     def branch(self, model, condition, true_fn, false_fn):
         taken = condition(model.step)
         decided = _concrete(taken)

@@ -25,7 +25,7 @@ from __future__ import annotations
 import contextlib
 import threading
 
-from ganzoo.backends.base import Adapter
+from ganzoo.backends.base import Adapter, OneReplica
 
 
 def _torch():
@@ -123,15 +123,12 @@ class ModelHooks(BuildsItsOwnState):
         return one_step
 
 
-class TorchAdapter(Adapter):
+class TorchAdapter(OneReplica, Adapter):
     """`ganzoo.backends.base.Adapter` for Keras on PyTorch."""
 
     name = "torch"
     ModelHooks = ModelHooks
     BuildsItsOwnState = BuildsItsOwnState
-
-    def replica_count(self) -> int:
-        return 1
 
     def minimize(self, loss_fn, variables, optimizer, has_aux=False):
         torch = _torch()
@@ -174,18 +171,6 @@ class TorchAdapter(Adapter):
         gradients = [torch.zeros_like(x) if g is None and x.requires_grad else g for x, g in zip(flat, gradients)]
         return value, tree.pack_sequence_as(inputs, gradients)
 
-    def replica_rows(self, draw, shape):
-        return draw(shape)
-
-    def all_reduce(self, value, reduction="mean"):
-        return value
-
-    def all_gather(self, value):
-        return value
-
-    def local_rows(self, value, n):
-        return value
-
     def fingerprints(self, strings):
         # Strings cannot be torch tensors: a batch of strings (NumPy bytes or
         # str) is hashed in Python. Equal strings give equal numbers; the
@@ -198,9 +183,6 @@ class TorchAdapter(Adapter):
         numbers = [int.from_bytes(hashlib.blake2b(_bytes(s), digest_size=8).digest(), "little") % 2**62
                    for s in values]
         return _torch().tensor(numbers, dtype=_torch().int64).reshape(np.shape(strings))
-
-    def step_logs(self, logs):
-        return logs
 
     def branch(self, model, condition, true_fn, false_fn):
         return true_fn() if bool(condition(model.step)) else false_fn()
