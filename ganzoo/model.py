@@ -19,6 +19,7 @@ pictures and `ganzoo sample` files are `ganzoo.sampling`'s.
 from __future__ import annotations
 
 import functools
+import gc
 import inspect
 import threading
 
@@ -198,12 +199,23 @@ class GAN(backends.get().ModelHooks, SavedState, Players, Averages, GameLosses, 
         """`keras.Model.fit`, after `prepare_training(x)` (which may read
         `fit_verbose`, fit()'s `verbose`, to show its own progress). A
         `tf.data` dataset is shuffled by its own pipeline (`ganzoo.data.load`),
-        so `shuffle` defaults to False for one (Keras warns that it ignores True)."""
+        so `shuffle` defaults to False for one (Keras warns that it ignores True).
+        A fit() stopped early frees its data iterator before returning, so
+        that a next fit() does not run beside the last one's data threads."""
         self.fit_verbose = kwargs.get("verbose", "auto")
         self.prepare_training(x)
         if hasattr(x, "element_spec") and "shuffle" not in kwargs and len(args) < 8:  # shuffle: fit's 9th argument
             kwargs["shuffle"] = False
-        return super().fit(x, *args, **kwargs)
+        history = super().fit(x, *args, **kwargs)
+        if self.stop_training:
+            # Stopped early (a callback's `stop_training`: EarlyStopping, the
+            # step stop, Ctrl-C), Keras' loop leaves its epoch iterator in a
+            # reference cycle with its suspended generator, and with it the
+            # data iterator: tf.data threads, prefetch and cache buffers, alive
+            # until Python's cyclic collector next runs, often inside the next
+            # fit(). Free them now (tests/framework/test_second_fit.py).
+            gc.collect()
+        return history
 
     def update(self, networks, optimizer, loss_fn, has_aux=False):
         """One gradient step on `networks` only; everything else stays frozen.
