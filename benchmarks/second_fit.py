@@ -29,10 +29,10 @@ and between the fits, the tf.data iterators still alive after `fit()`
 returned (each fit here ends by `stop_training`, after which Keras leaves its
 iterator in a reference cycle: a ganzoo model frees it, `--plain` shows 1),
 the CPU the process used while sleeping 1 s (work left running: iterator or
-prefetch threads) and the busiest threads meanwhile. On TensorFlow it also prints how often Keras' train function was
-traced (a retrace in the second fit would show as 2); on JAX, the XLA
-compilations during each fit and their seconds (the second fit should
-compile nothing of size).
+prefetch threads) and the busiest threads meanwhile. On TensorFlow each fit
+also prints how often Keras' train function was traced (a retrace in the
+second fit would show as 2); on JAX, the XLA compilations during each fit and
+their seconds (the second fit should compile nothing of size).
 
 The model: the `dcgan` plugin as `ganzoo fit` builds it (its preset, float32,
 `--image-size 32 --channels 3`), or with `--plain` a keras.io-style DCGAN of
@@ -40,14 +40,17 @@ the same size written out with `tf.GradientTape` (TensorFlow) or
 `backward()` (PyTorch); `--plain` has no JAX step here.
 
 Choose the backend with KERAS_BACKEND. Each process takes its start-up,
-the first fit's tracing or compiling (JAX: about a minute) and 2 x 10 s:
+the first fit's tracing or compiling (JAX: about a minute) and twice
+`--seconds` (default 10) plus the warm-up steps; the four runs below take
+3-4 minutes on the quiet 2-core machine:
 
-  for b in tensorflow jax torch; do KERAS_BACKEND=$b python benchmarks/second_fit.py; done
-  KERAS_BACKEND=tensorflow python benchmarks/second_fit.py --plain
+  for b in tensorflow jax torch; do KERAS_BACKEND=$b python benchmarks/second_fit.py --seconds 8; done
+  KERAS_BACKEND=tensorflow python benchmarks/second_fit.py --plain --seconds 8
 
-The second fit is slow by this script's measure when its images/s is well
-below the first's *and* its busiest-thread shares differ from the first's;
-images/s alone moves with the machine's load.
+The second fit is slow by its own doing when its images/s and cores are well
+below the first's while its waiting_cores stays near 0 (look then at how its
+busiest-thread shares differ from the first's); with waiting_cores high,
+other processes took the cores.
 """
 
 import argparse
@@ -289,7 +292,8 @@ def main():
 
     model, batch = plain_model(args) if args.plain else plugin_model(args)
     data = tf.data.Dataset.from_tensors(batch).repeat()
-    kind = "plain keras.io DCGAN" if args.plain else f"{args.plugin} {args.image_size}x{args.image_size}x{args.channels}"
+    size = f"{args.image_size}x{args.image_size}x{args.channels}"
+    kind = "plain keras.io DCGAN" if args.plain else f"{args.plugin} {size}"
     compilations = Compilations()
     for fit in range(1, args.fits + 1):
         threads_before = len(os.listdir("/proc/self/task"))
@@ -303,7 +307,8 @@ def main():
             "cpu_ms_per_step": round(1000 * timer.cpu / steps, 1),
             "waiting_cores": round(timer.waited / timer.wall, 2),
             "threads": len(os.listdir("/proc/self/task")), "threads_at_start": threads_before,
-            "traced": tracing_count(model), "jax_compilations_s": compilations.since(mark) if backend == "jax" else None,
+            "traced": tracing_count(model),
+            "jax_compilations_s": compilations.since(mark) if backend == "jax" else None,
             "busiest": timer.busiest,
             "load_1min": round(os.getloadavg()[0], 2)}), flush=True)
         if fit < args.fits:
