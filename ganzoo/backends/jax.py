@@ -281,3 +281,58 @@ def _current(variable, scope):
         return variable.value
     value = scope.get_current_value(variable)
     return variable.value if value is None else value
+
+
+class DataParallelStrategy:
+    """`keras.distribution.DataParallel` with the face of a `tf.distribute`
+    strategy that ganzoo's training loop uses (`scope()`,
+    `num_replicas_in_sync`, `is_chief()`).
+
+    Creating it sets the distribution for the whole process: Keras' JAX
+    trainer reads the global one when `fit` shards each batch and compiles
+    the step, which happens outside any `scope()`. Variables created after it
+    are replicated on every device.
+
+    Args:
+        devices: the JAX devices to train on (every process's, when
+            `jax.distributed` was initialised).
+    """
+
+    kind = "DataParallel"
+
+    def __init__(self, devices):
+        self.distribution = keras.distribution.DataParallel(devices=list(devices))
+        keras.distribution.set_distribution(self.distribution)
+        self.num_replicas_in_sync = len(devices)
+
+    def scope(self):
+        return self.distribution.scope()
+
+    def is_chief(self):
+        return jax.process_index() == 0
+
+
+def data_parallel(name):
+    """What `ganzoo.training.distribution.strategy(name)` returns on JAX:
+    a `DataParallelStrategy` over every device for "mirrored" (over every
+    accelerator for "auto" when there are several), else TensorFlow's default
+    strategy (one device: the process's distribution is cleared).
+
+    Raises:
+        GanzooError: for "multi-worker", which reads TensorFlow's `TF_CONFIG`.
+    """
+    import tensorflow as tf
+
+    from ganzoo.errors import GanzooError
+
+    if name == "multi-worker":
+        raise GanzooError("--strategy multi-worker is TensorFlow's (TF_CONFIG); on JAX, --strategy mirrored trains "
+                          "on this process's devices, and several processes are set up from Python (see "
+                          "docs/distributed.md, \"On JAX\")")
+    devices = jax.devices()
+    accelerators = [device for device in devices if device.platform != "cpu"]
+    if name == "mirrored" or (name == "auto" and len(accelerators) > 1):
+        return DataParallelStrategy(devices)
+    # One device means no distribution, also after an earlier strategy of this process.
+    keras.distribution.set_distribution(None)
+    return tf.distribute.get_strategy()

@@ -55,12 +55,17 @@ def strategy(name="auto"):
     from ganzoo.backends import configured_backend
 
     backend, _ = configured_backend()
+    if backend == "jax":
+        from ganzoo.backends.jax import data_parallel
+
+        return data_parallel(name)
     if backend != "tensorflow":
-        # tf.distribute strategies drive Keras on TensorFlow only; JAX's
-        # keras.distribution and torch.distributed are not wired in yet.
+        # tf.distribute strategies drive Keras on TensorFlow only, and
+        # torch.distributed is not wired in.
         if name in ("mirrored", "multi-worker"):
-            raise GanzooError(f"--strategy {name} is TensorFlow's (tf.distribute); on the {backend} backend ganzoo "
-                              "trains on one device: drop --strategy, or pass --backend tensorflow for several")
+            raise GanzooError(f"--strategy {name} needs several devices, which ganzoo drives on TensorFlow "
+                              f"(tf.distribute) and JAX (keras.distribution), not on {backend}: pass --backend "
+                              "tensorflow or --backend jax, or drop --strategy to train on one device")
         return tf.distribute.get_strategy()
 
     if name == "multi-worker":
@@ -90,6 +95,8 @@ def is_chief(strategy=None) -> bool:
     import tensorflow as tf
 
     strategy = strategy or tf.distribute.get_strategy()
+    if hasattr(strategy, "is_chief"):   # JAX's DataParallel: process 0
+        return strategy.is_chief()
     resolver = getattr(strategy, "cluster_resolver", None)
     if resolver is None or not isinstance(strategy, tf.distribute.MultiWorkerMirroredStrategy):
         return True
@@ -103,7 +110,7 @@ def is_chief(strategy=None) -> bool:
 def describe(strategy) -> str:
     """`"2 replicas (MirroredStrategy)"`, `"1 replica"`: for the announcement line."""
     count = strategy.num_replicas_in_sync
-    kind = type(strategy).__name__
+    kind = getattr(strategy, "kind", None) or type(strategy).__name__
     if multi_worker_strategy(strategy):
         kind = "MultiWorkerMirroredStrategy"
     if kind.startswith("_Default") or kind == "DefaultDistributionStrategy":
