@@ -29,10 +29,14 @@ Keras' `StatelessScope` does not look into an enclosing scope for a variable
 it does not map (it would read the variable itself, which the trainer empties
 during an epoch), so the nested scopes here do (`_Scope`).
 
-Collectives: under `keras.distribution.DataParallel` the jitted step sees the
-whole global batch as one (sharded) array and XLA splits the work, so every
-collective is the identity and `replica_count()` is 1, exactly as on one
-device. BatchNorm statistics are then those of the global batch.
+Several devices: `ganzoo fit --strategy mirrored` sets
+`keras.distribution.DataParallel` for the process (`DataParallelStrategy`).
+The jitted step then sees the whole global batch as one array sharded along
+its first axis, the variables replicated, and XLA inserts the collectives; so
+every collective of ganzoo's is the identity and `replica_count()` is 1,
+exactly as on one device. BatchNorm statistics, random draws, image pools
+and averages are then those of the global batch, and the step is one
+device's on the global batch (tests/backends/test_jax_data_parallel.py).
 
 Strings cannot enter a jitted JAX step: a model whose batches hold strings
 (captions) turns them into numbers on the data side (see text2image).

@@ -28,6 +28,13 @@ Strategies:
     auto: `mirrored` when several GPUs are visible, else `one`.
     multi-worker: `MultiWorkerMirroredStrategy` from `TF_CONFIG` (every
         worker runs the same command; worker 0 is the chief).
+
+On the JAX backend, `mirrored` (and `auto` over several accelerators) is
+`keras.distribution.DataParallel` over `jax.devices()`, set for the process
+(`ganzoo.backends.jax.DataParallelStrategy`, which has the strategy's
+`scope()` and `num_replicas_in_sync`); `one` and `auto` otherwise clear the
+distribution; `multi-worker` is refused. PyTorch trains on one device and
+refuses `mirrored` and `multi-worker`.
 """
 
 from __future__ import annotations
@@ -42,7 +49,8 @@ STRATEGIES = ("auto", "one", "mirrored", "multi-worker")
 
 
 def strategy(name="auto"):
-    """The `tf.distribute.Strategy` called `name` (see the module docstring).
+    """The `tf.distribute.Strategy` called `name` (on JAX, for several
+    devices, a `DataParallelStrategy`; see the module docstring).
 
     Create it before any other TensorFlow work in the process:
     `MultiWorkerMirroredStrategy` must be created first, and the devices of
