@@ -57,7 +57,9 @@ def test_sync_batchnorm_builds_on_jax():
 
 
 # One process (JAX, TensorFlow and ganzoo start once); each case compiles a
-# tiny model's step twice: about 10-20 s of CPU per case, 2-3 minutes in all.
+# tiny model's step twice: about 10-20 s of CPU per case (2 cases: 21 s of
+# user time), so 2-3 minutes in all; 15 minutes of wall time on the shared
+# 2-core machine under a load of 17.
 CASES = ["vanilla", "vanilla_dropout", "dcgan", "cgan", "wgan_gp", "cyclegan", "srgan", "stylegan", "stylegan2"]
 # Measured (relative to each weight's change): cyclegan 5.5e-5 (instance norm
 # of 4-filter maps), srgan 7.9e-6, the others 3e-6 at most: float summation
