@@ -21,12 +21,10 @@ the last section of the project's Keras notes):
   is the JAX adapter's `ModelHooks` job (overriding Keras' JAX trainer's
   stateless `train_step` around the plugin's), not the plugins'.
   `input_gradients` is `jax.grad` of the summed value (differentiable again
-  for R1 and WGAN-GP). Collectives come from `keras.distribution`
-  (`DataParallel`): `replica_count` from the device mesh, `all_reduce` /
-  `all_gather` as `jax.lax.pmean` / `all_gather` over the batch axis (or the
-  identity under `jit` with sharded arrays, where the whole global batch is
-  one array). `branch` can stay `ops.cond` (`lax.cond` has no collective
-  restriction). The symbolic-build workaround is not needed.
+  for R1 and WGAN-GP). Several devices are `keras.distribution.DataParallel`:
+  the jitted step works on the whole global batch as one sharded array, so
+  every collective is the identity (`OneReplica`). `branch` is `lax.cond`.
+  The symbolic-build workaround is not needed.
 - `ganzoo/backends/torch.py`, `TorchAdapter(Adapter)`. `minimize` runs
   `loss_fn`, zeroes the variables' gradients (`variable.value.grad`),
   `loss.backward()` and `optimizer.apply` under `torch.no_grad()`; it must

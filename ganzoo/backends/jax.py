@@ -29,10 +29,14 @@ Keras' `StatelessScope` does not look into an enclosing scope for a variable
 it does not map (it would read the variable itself, which the trainer empties
 during an epoch), so the nested scopes here do (`_Scope`).
 
-Collectives: under `keras.distribution.DataParallel` the jitted step sees the
-whole global batch as one (sharded) array and XLA splits the work, so every
-collective is the identity and `replica_count()` is 1, exactly as on one
-device. BatchNorm statistics are then those of the global batch.
+Several devices: `ganzoo fit --strategy mirrored` sets
+`keras.distribution.DataParallel` for the process (`DataParallelStrategy`).
+The jitted step then sees the whole global batch as one array sharded along
+its first axis, the variables replicated, and XLA inserts the collectives; so
+every collective of ganzoo's is the identity and `replica_count()` is 1,
+exactly as on one device. BatchNorm statistics, random draws, image pools
+and averages are then those of the global batch, and the step is one
+device's on the global batch (tests/backends/test_jax_data_parallel.py).
 
 Strings cannot enter a jitted JAX step: a model whose batches hold strings
 (captions) turns them into numbers on the data side (see text2image).
@@ -281,3 +285,58 @@ def _current(variable, scope):
         return variable.value
     value = scope.get_current_value(variable)
     return variable.value if value is None else value
+
+
+class DataParallelStrategy:
+    """`keras.distribution.DataParallel` with the face of a `tf.distribute`
+    strategy that ganzoo's training loop uses (`scope()`,
+    `num_replicas_in_sync`, `is_chief()`).
+
+    Creating it sets the distribution for the whole process: Keras' JAX
+    trainer reads the global one when `fit` shards each batch and compiles
+    the step, which happens outside any `scope()`. Variables created after it
+    are replicated on every device.
+
+    Args:
+        devices: the JAX devices to train on (every process's, when
+            `jax.distributed` was initialised).
+    """
+
+    kind = "DataParallel"
+
+    def __init__(self, devices):
+        self.distribution = keras.distribution.DataParallel(devices=list(devices))
+        keras.distribution.set_distribution(self.distribution)
+        self.num_replicas_in_sync = len(devices)
+
+    def scope(self):
+        return self.distribution.scope()
+
+    def is_chief(self):
+        return jax.process_index() == 0
+
+
+def data_parallel(name):
+    """What `ganzoo.training.distribution.strategy(name)` returns on JAX:
+    a `DataParallelStrategy` over every device for "mirrored" (over every
+    accelerator for "auto" when there are several), else TensorFlow's default
+    strategy (one device: the process's distribution is cleared).
+
+    Raises:
+        GanzooError: for "multi-worker", which reads TensorFlow's `TF_CONFIG`.
+    """
+    import tensorflow as tf
+
+    from ganzoo.errors import GanzooError
+
+    if name == "multi-worker":
+        raise GanzooError("--strategy multi-worker is TensorFlow's (TF_CONFIG); on JAX, --strategy mirrored trains "
+                          "on this process's devices, and several processes are set up from Python (see "
+                          "docs/distributed.md, \"On JAX\")")
+    devices = jax.devices()
+    accelerators = [device for device in devices if device.platform != "cpu"]
+    if name == "mirrored" or (name == "auto" and len(accelerators) > 1):
+        return DataParallelStrategy(devices)
+    # One device means no distribution, also after an earlier strategy of this process.
+    keras.distribution.set_distribution(None)
+    return tf.distribute.get_strategy()

@@ -16,8 +16,9 @@ numbers.
 
 One process trains on one device. `torch.distributed` is not wired in:
 `ganzoo fit --strategy mirrored` / `multi-worker` is refused on this backend
-in one line (see `ganzoo.training.distribution`), and every collective of
-`ganzoo.replicas` is the identity.
+in one line that points to the TensorFlow and JAX backends (see
+`ganzoo.training.distribution`), and every collective of `ganzoo.replicas` is
+the identity.
 """
 
 from __future__ import annotations

@@ -196,9 +196,11 @@ def _shown(value):
               help="And whenever this many minutes passed since the last one (default 10).")
 @click.option("--strategy", type=click.Choice(["auto", "one", "mirrored", "multi-worker"]), default="auto",
               show_default=True, help="Devices to train on: auto (every GPU when there are several), one, mirrored "
-              "(every GPU of this machine), multi-worker (the machines in TF_CONFIG). --batch-size is the global batch.")
+              "(every GPU of this machine; on JAX keras.distribution.DataParallel), multi-worker (the machines in "
+              "TF_CONFIG; TensorFlow). --batch-size is the global batch.")
 @click.option("--sync-batchnorm", is_flag=True, default=None,
-              help="Synchronise BatchNorm statistics across replicas (dcgan, cgan, srgan, text2image).")
+              help="Synchronise BatchNorm statistics across replicas (dcgan, cgan, srgan, text2image; always so "
+              "on JAX).")
 @click.option("--jit/--no-jit", default=None,
               help="Compile the training step with XLA (default: Keras' auto, off on CPU where it is slower; "
                    "see docs/benchmarks.md).")

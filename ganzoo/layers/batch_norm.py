@@ -27,7 +27,7 @@ from __future__ import annotations
 import contextlib
 import threading
 
-from keras import layers
+from keras import backend, layers
 
 _state = threading.local()
 
@@ -51,6 +51,12 @@ def synchronized_batchnorm(enabled=True):
 
 def batch_normalization(**kwargs):
     """`keras.layers.BatchNormalization(**kwargs)`, synchronised inside
-    `synchronized_batchnorm()`."""
-    kwargs.setdefault("synchronized", synchronizing())
+    `synchronized_batchnorm()` on TensorFlow.
+
+    Keras accepts `synchronized=True` on TensorFlow only. On JAX the step
+    under `keras.distribution.DataParallel` computes on the global batch as
+    one (sharded) array, so the statistics are the global batch's whether
+    asked or not; on PyTorch one process trains on one device.
+    """
+    kwargs.setdefault("synchronized", synchronizing() and backend.backend() == "tensorflow")
     return layers.BatchNormalization(**kwargs)

@@ -28,6 +28,13 @@ Strategies:
     auto: `mirrored` when several GPUs are visible, else `one`.
     multi-worker: `MultiWorkerMirroredStrategy` from `TF_CONFIG` (every
         worker runs the same command; worker 0 is the chief).
+
+On the JAX backend, `mirrored` (and `auto` over several accelerators) is
+`keras.distribution.DataParallel` over `jax.devices()`, set for the process
+(`ganzoo.backends.jax.DataParallelStrategy`, which has the strategy's
+`scope()` and `num_replicas_in_sync`); `one` and `auto` otherwise clear the
+distribution; `multi-worker` is refused. PyTorch trains on one device and
+refuses `mirrored` and `multi-worker`.
 """
 
 from __future__ import annotations
@@ -42,7 +49,8 @@ STRATEGIES = ("auto", "one", "mirrored", "multi-worker")
 
 
 def strategy(name="auto"):
-    """The `tf.distribute.Strategy` called `name` (see the module docstring).
+    """The `tf.distribute.Strategy` called `name` (on JAX, for several
+    devices, a `DataParallelStrategy`; see the module docstring).
 
     Create it before any other TensorFlow work in the process:
     `MultiWorkerMirroredStrategy` must be created first, and the devices of
@@ -55,12 +63,17 @@ def strategy(name="auto"):
     from ganzoo.backends import configured_backend
 
     backend, _ = configured_backend()
+    if backend == "jax":
+        from ganzoo.backends.jax import data_parallel
+
+        return data_parallel(name)
     if backend != "tensorflow":
-        # tf.distribute strategies drive Keras on TensorFlow only; JAX's
-        # keras.distribution and torch.distributed are not wired in yet.
+        # tf.distribute strategies drive Keras on TensorFlow only, and
+        # torch.distributed is not wired in.
         if name in ("mirrored", "multi-worker"):
-            raise GanzooError(f"--strategy {name} is TensorFlow's (tf.distribute); on the {backend} backend ganzoo "
-                              "trains on one device: drop --strategy, or pass --backend tensorflow for several")
+            raise GanzooError(f"--strategy {name} needs several devices, which ganzoo drives on TensorFlow "
+                              f"(tf.distribute) and JAX (keras.distribution), not on {backend}: pass --backend "
+                              "tensorflow or --backend jax, or drop --strategy to train on one device")
         return tf.distribute.get_strategy()
 
     if name == "multi-worker":
@@ -90,6 +103,8 @@ def is_chief(strategy=None) -> bool:
     import tensorflow as tf
 
     strategy = strategy or tf.distribute.get_strategy()
+    if hasattr(strategy, "is_chief"):   # JAX's DataParallel: process 0
+        return strategy.is_chief()
     resolver = getattr(strategy, "cluster_resolver", None)
     if resolver is None or not isinstance(strategy, tf.distribute.MultiWorkerMirroredStrategy):
         return True
@@ -103,7 +118,7 @@ def is_chief(strategy=None) -> bool:
 def describe(strategy) -> str:
     """`"2 replicas (MirroredStrategy)"`, `"1 replica"`: for the announcement line."""
     count = strategy.num_replicas_in_sync
-    kind = type(strategy).__name__
+    kind = getattr(strategy, "kind", None) or type(strategy).__name__
     if multi_worker_strategy(strategy):
         kind = "MultiWorkerMirroredStrategy"
     if kind.startswith("_Default") or kind == "DefaultDistributionStrategy":

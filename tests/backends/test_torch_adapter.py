@@ -16,8 +16,10 @@ def test_several_devices_on_torch_are_refused_in_one_line(monkeypatch):
 
     monkeypatch.setattr(backends, "configured_backend", lambda: ("torch", "KERAS_BACKEND"))
     for name in ("mirrored", "multi-worker"):
-        with pytest.raises(GanzooError, match=f"--strategy {name} is TensorFlow's \\(tf.distribute\\); "
-                                              "on the torch backend ganzoo trains on one device"):
+        with pytest.raises(GanzooError, match=f"^--strategy {name} needs several devices, which ganzoo drives on "
+                                              "TensorFlow \\(tf.distribute\\) and JAX \\(keras.distribution\\), "
+                                              "not on torch: pass --backend tensorflow or --backend jax, or drop "
+                                              "--strategy to train on one device$"):
             distribution.strategy(name)
 
 
