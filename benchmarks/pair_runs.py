@@ -33,8 +33,8 @@ def main():
     for r in range(rounds):
         for v in variants:
             command = [sys.executable, os.path.join(HERE, "fit_vs_loop.py"), *common.split(), *v.split()]
-            out = subprocess.run(command, capture_output=True, text=True, env=env).stdout
-            lines = [line for line in out.splitlines() if line.startswith("RESULT ")]
+            done = subprocess.run(command, capture_output=True, text=True, env=env)
+            lines = [line for line in done.stdout.splitlines() if line.startswith("RESULT ")]
             result = json.loads(lines[0][7:]) if lines else None
             runs[v].append(result)
             if record:
@@ -42,7 +42,8 @@ def main():
                     f.write(json.dumps({"session": session, "round": r, "common": common, "variant": v, "result": result,
                                         "load": os.getloadavg()[0]}) + "\n")
             if result is None:
-                print(f"r{r} {v}: FAILED", flush=True)
+                why = (done.stderr.strip().splitlines() or ["no output"])[-1]
+                print(f"r{r} {v}: FAILED (exit {done.returncode}: {why})", flush=True)
                 continue
             print(f"r{r} {v:45s} {result['images_per_s']:8.1f} img/s  cores {result['cores']:.2f}  "
                   f"logs {result['logs']}  load {os.getloadavg()[0]:.2f}", flush=True)
