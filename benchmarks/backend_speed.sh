@@ -10,15 +10,16 @@
 #   bash benchmarks/backend_speed.sh OUT.jsonl [BUDGET_SECONDS] [PLUGIN ...]
 #   python benchmarks/speed_tables.py --by-backend OUT.jsonl
 #
-# PYTHON: the interpreter (default: python); BACKENDS: which (default: "tensorflow jax torch"); STEPS: the same step options for every cell (a quick
-# trial of the script, e.g. STEPS="--steps 2 --warmup 1").
+# PYTHON: the interpreter (default: python); BACKENDS: which (default: "tensorflow jax torch");
+# STEPS: the same step options for every cell (a quick trial, e.g. STEPS="--steps 2 --warmup 1").
 #
-# Sized for about 20 minutes on an idle 2-core CPU: no cell starts after BUDGET_SECONDS (default
-# 1140), so the whole run ends within a cell of it. Prints every run as it goes and the table so
-# far after each plugin. Run it on an otherwise idle machine (each run records the load average).
+# Sized for about 20 minutes on an idle 2-core CPU: no cell (plugin x backend) starts after
+# BUDGET_SECONDS (default 1020: 17 minutes), and a cell takes 1-4 minutes. Prints every run as it goes
+# and the table so far after each plugin. Run it on an otherwise idle machine (each run records the
+# load average).
 set -euo pipefail
 out=${1:?usage: backend_speed.sh OUT.jsonl [BUDGET_SECONDS] [PLUGIN ...]}
-budget=${2:-1140}
+budget=${2:-1020}
 shift $(( $# >= 2 ? 2 : 1 ))
 plugins=${*:-dcgan vanilla cgan stylegan2 cyclegan srgan stylegan text2image}
 here=$(cd "$(dirname "$0")" && pwd)

@@ -180,7 +180,7 @@ def run_loop(model, data, args, batch):
             logs = step(next(iterator))
         return logs
 
-    function = tf.function(several, jit_compile=bool(args.jit))
+    function = tf.function(several, jit_compile=bool(model.jit_compile))  # as compile() resolved "auto"
     iterator = iter(data)
     calls = max(1, args.steps // args.steps_per_execution)
     for _ in range(max(1, args.warmup // args.steps_per_execution)):
