@@ -21,6 +21,15 @@ Sides:
 GPUs when there are N, else N logical devices splitting this machine's CPU
 (there it measures what replication costs, not a speed-up).
 
+`--backend jax|torch` runs the process on that Keras backend (set before Keras
+is imported, as `ganzoo fit --backend` does): the ganzoo side is the same,
+the loop side the hand-written step of `hand_written/steps.py` (JAX: one
+`jax.jit` stateless step, keras.io style; PyTorch: a plain eager torch step),
+on the plugin model's own networks with fresh optimizers; `--check` first
+runs one step of the plugin and one of the hand-written loop from the same
+weights, batch and random draws, and fails unless their losses agree (it
+times nothing).
+
 Data: `memory` is one batch from the real pipeline repeated from memory
 (`Dataset.from_tensors(batch).repeat()`); `pipeline` is the stream `ganzoo fit`
 reads (keyed rounds, cache or random crops, parallel batching, prefetch).
@@ -43,6 +52,19 @@ import time
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
+
+
+def _backend_from_argv():
+    """`--backend`, read before Keras is imported (Keras fixes its backend at import)."""
+    early = argparse.ArgumentParser(add_help=False)
+    early.add_argument("--backend", choices=("tensorflow", "jax", "torch"))
+    backend = early.parse_known_args()[0].backend
+    if backend:
+        os.environ["KERAS_BACKEND"] = backend
+
+
+_backend_from_argv()
+
 import numpy as np  # noqa: E402
 
 import keras  # noqa: E402
@@ -50,12 +72,14 @@ import tensorflow as tf  # noqa: E402
 
 from ganzoo import data as data_lib  # noqa: E402
 from ganzoo.training import epochs, plan  # noqa: E402
+from ganzoo.training.build import compile_options as ganzoo_compile_options  # noqa: E402
 from ganzoo.training.request import (DEFAULT_CHECKPOINT_MINUTES, DEFAULT_CHECKPOINT_STEPS, FitRequest,  # noqa: E402
                                      resolve_source)
 from ganzoo.precision import precision_policy  # noqa: E402
 from ganzoo.registry import get_plugin  # noqa: E402
 
 import hand_written  # noqa: E402  (benchmarks/hand_written/)
+from hand_written import steps  # noqa: E402
 
 
 class Timer(keras.callbacks.Callback):
@@ -126,7 +150,8 @@ def build(plugin, settings, args):
 
 
 def compile_options(args):
-    return {"jit_compile": bool(args.jit), "steps_per_execution": args.steps_per_execution}
+    """`ganzoo fit`'s: Keras' "auto" unless `--jit` (off on a CPU under TensorFlow, XLA under JAX)."""
+    return ganzoo_compile_options(args.jit, args.steps_per_execution)
 
 
 def data_of(model, settings, args):
@@ -155,7 +180,7 @@ def run_loop(model, data, args, batch):
             logs = step(next(iterator))
         return logs
 
-    function = tf.function(several, jit_compile=bool(args.jit))
+    function = tf.function(several, jit_compile=bool(model.jit_compile))  # as compile() resolved "auto"
     iterator = iter(data)
     calls = max(1, args.steps // args.steps_per_execution)
     for _ in range(max(1, args.warmup // args.steps_per_execution)):
@@ -167,6 +192,37 @@ def run_loop(model, data, args, batch):
     logs = {k: float(v) for k, v in logs.items()}  # waits for the last step
     seconds, cpu = time.perf_counter() - start, time.process_time() - cpu_start
     return calls * args.steps_per_execution * batch, seconds, cpu, logs
+
+
+def run_backend_loop(model, data, args, batch):
+    """JAX and PyTorch: a Python loop over the hand-written step of `hand_written/steps.py`."""
+    step = steps.loop(steps.recipe(args.plugin, model))
+    iterator = data.as_numpy_iterator()
+    for _ in range(max(1, args.warmup)):
+        logs = step(next(iterator))
+    float(next(iter(logs.values())))
+    start, cpu_start = time.perf_counter(), time.process_time()
+    for _ in range(args.steps):
+        logs = step(next(iterator))
+    logs = {k: float(v) for k, v in logs.items()}  # waits for the last step
+    seconds, cpu = time.perf_counter() - start, time.process_time() - cpu_start
+    return args.steps * batch, seconds, cpu, logs
+
+
+def check_first_step(model, data, args):
+    """The plugin's first step (`fit()`) and the hand-written one, from the same
+    weights, batch and random draws (`ganzoo.testing.same_step`'s NumPy draws):
+    prints both steps' losses, and raises SystemExit unless they agree."""
+    from ganzoo.testing.same_step import fixed_random_draws
+
+    plugin_logs, hand_logs = steps.first_step_losses(args.plugin, model, next(data.as_numpy_iterator()),
+                                                     fixed_random_draws)
+    agree = all(np.isclose(hand_logs[key], plugin_logs[key], rtol=1e-4, atol=1e-5) for key in hand_logs)
+    print("CHECK " + json.dumps({"plugin": args.plugin, "backend": keras.backend.backend(), "agree": bool(agree),
+                                 "plugin_logs": plugin_logs, "hand_written_logs": hand_logs}), flush=True)
+    if not agree:
+        raise SystemExit(f"{args.plugin} on {keras.backend.backend()}: the hand-written step's losses "
+                         f"{hand_logs} differ from the plugin's {plugin_logs}")
 
 
 def flat_train_function(model):
@@ -222,6 +278,11 @@ def thread_cpu():
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--side", choices=("ganzoo", "loop", "keras_io"), required=True)
+    parser.add_argument("--backend", choices=("tensorflow", "jax", "torch"),
+                        help="the Keras backend of this process (default: KERAS_BACKEND, else TensorFlow)")
+    parser.add_argument("--check", action="store_true",
+                        help="JAX / PyTorch: only check that the hand-written step's first losses match the "
+                             "plugin's (same weights, batch, draws)")
     parser.add_argument("--plugin", default="dcgan")
     parser.add_argument("--dataset", help="the plugin's default dataset if not given")
     parser.add_argument("--image-size", type=int)
@@ -229,7 +290,7 @@ def main():
     parser.add_argument("--batch-size", type=int)
     parser.add_argument("--set", action="append", default=[], metavar="KEY=VALUE", help="a plugin option, as in ganzoo fit")
     parser.add_argument("--precision", default="float32", choices=("float32", "mixed_bfloat16"))
-    parser.add_argument("--jit", type=int, default=0, choices=(0, 1))
+    parser.add_argument("--jit", type=int, choices=(0, 1), help="default: ganzoo fit's (Keras' auto)")
     parser.add_argument("--steps-per-execution", type=int, default=1)
     parser.add_argument("--data", choices=("memory", "pipeline"), default="memory")
     parser.add_argument("--data-threads", type=int, help="pipeline: tf.data's private thread pool of this size")
@@ -256,12 +317,20 @@ def main():
     if args.intra_op:
         tf.config.threading.set_intra_op_parallelism_threads(args.intra_op)
 
+    backend = keras.backend.backend()
+    if backend != "tensorflow" and (args.replicas != 1 or args.side == "keras_io" or args.step != "hand"):
+        parser.error(f"on {backend}: one replica, and the ganzoo side or the hand-written loop only")
+    if backend != "tensorflow" and args.side == "loop" and not steps.available(args.plugin):
+        parser.error(f"no hand-written {backend} step for {args.plugin} in benchmarks/hand_written/steps.py")
     strategy = replicated(args.replicas)
     plugin, settings = settings_of(args)
     with strategy.scope():
         model = build(plugin, settings, args)
     data = data_of(model, settings, args)
     batch = settings.batch_size
+    if args.check:   # alone in its process: the draws stay NumPy's after it
+        check_first_step(model, data, args)
+        return
     verbose = args.verbose if args.verbose == "auto" else int(args.verbose)
     if args.side == "ganzoo":
         with tempfile.TemporaryDirectory() as out:
@@ -272,17 +341,22 @@ def main():
     else:
         if args.replicas != 1:
             parser.error("--replicas is for the ganzoo side")
-        if args.step == "hand":
-            if not hand_written.available(args.plugin):
-                parser.error(f"no hand-written step for {args.plugin} in benchmarks/hand_written/; pass --step plugin")
-            model = hand_written.build(args.plugin, model, settings)
-            model.compile(**compile_options(args))
-        if args.side == "loop":
-            images, seconds, cpu, logs = run_loop(model, data, args, batch)
+        if backend != "tensorflow":
+            images, seconds, cpu, logs = run_backend_loop(model, data, args, batch)
         else:
-            images, seconds, cpu, logs = run_fit(model, data, args, batch,
-                                                 [BatchEnd()] if args.sync_callbacks else [], 0)
-    result = {"side": args.side, "plugin": args.plugin, "set": args.set, "replicas": strategy.num_replicas_in_sync,
+            if args.step == "hand":
+                if not hand_written.available(args.plugin):
+                    parser.error(f"no hand-written step for {args.plugin} in benchmarks/hand_written/; "
+                                 "pass --step plugin")
+                model = hand_written.build(args.plugin, model, settings)
+                model.compile(**compile_options(args))
+            if args.side == "loop":
+                images, seconds, cpu, logs = run_loop(model, data, args, batch)
+            else:
+                images, seconds, cpu, logs = run_fit(model, data, args, batch,
+                                                     [BatchEnd()] if args.sync_callbacks else [], 0)
+    result = {"side": args.side, "backend": backend, "plugin": args.plugin, "set": args.set,
+              "replicas": strategy.num_replicas_in_sync,
               "step": args.step if args.side != "ganzoo" else None, "precision": args.precision, "jit": args.jit,
               "steps_per_execution": args.steps_per_execution, "data": args.data, "batch": batch,
               "train_function": args.train_function if args.side != "loop" else None,

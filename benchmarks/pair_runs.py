@@ -19,6 +19,8 @@ import sys
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+#: A run taking longer than this is stopped and counted as failed (a hung process would stall every later one).
+RUN_TIMEOUT_S = 900
 
 
 def main():
@@ -33,8 +35,11 @@ def main():
     for r in range(rounds):
         for v in variants:
             command = [sys.executable, os.path.join(HERE, "fit_vs_loop.py"), *common.split(), *v.split()]
-            out = subprocess.run(command, capture_output=True, text=True, env=env).stdout
-            lines = [line for line in out.splitlines() if line.startswith("RESULT ")]
+            try:
+                done = subprocess.run(command, capture_output=True, text=True, env=env, timeout=RUN_TIMEOUT_S)
+            except subprocess.TimeoutExpired:
+                done = subprocess.CompletedProcess(command, "timeout", "", f"stopped after {RUN_TIMEOUT_S} s")
+            lines = [line for line in done.stdout.splitlines() if line.startswith("RESULT ")]
             result = json.loads(lines[0][7:]) if lines else None
             runs[v].append(result)
             if record:
@@ -42,7 +47,8 @@ def main():
                     f.write(json.dumps({"session": session, "round": r, "common": common, "variant": v, "result": result,
                                         "load": os.getloadavg()[0]}) + "\n")
             if result is None:
-                print(f"r{r} {v}: FAILED", flush=True)
+                why = (done.stderr.strip().splitlines() or ["no output"])[-1]
+                print(f"r{r} {v}: FAILED (exit {done.returncode}: {why})", flush=True)
                 continue
             print(f"r{r} {v:45s} {result['images_per_s']:8.1f} img/s  cores {result['cores']:.2f}  "
                   f"logs {result['logs']}  load {os.getloadavg()[0]:.2f}", flush=True)
@@ -51,8 +57,9 @@ def main():
         speeds = [x["images_per_s"] for x in runs[v] if x]
         ratios = [a["images_per_s"] / b["images_per_s"] for a, b in zip(runs[v], runs[base]) if a and b]
         if speeds:
+            ratio = f"{statistics.median(ratios):.3f}" if ratios else "n/a"
             print(f"{v:45s} median {statistics.median(speeds):8.1f} img/s (min {min(speeds):.1f}, max "
-                  f"{max(speeds):.1f})  ratio to [{base}] {statistics.median(ratios):.3f}", flush=True)
+                  f"{max(speeds):.1f})  ratio to [{base}] {ratio}", flush=True)
 
 
 if __name__ == "__main__":

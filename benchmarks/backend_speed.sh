@@ -1,0 +1,63 @@
+#!/usr/bin/env bash
+# Training speed per plugin and Keras backend (issue 18): images/s of ganzoo's `fit()` path and of a
+# hand-written step on the same networks and backend (TensorFlow: keras.io's tf.function step,
+# hand_written/<plugin>.py; JAX: one jax.jit stateless step; PyTorch: a plain eager torch step;
+# hand_written/steps.py), each side in its own process, alternating, 2 rounds of pairs per cell;
+# the ratio is the median of the paired ratios (speed_tables.py). The ganzoo side calls fit() twice,
+# a warm-up fit then the timed one. Plugins in priority order; JAX and PyTorch have hand-written
+# steps for dcgan, vanilla and cgan so far (the others: the ganzoo side only there).
+#
+#   bash benchmarks/backend_speed.sh OUT.jsonl [BUDGET_SECONDS] [PLUGIN ...]
+#   python benchmarks/speed_tables.py --by-backend OUT.jsonl
+#
+# PYTHON: the interpreter (default: python); BACKENDS: which (default: "tensorflow jax torch");
+# STEPS: the same step options for every cell (a quick trial, e.g. STEPS="--steps 2 --warmup 1").
+#
+# Sized for about 20 minutes on an idle 2-core CPU: no cell (plugin x backend) starts after
+# BUDGET_SECONDS (default 1020: 17 minutes), and a cell takes 1-4 minutes. Prints every run as it goes
+# and the table so far after each plugin. Run it on an otherwise idle machine (each run records the
+# load average).
+set -euo pipefail
+out=${1:?usage: backend_speed.sh OUT.jsonl [BUDGET_SECONDS] [PLUGIN ...]}
+budget=${2:-1020}
+shift $(( $# >= 2 ? 2 : 1 ))
+plugins=${*:-dcgan vanilla cgan stylegan2 cyclegan srgan stylegan text2image}
+here=$(cd "$(dirname "$0")" && pwd)
+python=${PYTHON:-python}
+rounds=2
+
+# Timed and warm-up steps per plugin and backend: about 5-10 s of timed steps per process on an idle
+# 2-core CPU (PyTorch's eager convolutions are the slowest per step, TensorFlow's the fastest).
+declare -A steps=(
+  [dcgan/tensorflow]="--steps 48 --warmup 8"  [dcgan/jax]="--steps 16 --warmup 4"  [dcgan/torch]="--steps 8 --warmup 2"
+  [vanilla/tensorflow]="--steps 300 --warmup 30" [vanilla/jax]="--steps 300 --warmup 30" [vanilla/torch]="--steps 100 --warmup 10"
+  [cgan/tensorflow]="--steps 48 --warmup 8"   [cgan/jax]="--steps 16 --warmup 4"   [cgan/torch]="--steps 8 --warmup 2"
+)
+default_steps="--steps 8 --warmup 2"
+# SRGAN's VGG19 weights cannot be downloaded offline.
+declare -A extra=([srgan]="--set content_loss=mse")
+# Where a hand-written step exists on the backend: hand_written/<plugin>.py on TensorFlow, an entry of
+# steps.py's RECIPES on JAX and PyTorch (read from the file: importing Keras takes seconds).
+hand_written() {
+  case $2 in
+    tensorflow) [[ -f "$here/hand_written/$1.py" ]];;
+    *) grep -qE "^RECIPES = .*\"$1\": " "$here/hand_written/steps.py";;
+  esac
+}
+
+for plugin in $plugins; do
+  for backend in ${BACKENDS:-tensorflow jax torch}; do
+    if (( SECONDS > budget )); then
+      echo "== budget of ${budget}s spent: $plugin on $backend and later cells not run"
+      break 2
+    fi
+    common="--plugin $plugin --backend $backend ${STEPS:-${steps[$plugin/$backend]:-$default_steps}} ${extra[$plugin]:-}"
+    if hand_written "$plugin" "$backend"; then variants=("--side loop" "--side ganzoo"); else variants=("--side ganzoo"); fi
+    echo "== $plugin on $backend (${SECONDS}s so far)"
+    "$python" "$here/pair_runs.py" --record "$out" "$rounds" "$common" "${variants[@]}"
+  done
+  echo "== the table so far"
+  "$python" "$here/speed_tables.py" --by-backend "$out"
+done
+echo "== done in ${SECONDS}s"
+"$python" "$here/speed_tables.py" --by-backend "$out"

@@ -1,0 +1,86 @@
+"""A hand-written step (`steps.py`) as keras.io's "custom train step in JAX" writes one.
+
+The whole step is one `jax.jit` of a pure function `(state, batch) -> (state, logs)`:
+the networks run through `stateless_call` on the state's values, each player's
+gradient is `jax.value_and_grad` of its loss with respect to its trainable
+values only, `optimizer.stateless_apply` updates them, and every BatchNorm
+statistic, optimizer slot and the random key travel in and out of the step
+(donated, as Keras' JAX trainer donates its state). No ganzoo engine, no `fit()`.
+"""
+
+import jax
+import keras
+
+from hand_written.steps import blend
+
+
+class JaxStep:
+    """`JaxStep(recipe, seed)(batch) -> logs`: one jitted step on the recipe's (built) networks;
+    `seed` seeds the step's random key."""
+
+    def __init__(self, recipe, seed=1):
+        self.recipe = recipe
+        recipe.build_optimizers()
+        networks = recipe.networks.items()
+        self.state = {
+            "trainable": {name: [v.value for v in net.trainable_variables] for name, net in networks},
+            "non_trainable": {name: [v.value for v in net.non_trainable_variables] for name, net in networks},
+            "optimizers": {player: [v.value for v in opt.variables] for player, opt in recipe.optimizers.items()},
+            "key": jax.random.PRNGKey(seed),
+        }
+        self.jitted = jax.jit(self.pure_step, donate_argnums=0)
+
+    def pure_step(self, state, batch):
+        toolkit = _Toolkit(self.recipe, state)
+        logs = self.recipe.step(toolkit, batch)
+        return toolkit.state, logs
+
+    def __call__(self, batch):
+        self.state, logs = self.jitted(self.state, batch)
+        return logs
+
+
+class _Toolkit:
+    """`steps.py`'s toolkit on traced values: a new state after each operation."""
+
+    def __init__(self, recipe, state):
+        self.recipe = recipe
+        self.state = {key: dict(value) if isinstance(value, dict) else value for key, value in state.items()}
+
+    def normal(self, shape):
+        self.state["key"], key = jax.random.split(self.state["key"])
+        return keras.random.normal(shape, seed=key)
+
+    def update(self, player, loss_fn):
+        networks = self.recipe.networks
+        optimizer = self.recipe.optimizers[player]
+
+        def loss_of(trainable):
+            values = dict(self.state["trainable"], **{player: trainable})
+            moved = dict(self.state["non_trainable"])
+
+            def call(name, x):
+                y, moved[name] = networks[name].stateless_call(values[name], moved[name], x, training=True)
+                return y
+
+            return loss_fn(call), moved
+
+        (loss, moved), grads = jax.value_and_grad(loss_of, has_aux=True)(self.state["trainable"][player])
+        trainable, self.state["optimizers"][player] = optimizer.stateless_apply(
+            self.state["optimizers"][player], grads, self.state["trainable"][player])
+        self.state["trainable"][player] = trainable
+        self.state["non_trainable"] = moved
+        return loss
+
+    def average(self, copy, source, decay):
+        networks = self.recipe.networks
+        value = {}   # id(variable) -> current value, of both networks
+        for name in (copy, source):
+            for kind, variables in (("trainable", networks[name].trainable_variables),
+                                    ("non_trainable", networks[name].non_trainable_variables)):
+                value.update({id(v): x for v, x in zip(variables, self.state[kind][name])})
+        new = {id(mine): blend(value[id(mine)], value[id(theirs)], theirs.trainable, decay)
+               for mine, theirs in zip(networks[copy].weights, networks[source].weights)}
+        for kind, variables in (("trainable", networks[copy].trainable_variables),
+                                ("non_trainable", networks[copy].non_trainable_variables)):
+            self.state[kind][copy] = [new[id(v)] for v in variables]

@@ -1,0 +1,53 @@
+"""A hand-written step (`steps.py`) as a plain eager PyTorch step.
+
+The networks are called eagerly (training=True); each player's gradient is
+`torch.autograd.grad` of its loss with respect to its own weights, with the
+other players' weights switched out of autograd while the loss runs (the
+usual way to freeze a network in PyTorch), then `optimizer.apply` under
+`torch.no_grad()`. No ganzoo engine, no `fit()`.
+"""
+
+import keras
+import torch
+
+from hand_written.steps import blend
+
+
+class TorchStep:
+    """`TorchStep(recipe, seed)(batch) -> logs`: one eager step on the recipe's (built) networks;
+    `seed` seeds the step's random draws."""
+
+    def __init__(self, recipe, seed=1):
+        self.recipe = recipe
+        recipe.build_optimizers()
+        self.seed = keras.random.SeedGenerator(seed)
+
+    def __call__(self, batch):
+        batch = keras.tree.map_structure(keras.ops.convert_to_tensor, batch)
+        return {name: value.detach() for name, value in self.recipe.step(self, batch).items()}
+
+    def normal(self, shape):
+        return keras.random.normal(shape, seed=self.seed)
+
+    def update(self, player, loss_fn):
+        networks = self.recipe.networks
+        frozen = [v.value for name in self.recipe.optimizers if name != player
+                  for v in networks[name].trainable_variables]
+        for weight in frozen:
+            weight.requires_grad_(False)
+        try:
+            loss = loss_fn(lambda name, x: networks[name](x, training=True))
+        finally:
+            for weight in frozen:
+                weight.requires_grad_(True)
+        variables = networks[player].trainable_variables
+        grads = torch.autograd.grad(loss, [v.value for v in variables])
+        with torch.no_grad():
+            self.recipe.optimizers[player].apply(grads, variables)
+        return loss
+
+    def average(self, copy, source, decay):
+        networks = self.recipe.networks
+        with torch.no_grad():
+            for mine, theirs in zip(networks[copy].weights, networks[source].weights):
+                mine.assign(blend(mine.value, theirs.value, theirs.trainable, decay))
