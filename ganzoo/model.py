@@ -200,10 +200,18 @@ class GAN(backends.get().ModelHooks, SavedState, Players, Averages, GameLosses, 
         `tf.data` dataset is shuffled by its own pipeline (`ganzoo.data.load`),
         so `shuffle` defaults to False for one (Keras warns that it ignores True)."""
         self.fit_verbose = kwargs.get("verbose", "auto")
+        self.task.check_batch(self, x, args[0] if args else kwargs.get("y"))
         self.prepare_training(x)
         if hasattr(x, "element_spec") and "shuffle" not in kwargs and len(args) < 8:  # shuffle: fit's 9th argument
             kwargs["shuffle"] = False
         return super().fit(x, *args, **kwargs)
+
+    def train_on_batch(self, x=None, y=None, *args, **kwargs):
+        """`keras.Model.train_on_batch`, after the task's check of the batch
+        (`Task.check_batch`: e.g. labels in range), which no backend's step
+        can be relied on to make (JAX clamps an out-of-range index)."""
+        self.task.check_batch(self, x, y)
+        return super().train_on_batch(x, y, *args, **kwargs)
 
     def update(self, networks, optimizer, loss_fn, has_aux=False):
         """One gradient step on `networks` only; everything else stays frozen.
