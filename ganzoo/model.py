@@ -203,6 +203,7 @@ class GAN(backends.get().ModelHooks, SavedState, Players, Averages, GameLosses, 
         A fit() stopped early frees its data iterator before returning, so
         that a next fit() does not run beside the last one's data threads."""
         self.fit_verbose = kwargs.get("verbose", "auto")
+        self.task.check_batch(self, x, args[0] if args else kwargs.get("y"))
         self.prepare_training(x)
         if hasattr(x, "element_spec") and "shuffle" not in kwargs and len(args) < 8:  # shuffle: fit's 9th argument
             kwargs["shuffle"] = False
@@ -216,6 +217,13 @@ class GAN(backends.get().ModelHooks, SavedState, Players, Averages, GameLosses, 
             # fit(). Free them now (tests/framework/test_second_fit.py).
             gc.collect()
         return history
+
+    def train_on_batch(self, x=None, y=None, *args, **kwargs):
+        """`keras.Model.train_on_batch`, after the task's check of the batch
+        (`Task.check_batch`: e.g. labels in range), which no backend's step
+        can be relied on to make (JAX clamps an out-of-range index)."""
+        self.task.check_batch(self, x, y)
+        return super().train_on_batch(x, y, *args, **kwargs)
 
     def update(self, networks, optimizer, loss_fn, has_aux=False):
         """One gradient step on `networks` only; everything else stays frozen.

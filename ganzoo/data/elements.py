@@ -42,13 +42,16 @@ def _require_labels(info, task):
         )
 
 
-def conditional(ds, info, image_shape):
+def conditional(ds, info, image_shape, num_classes=None):
     """Elements are `(image, label)`: float32 (H, W, C) in [0, 1] and an int32 scalar.
 
     Args:
         ds: a dataset of example dicts with a uint8 `"image"` and a `"label"`.
         info: the source's `SourceInfo`; it must be labelled.
         image_shape: `(H, W, C)` to resize and convert to, C 1 or 3.
+        num_classes: the model's classes, if known: reading a label outside
+            0 .. num_classes - 1 then fails with an `InvalidArgumentError`
+            that names the label and the range.
 
     Returns:
         The dataset of `(image, label)` pairs, unbatched.
@@ -57,11 +60,20 @@ def conditional(ds, info, image_shape):
         GanzooError: if the source has no class labels.
     """
     _require_labels(info, "conditional")
+
+    def label_of(example):
+        label = tf.cast(example["label"], tf.int32)
+        if num_classes is None:
+            return label
+        in_range = tf.logical_and(label >= 0, label < num_classes)
+        check = tf.debugging.Assert(in_range, [f"a label of '{info.name}' is out of range: the model has "
+                                               f"{num_classes} classes, valid labels are 0 .. {num_classes - 1}; "
+                                               "label:", label])
+        with tf.control_dependencies([check]):
+            return tf.identity(label)
+
     return ds.map(
-        lambda example: (
-            prepare_image(example["image"], image_shape),
-            tf.cast(example["label"], tf.int32),
-        ),
+        lambda example: (prepare_image(example["image"], image_shape), label_of(example)),
         num_parallel_calls=tf.data.AUTOTUNE,
     )
 

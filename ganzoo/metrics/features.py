@@ -166,13 +166,12 @@ class InceptionExtractor:
 
     def _network_model(self):
         if self._network is None:
+            from ganzoo.metrics import inception_weights
             from ganzoo.metrics.inception import build_inception
 
             dtype = None if self.precision == "float32" else self.precision
             self._network = build_inception(dtype=dtype or "float32")
-            for name, values in self.weights.arrays.items():
-                if name != "softmax.biases":
-                    self._network.get_layer(name).set_weights(values)
+            inception_weights.fill(self._network, self.weights)
         return self._network
 
     def _model(self, height, width):

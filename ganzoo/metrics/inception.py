@@ -148,9 +148,29 @@ def convolutions():
     return found
 
 
+#: What stands for the graph's '/' in the port's layer names. Keras refuses
+#: '/' in a layer name, and PyTorch refuses '.' in the parameter names Keras
+#: derives from it on that backend; the graph's names hold no '__'.
+SEPARATOR = "__"
+
+#: The separator of converted caches written before PyTorch ran the port
+#: (`mixed_9.tower.conv`); `current_name` maps their names at load time.
+OLD_SEPARATOR = "."
+
+
 def layer_name(graph_name):
-    """Keras layer names cannot hold '/': `mixed_9/tower/conv` -> `mixed_9.tower.conv`."""
-    return graph_name.replace("/", ".")
+    """The port's layer of a graph node: `mixed_9/tower/conv` -> `mixed_9__tower__conv`."""
+    return graph_name.replace("/", SEPARATOR)
+
+
+def current_name(saved_name):
+    """A layer name as any converted cache holds it, today's (`mixed_9__tower__conv`) or an
+    older one's (`mixed_9.tower.conv`), as the port names that layer now."""
+    return saved_name.replace(OLD_SEPARATOR, SEPARATOR)
+
+
+#: The key of the logits' bias in converted weights (the port leaves it out; see the module docstring).
+LOGITS_BIAS = layer_name("softmax/biases")
 
 
 def build_inception(dtype=None):
@@ -171,7 +191,7 @@ def build_inception(dtype=None):
     def conv(x, spec):
         x = layers.Conv2D(spec["filters"], spec["kernel"], strides=spec["strides"], padding=spec["padding"].lower(),
                           use_bias=True, dtype=dtype, name=layer_name(spec["name"]))(x)
-        return layers.ReLU(dtype=dtype, name=layer_name(spec["name"]) + ".relu")(x)
+        return layers.ReLU(dtype=dtype, name=layer_name(spec["name"] + "/relu"))(x)
 
     def apply(x, item):
         if isinstance(item, dict):
@@ -193,7 +213,7 @@ def build_inception(dtype=None):
     x = layers.Rescaling(1.0 / 128.0, offset=-1.0, dtype=dtype, name="scale")(inputs)
     x = build_layout(x, apply, join)
     x = layers.AveragePooling2D(8, padding="valid", dtype=dtype, name="pool_3")(x)
-    pool = layers.Flatten(dtype="float32", name="pool_3.flat")(layers.Activation("linear", dtype="float32")(x))
-    logits = layers.Dense(NUM_CLASSES, use_bias=False, dtype=dtype, name="softmax.logits")(pool)
+    pool = layers.Flatten(dtype="float32", name=layer_name("pool_3/flat"))(layers.Activation("linear", dtype="float32")(x))
+    logits = layers.Dense(NUM_CLASSES, use_bias=False, dtype=dtype, name=layer_name("softmax/logits"))(pool)
     logits = layers.Activation("linear", dtype="float32", name="logits")(logits)
     return keras.Model(inputs, {"pool_3": pool, "logits": logits}, name="inception_2015_12_05")

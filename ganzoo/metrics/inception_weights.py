@@ -203,8 +203,8 @@ def convert_graph(data):
     every `mixed*/join` must concatenate its branches in the spec's order.
 
     Returns:
-        `{keras layer name: [kernel, bias]}` plus `softmax.logits: [W]` and
-        `softmax.biases: [b]`.
+        `{keras layer name: [kernel, bias]}` plus `softmax__logits: [W]` and
+        `softmax__biases: [b]` (`inception.LOGITS_BIAS`).
     """
     import tensorflow as tf
 
@@ -213,6 +213,8 @@ def convert_graph(data):
         graph.ParseFromString(data)
     except Exception as exc:  # noqa: BLE001 - protobuf's DecodeError
         raise GanzooError(f"not a GraphDef: {exc}") from exc
+    from ganzoo.metrics.inception import LOGITS_BIAS, layer_name
+
     nodes = _Nodes(graph)
     arrays = _convolution_arrays(nodes)
     _check_pools(nodes)
@@ -220,8 +222,8 @@ def convert_graph(data):
     weights = nodes.constant("softmax/weights").astype(np.float32)
     if weights.shape != (2048, 1008):
         raise GanzooError(f"softmax/weights has shape {weights.shape}, expected (2048, 1008)")
-    arrays["softmax.logits"] = [weights]
-    arrays["softmax.biases"] = [nodes.constant("softmax/biases").astype(np.float32)]
+    arrays[layer_name("softmax/logits")] = [weights]
+    arrays[LOGITS_BIAS] = [nodes.constant("softmax/biases").astype(np.float32)]
     return arrays
 
 
@@ -240,13 +242,16 @@ def _save_cache(arrays, sha256, reference, source):
 
 
 def _load_cache(path):
+    from ganzoo.metrics.inception import current_name
+
     with np.load(path) as npz:
         arrays = {}
         for key in npz.files:
             if key.startswith("__"):
                 continue
             name, index = key.rsplit("::", 1)
-            arrays.setdefault(name, {})[int(index)] = npz[key]
+            # Caches written before the port ran on PyTorch name the layers `mixed_9.tower.conv`.
+            arrays.setdefault(current_name(name), {})[int(index)] = npz[key]
         arrays = {name: [parts[i] for i in sorted(parts)] for name, parts in arrays.items()}
         return InceptionWeights(arrays, str(npz["__source__"]), str(npz["__sha256__"]), bool(npz["__reference__"]))
 
@@ -322,8 +327,14 @@ def load_inception(path=None, dtype=None):
 
     weights = resolve(path)
     model = build_inception(dtype=dtype)
-    for name, values in weights.arrays.items():
-        if name == "softmax.biases":
-            continue
-        model.get_layer(name).set_weights(values)
+    fill(model, weights)
     return model, weights
+
+
+def fill(model, weights):
+    """Sets the port's layers (`build_inception`) to converted `InceptionWeights`."""
+    from ganzoo.metrics.inception import LOGITS_BIAS
+
+    for name, values in weights.arrays.items():
+        if name != LOGITS_BIAS:
+            model.get_layer(name).set_weights(values)

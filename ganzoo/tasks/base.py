@@ -97,6 +97,19 @@ class Task:
 
         return getattr(elements, self.element_mapping)(ds, info, image_shape)
 
+    def check_batch(self, model, x, y=None):
+        """Checks data that `fit(x, y)` or `train_on_batch(x, y)` receive as
+        arrays, before any step runs; datasets and generators are checked
+        where they are built (`elements`). Raises `GanzooError`; the default
+        checks nothing.
+
+        Args:
+            model: the model about to train.
+            x: `fit()`'s or `train_on_batch()`'s `x` (arrays, a tuple of
+                them, or a dataset, which is left alone).
+            y: their `y`, or None.
+        """
+
     def images_of(self, batch):
         """The images of a batch (what metrics and previews compare)."""
         return batch

@@ -46,8 +46,29 @@ class Conditional(Task):
     element_mapping = "conditional"
 
     def elements(self, ds, info, image_shape, model=None):
+        """`(image, label)` elements; with a `model`, labels outside
+        0 .. model.num_classes - 1 are refused here, where they enter, since
+        no backend's step can be relied on to refuse them (JAX clamps an
+        out-of-range index): a source with more classes than the model at
+        once, a label beyond its source's classes when it is read."""
         self.check_source(info)
-        return super().elements(ds, info, image_shape, model)
+        from ganzoo.data import elements
+
+        num_classes = getattr(model, "num_classes", None)
+        if num_classes is not None and info.num_classes is not None and info.num_classes > num_classes:
+            raise GanzooError(f"dataset '{info.name}' has {info.num_classes} classes but the model only "
+                              f"{num_classes} (labels 0 .. {num_classes - 1}); create it with "
+                              f"num_classes={info.num_classes}")
+        return elements.conditional(ds, info, image_shape, num_classes=num_classes)
+
+    def check_batch(self, model, x, y=None):
+        """Labels given as arrays (`y`, or the second of an `(images, labels)`
+        tuple) must be whole numbers in 0 .. model.num_classes - 1."""
+        if y is None and isinstance(x, (tuple, list)) and len(x) == 2:
+            y = x[1]
+        if y is None or hasattr(y, "element_spec") or not hasattr(y, "__len__"):
+            return  # no labels, or a dataset / generator: checked where it was built
+        check_labels(y, model.num_classes)
 
     def prepare_generation(self, model, n=None, labels=None, **conditions):
         """`generate(labels=[...])`: one image per label; `generate(n, labels=7)`:

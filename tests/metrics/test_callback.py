@@ -39,7 +39,6 @@ def _folder(path, count=24):
     return path
 
 
-@pytest.mark.gap_torch
 def test_fit_scores_every_two_epochs_and_keeps_the_best(tmp_path, capsys, synthetic_pb):
     out = tmp_path / "run"
     data = _folder(tmp_path / "images")
@@ -69,7 +68,6 @@ def test_fit_scores_every_two_epochs_and_keeps_the_best(tmp_path, capsys, synthe
     assert f"evaluation at step {history[0]['step']}: fid" in stdout
 
 
-@pytest.mark.gap_torch
 def test_no_evaluation_falls_in_the_run_costs_nothing(tmp_path, synthetic_pb):
     import ganzoo
 

@@ -26,7 +26,6 @@ def _fit(plugin, out, capsys):
     return out
 
 
-@pytest.mark.gap_torch
 def test_evaluate_fid_kid_is_pr_dc_records_the_protocol(tmp_path, capsys, synthetic_pb):
     run = _fit("dcgan", tmp_path / "run", capsys)
     args = ["evaluate", str(run), "--metrics", "fid,kid,is,pr,dc", "--n", "20", "--real-n", "24",
@@ -62,7 +61,6 @@ def test_evaluate_fid_kid_is_pr_dc_records_the_protocol(tmp_path, capsys, synthe
     assert clean["fid"] != pytest.approx(float(values["fid.fid"]), rel=1e-6)
 
 
-@pytest.mark.gap_torch
 def test_intra_fid_of_a_conditional_model(tmp_path, capsys, synthetic_pb):
     run = _fit("cgan", tmp_path / "cgan", capsys)
     code, out, err = run_cli(["evaluate", str(run), "--metrics", "fid,intra_fid", "--n", "30", "--real-n", "40",
@@ -75,7 +73,6 @@ def test_intra_fid_of_a_conditional_model(tmp_path, capsys, synthetic_pb):
     assert results["fid"]["protocol"]["real"] == 40
 
 
-@pytest.mark.gap_torch
 def test_generated_images_far_from_the_data_score_worse_than_held_out_real_images(synthetic_weights):
     from ganzoo.metrics import protocol
     from ganzoo.metrics.features import InceptionExtractor
