@@ -190,8 +190,15 @@ class GAN(backends.get().ModelHooks, SavedState, Players, Averages, GameLosses, 
         It runs at the start of *every* `fit()` (a resumed run calls `fit()`
         again), so check whether the work is already done.
 
+        It may also return the data to train on instead of `data`: a
+        `Dataset.map` of it that turns what cannot enter a compiled step on
+        every backend into numbers (text2image's captions become token ids).
+
         Args:
             data: `fit()`'s `x`.
+
+        Returns:
+            None (train on `data`), or the data to train on.
         """
 
     def fit(self, x=None, *args, **kwargs):
@@ -200,7 +207,8 @@ class GAN(backends.get().ModelHooks, SavedState, Players, Averages, GameLosses, 
         `tf.data` dataset is shuffled by its own pipeline (`ganzoo.data.load`),
         so `shuffle` defaults to False for one (Keras warns that it ignores True)."""
         self.fit_verbose = kwargs.get("verbose", "auto")
-        self.prepare_training(x)
+        prepared = self.prepare_training(x)
+        x = x if prepared is None else prepared
         if hasattr(x, "element_spec") and "shuffle" not in kwargs and len(args) < 8:  # shuffle: fit's 9th argument
             kwargs["shuffle"] = False
         return super().fit(x, *args, **kwargs)
