@@ -83,6 +83,17 @@ KNOWN = {
                         "not yet traced (issue 18)",
 }
 
+#: Variables that Keras' Adam updates otherwise on TensorFlow, per case: compared
+#: within FLIP_STEP (two learning rates) only. text2image's word embeddings:
+#: TensorFlow hands Adam the gradient of an embedding lookup as IndexedSlices,
+#: one slice per occurrence of a word, and Keras' Adam squares each slice
+#: before scatter-adding it (a word read k times in the batch gets
+#: v = sum g_i^2 instead of (sum g_i)^2), where JAX and PyTorch take the dense
+#: gradient. Measured: the rows of the padding and of words read more than once
+#: off by up to 7.4e-4 (learning rate 1e-3), every other row and both losses
+#: equal (1e-7); JAX and PyTorch agree with each other there exactly.
+SPARSE_ADAM = {"text2image": {"words/embeddings"}}
+
 
 def _problems(plugin, backend, reference, logs, expected, after):
     """What differs between TensorFlow's step and `backend`'s, beyond the tolerances."""
@@ -93,6 +104,10 @@ def _problems(plugin, backend, reference, logs, expected, after):
         return problems
     for key in expected.files:
         a, b = expected[key].astype(np.float64), after[key].astype(np.float64)
+        if key in SPARSE_ADAM.get(plugin, ()):
+            if np.any(np.abs(a - b) > FLIP_STEP):
+                problems.append(f"{key}: {float(np.max(np.abs(a - b))):.3g} off (sparse Adam on TensorFlow)")
+            continue
         off = np.abs(a - b) > ATOL + RTOL * np.max(np.abs(a), initial=0.0)
         flips = np.abs(a - b)[off]
         if off.sum() > max(1, FLIP_SHARE * a.size) or np.any(flips > FLIP_STEP):

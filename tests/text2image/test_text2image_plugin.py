@@ -223,7 +223,7 @@ def test_discriminator_loss_is_the_papers_three_terms():
     real = keras.ops.convert_to_tensor(rng.uniform(-1, 1, (4, 16, 16, 3)).astype("float32"))
     texts = model.tokenize(np.array(["a red circle", "a blue square", "a blue square", "large blue circle"]))
     z = keras.ops.convert_to_tensor(rng.normal(size=(4, 8)).astype("float32"))
-    loss = float(model.matching_aware_discriminator_loss(real, texts, z))
+    loss = float(numpy(model.matching_aware_discriminator_loss(real, texts, z)))
     h = model.encode(texts)
     fake = model.generator([z, h], training=True)
     d = lambda x, c: numpy(model.discriminator([x, c], training=True))[:, 0]   # noqa: E731
