@@ -191,8 +191,15 @@ class GAN(backends.get().ModelHooks, SavedState, Players, Averages, GameLosses, 
         It runs at the start of *every* `fit()` (a resumed run calls `fit()`
         again), so check whether the work is already done.
 
+        It may also return the data to train on instead of `data`: a
+        `Dataset.map` of it that turns what cannot enter a compiled step on
+        every backend into numbers (text2image's captions become token ids).
+
         Args:
             data: `fit()`'s `x`.
+
+        Returns:
+            None (train on `data`), or the data to train on.
         """
 
     def fit(self, x=None, *args, **kwargs):
@@ -204,7 +211,8 @@ class GAN(backends.get().ModelHooks, SavedState, Players, Averages, GameLosses, 
         that a next fit() does not run beside the last one's data threads."""
         self.fit_verbose = kwargs.get("verbose", "auto")
         self.task.check_batch(self, x, args[0] if args else kwargs.get("y"))
-        self.prepare_training(x)
+        prepared = self.prepare_training(x)
+        x = x if prepared is None else prepared
         if hasattr(x, "element_spec") and "shuffle" not in kwargs and len(args) < 8:  # shuffle: fit's 9th argument
             kwargs["shuffle"] = False
         history = super().fit(x, *args, **kwargs)

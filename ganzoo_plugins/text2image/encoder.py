@@ -1,5 +1,11 @@
 """The text encoder of text2image: a caption (a string) -> an embedding phi(t).
 
+It runs in two parts (`EncoderParts`): the string part (the
+TextVectorization layer: strings -> token ids) runs in the `tf.data`
+pipeline, or before the step in `generate()`, and the network part (token
+ids -> phi(t)) in the training step. Strings enter neither a jitted JAX step
+nor a torch tensor; ids do, on every backend.
+
 The default encoder is small and built from the training captions:
 
     string -> TextVectorization (lower case, no punctuation, words; the
@@ -120,6 +126,53 @@ def vectorizer_of(encoder):
     return None
 
 
+class EncoderParts:
+    """A text encoder (strings -> phi) split at its TextVectorization layer:
+    `tokenize` (strings -> token ids, any backend, inside `tf.data` too) and
+    `network` (ids -> phi, a Keras model sharing the encoder's layers and
+    weights).
+
+    A plain object, not a Keras one, on purpose: the model keeps only the
+    whole encoder among its layers, so a `.keras` file holds the encoder's
+    weights once, where files saved before the split hold them.
+
+    An encoder whose string input does not go straight into one
+    TextVectorization layer cannot be split: `tokenize` then leaves the
+    strings as they are and `network` is the whole encoder, which only
+    TensorFlow can run inside a step (`splits` is False).
+    """
+
+    def __init__(self, encoder):
+        self.encoder = encoder
+        self.vectorizer = _input_vectorizer(encoder)
+        self.splits = self.vectorizer is not None
+        self.network = (keras.Model(self.vectorizer.output, encoder.output, name=f"{encoder.name}_of_tokens")
+                        if self.splits else encoder)
+        for layer in encoder._flatten_layers():
+            if isinstance(layer, layers.TextVectorization):
+                # Its lookup layer, called by TextVectorization.call without
+                # __call__, never counts as built; Keras' JAX and PyTorch
+                # trainers would then call the whole model symbolically
+                # before the first step. It has no weights to build.
+                for inner in layer._flatten_layers(include_self=False):
+                    inner.built = True
+
+    def tokenize(self, texts):
+        """Token ids of a string batch (batch,): a backend tensor outside
+        `tf.data`, a `tf.Tensor` inside a `Dataset.map`."""
+        return self.vectorizer(texts) if self.splits else texts
+
+
+def _input_vectorizer(encoder):
+    """The TextVectorization layer that reads `encoder`'s string input, or None."""
+    inputs = getattr(encoder, "inputs", None) or []
+    if len(inputs) != 1 or "string" not in str(inputs[0].dtype):
+        return None
+    found = [layer for layer in encoder.layers if isinstance(layer, layers.TextVectorization)
+             and layer.input is inputs[0]]
+    return found[0] if len(found) == 1 else None
+
+
 def build_image_encoder(image_shape, text_dim, filters=32, name="image_encoder"):
     """A small CNN images -> (batch, text_dim): the image side of the joint
     embedding used only to pre-train the text encoder."""
@@ -139,11 +192,11 @@ class JointEmbedding(backends.get().BuildsItsOwnState, keras.Model):
     in a batch, each caption must pick out its own image and each image its
     own caption (cosine similarity times `scale`).
 
-    Only the text encoder is kept; `fit()` it on batches `(images, texts)`
-    with images in [-1, 1].
+    Only the text encoder is kept; `fit()` it on batches `(images, tokens)`
+    with images in [0, 1] and the captions' token ids.
 
     Args:
-        text_encoder: strings (batch,) -> (batch, d).
+        text_encoder: token ids (batch, ...) -> (batch, d) (`EncoderParts.network`).
         image_encoder: images -> (batch, d).
         scale: inverse temperature of the similarities.
     """
@@ -155,6 +208,9 @@ class JointEmbedding(backends.get().BuildsItsOwnState, keras.Model):
         self.scale = float(scale)
         self.loss_tracker = keras.metrics.Mean(name="loss")
         self.accuracy_tracker = keras.metrics.Mean(name="accuracy")
+        # Both encoders are built Keras models: nothing is left for Keras'
+        # symbolic build, which would call this model (it has no `call`).
+        self.built = True
 
     @property
     def metrics(self):
@@ -166,15 +222,15 @@ class JointEmbedding(backends.get().BuildsItsOwnState, keras.Model):
         # the first (replicated) step.
         self.optimizer.build(self.text_encoder.trainable_variables + self.image_encoder.trainable_variables)
 
-    def similarities(self, images, texts):
-        t = ops.cast(self.text_encoder(texts, training=True), "float32")
+    def similarities(self, images, tokens):
+        t = ops.cast(self.text_encoder(tokens, training=True), "float32")
         i = ops.cast(self.image_encoder(images, training=True), "float32")
         t = t / ops.maximum(ops.norm(t, axis=-1, keepdims=True), 1e-6)
         i = i / ops.maximum(ops.norm(i, axis=-1, keepdims=True), 1e-6)
         return self.scale * ops.matmul(t, ops.transpose(i))
 
-    def contrastive_loss(self, images, texts):
-        logits = self.similarities(images, texts)
+    def contrastive_loss(self, images, tokens):
+        logits = self.similarities(images, tokens)
         labels = ops.arange(ops.shape(logits)[0])
         by_text = keras.losses.sparse_categorical_crossentropy(labels, logits, from_logits=True)
         by_image = keras.losses.sparse_categorical_crossentropy(labels, ops.transpose(logits), from_logits=True)
@@ -182,13 +238,13 @@ class JointEmbedding(backends.get().BuildsItsOwnState, keras.Model):
         return 0.5 * (ops.mean(by_text) + ops.mean(by_image)), accuracy
 
     def train_step(self, data):
-        images, texts, _ = keras.utils.unpack_x_y_sample_weight(data)
+        images, tokens, _ = keras.utils.unpack_x_y_sample_weight(data)
         images = ops.cast(images, "float32") * 2.0 - 1.0
         variables = self.text_encoder.trainable_variables + self.image_encoder.trainable_variables
         found = {}
 
         def loss_fn():
-            loss, accuracy = self.contrastive_loss(images, texts)
+            loss, accuracy = self.contrastive_loss(images, tokens)
             found["accuracy"] = accuracy
             return loss
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+
 import numpy as np
 
 import keras
@@ -25,17 +27,19 @@ ADAPT_BATCHES = 1000
 def mismatched(embeddings, texts, roll=None, keys=None):
     """The CLS negatives: every sample's text embedding paired with the next
     sample's (the batch rolled by one), and whether that caption really
-    differs (a pair whose captions are the same string is not a mismatch).
+    differs (a pair whose captions are the same is not a mismatch).
 
     Args:
         embeddings: phi(t), (batch, d).
-        texts: the captions, tf.string (batch,).
+        texts: what stands for the captions, compared row by row: their
+            token ids (batch, length) as the model passes them (equal ids,
+            equal phi(t)), or one number or string per caption (batch,).
         roll: the function that rolls a batch by one (the model passes
             `ganzoo.replicas.roll`, which rolls the global batch under a
             strategy); `ops.roll` along axis 0 if None.
-        keys: numbers standing for the captions (the model passes
-            `ganzoo.replicas.fingerprints(texts)`), compared instead of the
-            strings when given (strings cannot be rolled across replicas).
+        keys: numbers standing for `texts`, compared instead of them when
+            given (strings cannot be rolled across replicas:
+            `ganzoo.replicas.fingerprints(texts)`).
 
     Returns:
         `(wrong, valid)`: `wrong[i] = embeddings[i - 1]` (cyclically) and
@@ -44,8 +48,10 @@ def mismatched(embeddings, texts, roll=None, keys=None):
     roll = roll or (lambda value: ops.roll(value, 1, axis=0))
     wrong = roll(embeddings)
     keys = texts if keys is None else keys
-    valid = ops.logical_not(ops.equal(keys, roll(keys)))
-    return wrong, valid
+    same = ops.equal(keys, roll(keys))
+    if len(same.shape) > 1:   # token ids: the same caption where every id is
+        same = ops.all(ops.reshape(same, (ops.shape(same)[0], -1)), axis=-1)
+    return wrong, ops.logical_not(same)
 
 
 def interpolated(embeddings, beta=0.5, roll=None):
@@ -110,7 +116,10 @@ class TextToImageGAN(GAN):
         text_dim: size of the text embedding phi(t) (the paper: 1024).
         text_encoder: None for the default encoder, or any Keras model that
             maps a tf.string batch (batch,) to vectors (batch, d) (an object,
-            or a path to a `.keras` file); its d replaces `text_dim`.
+            or a path to a `.keras` file); its d replaces `text_dim`. On JAX
+            and PyTorch its string input must go straight into one
+            TextVectorization layer, which then runs in the data pipeline
+            (TensorFlow also runs other string models inside the step).
         pretrain_steps: steps of joint-embedding pre-training of the default
             text encoder on the training pairs (a contrastive image-caption
             loss, with a small image CNN that is then dropped), run by the
@@ -190,6 +199,8 @@ class TextToImageGAN(GAN):
         else:
             self.text_encoder = _load_encoder(text_encoder)
         self.text_dim = int(self.text_encoder.output_shape[-1])
+        # The string part runs on the data side, the network part in the step.
+        self.encoder_parts = encoder_lib.EncoderParts(self.text_encoder)
         self.pretrain_steps = int(pretrain_steps) if self.builtin_encoder else 0
         if train_text_encoder is None:   # the paper keeps its pre-trained encoder fixed
             train_text_encoder = self.builtin_encoder and self.pretrain_steps == 0
@@ -255,8 +266,8 @@ class TextToImageGAN(GAN):
         batch); returns the last loss and retrieval accuracy.
 
         Args:
-            data: a dataset of `(images, texts)` batches, images in [0, 1]
-                (repeated when shorter than `steps`).
+            data: a dataset of `(images, texts)` batches, images in [0, 1],
+                texts as strings or token ids (repeated when shorter than `steps`).
             steps: gradient steps (default `pretrain_steps`).
             learning_rate: Adam learning rate.
             verbose: Keras verbosity: with 1 or "auto" a line says what runs
@@ -266,14 +277,16 @@ class TextToImageGAN(GAN):
         steps = self.pretrain_steps if steps is None else int(steps)
         if not hasattr(data, "repeat"):
             raise GanzooError("pretrain_text_encoder() needs a dataset of (images, texts) batches")
+        data = self.tokenized(data)
         self.text_encoder.trainable = True
         try:
-            # Under the model's tf.distribute strategy, like the model (its
-            # contrastive loss then takes each replica's share of the batch as
-            # the negatives).
-            with self.distribute_strategy.scope():
+            # Under the model's tf.distribute strategy (TensorFlow), like the
+            # model (its contrastive loss then takes each replica's share of
+            # the batch as the negatives).
+            strategy = getattr(self, "distribute_strategy", None)
+            with strategy.scope() if strategy is not None else contextlib.nullcontext():
                 helper = encoder_lib.JointEmbedding(
-                    self.text_encoder, encoder_lib.build_image_encoder(self.image_shape, self.text_dim))
+                    self.encoder_parts.network, encoder_lib.build_image_encoder(self.image_shape, self.text_dim))
                 helper.compile(optimizer=keras.optimizers.Adam(learning_rate))
             if verbose:
                 print(f"pre-training the text encoder: {steps} steps before the GAN's first "
@@ -286,13 +299,17 @@ class TextToImageGAN(GAN):
 
     def prepare_training(self, data):
         """Before `fit()` trains: a fresh model builds its vocabulary from
-        `data` (without one) and pre-trains its text encoder (`pretrain_steps`),
-        with a progress bar as `fit()`'s `verbose` asks."""
+        `data` (without one), the captions become token ids in the data
+        pipeline (`tokenized`: the step never sees a string), and a fresh
+        model pre-trains its text encoder (`pretrain_steps`), with a progress
+        bar as `fit()`'s `verbose` asks. Returns the tokenised data."""
         if self.needs_vocabulary:
             self.adapt(data)
+        data = self.tokenized(data)
         if self.pretrain_steps and self.pretrain_report is None and self.compiled and self.steps_done == 0 \
                 and hasattr(data, "repeat"):
             self.pretrain_text_encoder(data, verbose=getattr(self, "fit_verbose", 0))
+        return data
 
     # ------------------------------------------------------------------ networks
     def learning_rate_schedule(self):
@@ -310,27 +327,53 @@ class TextToImageGAN(GAN):
         d_networks = [self.discriminator] + ([self.text_encoder] if self.train_text_encoder else [])
         return {"generator": [self.generator], "discriminator": d_networks}
 
+    def tokenize(self, texts):
+        """Token ids of a string batch (batch,): what the training step reads
+        for the captions. Runs outside the step: in the `tf.data` pipeline
+        (`tokenized`) or eagerly (`embed`, `generate`)."""
+        return self.encoder_parts.tokenize(texts)
+
+    def tokenized(self, data):
+        """`data` (a dataset of `(images, texts)` batches) with the captions
+        as token ids; a dataset whose captions are already ids (or anything
+        else) is returned as it is."""
+        spec = getattr(data, "element_spec", None)
+        if not (isinstance(spec, tuple) and len(spec) >= 2 and getattr(spec[1], "dtype", None) is not None
+                and spec[1].dtype.name == "string" and self.encoder_parts.splits):
+            return data
+        return data.map(lambda images, texts, *rest: (images, self.tokenize(texts), *rest))
+
+    def encode(self, tokens, training=False):
+        """phi(t) of the captions' token ids, in the compute dtype."""
+        return ops.cast(self.encoder_parts.network(tokens, training=training), self.compute_dtype)
+
     def embed(self, texts, training=False):
-        """phi(t) of a tf.string batch (batch,), in the compute dtype."""
-        return ops.cast(self.text_encoder(texts, training=training), self.compute_dtype)
+        """phi(t) of a string batch (batch,), in the compute dtype (eager:
+        tokenises, then encodes)."""
+        tokens = self.tokenize(texts) if self.encoder_parts.splits else ops.convert_to_tensor(texts)
+        return self.encode(tokens, training=training)
 
     def call(self, inputs, training=False):
         z, texts = inputs
         return self.generator([z, self.embed(texts)], training=training)
 
     # ------------------------------------------------------------------ the game
-    def matching_aware_discriminator_loss(self, real, texts, z, h=None):
+    def matching_aware_discriminator_loss(self, real, tokens, z, h=None):
         """CLS: real image + right text is real; real image + wrong text and
-        fake image + right text are fake, each half weight. `h`: phi(texts)
-        when already computed (a fixed encoder), else computed here."""
+        fake image + right text are fake, each half weight. `tokens`: the
+        captions' token ids (`tokenize`); `h`: phi(t) when already computed
+        (a fixed encoder), else computed here."""
         if h is None:
-            h = self.embed(texts, training=True)
+            h = self.encode(tokens, training=True)
         fake = self.generator([z, ops.stop_gradient(h)], training=True)
         real_logits = self.discriminator([real, h], training=True)
         fake_logits = self.discriminator([fake, h], training=True)
         if not self.matching_aware:
             return self.loss.discriminator(real_logits, fake_logits)
-        wrong, valid = mismatched(h, texts, roll=replicas.roll, keys=replicas.fingerprints(texts))
+        # Captions are compared by their ids (strings only from an encoder
+        # that TensorFlow runs whole in the step: by their fingerprints).
+        keys = tokens if self.encoder_parts.splits else replicas.fingerprints(tokens)
+        wrong, valid = mismatched(h, tokens, roll=replicas.roll, keys=keys)
         wrong_logits = self.discriminator([real, wrong], training=True)
         # A "mismatched" caption identical to the right one is no negative:
         # that sample's fake term stands in for it.
@@ -339,10 +382,10 @@ class TextToImageGAN(GAN):
         return 0.5 * (self.loss.discriminator(real_logits, fake_logits)
                       + self.loss.discriminator(real_logits, wrong_logits))
 
-    def text_generator_loss(self, texts, z, z_interpolated, h=None):
-        """G fools D with G(z, h) for the batch's captions, and (INT) with
-        G(z', h_int) for interpolations of two captions."""
-        h = ops.stop_gradient(self.embed(texts, training=False) if h is None else h)
+    def text_generator_loss(self, tokens, z, z_interpolated, h=None):
+        """G fools D with G(z, h) for the batch's captions (their token ids),
+        and (INT) with G(z', h_int) for interpolations of two captions."""
+        h = ops.stop_gradient(self.encode(tokens, training=False) if h is None else h)
         fake = self.generator([z, h], training=True)
         loss = self.loss.generator(self.discriminator([fake, h], training=True))
         if self.interpolation:
@@ -368,21 +411,22 @@ class TextToImageGAN(GAN):
         return 1.0 / (image_distance / latent_distance + 1e-5)
 
     def train_step(self, data):
-        images, texts, _ = keras.utils.unpack_x_y_sample_weight(data)
+        # The captions arrive as token ids (`prepare_training` tokenises the data).
+        images, tokens, _ = keras.utils.unpack_x_y_sample_weight(data)
         real = self.to_network_range(images)
         n = ops.shape(real)[0]
         z = self.sample_latent(n)
         z_interpolated = self.sample_latent(n)
         targets = self.optimizer_targets()
         # A fixed encoder (the paper's) embeds the captions once for both passes.
-        h = None if self.train_text_encoder else self.embed(texts)
+        h = None if self.train_text_encoder else self.encode(tokens)
         # 1. Freeze the generator; train D (and a trained text encoder) to accept
         #    real images with their captions and reject mismatched captions and forgeries.
         d_loss = self.update(targets["discriminator"], self.optimizer["discriminator"],
-                             lambda: self.matching_aware_discriminator_loss(real, texts, z, h))
+                             lambda: self.matching_aware_discriminator_loss(real, tokens, z, h))
         # 2. Freeze D and the encoder; train G to draw what the caption says.
         g_loss = self.update(targets["generator"], self.optimizer["generator"],
-                             lambda: self.text_generator_loss(texts, z, z_interpolated, h))
+                             lambda: self.text_generator_loss(tokens, z, z_interpolated, h))
         return self.track(d_loss=d_loss, g_loss=g_loss)
 
     # ------------------------------------------------------------------ generation
@@ -401,8 +445,7 @@ class TextToImageGAN(GAN):
         `embed(texts)` gives: `ganzoo export` keeps the string operations of
         the text encoder outside the exported graph)."""
         if embeddings is None:
-            strings = ops.convert_to_tensor(np.array([str(t) for t in texts], dtype=str).reshape(-1))
-            embeddings = self.embed(strings)
+            embeddings = self.embed(np.array([str(t) for t in texts], dtype=str).reshape(-1))
         return self.generator([self.sample_latent(n, seed), ops.cast(embeddings, self.compute_dtype)],
                               training=False)
 

@@ -50,7 +50,18 @@ CASES = {
     "stylegan2": {"image_shape": [8, 8, 1], "latent_dim": 16, "style_dim": 16, "mapping_layers": 1,
                   "generator_filters": 8, "discriminator_filters": 8, "r1_interval": 1,
                   "path_length_weight": 2.0, "path_length_interval": 1},
+    # The text encoder trained with D (no pre-training: the pre-training's image
+    # encoder is not among the shared weights), and kept fixed.
+    "text2image": {"image_shape": [16, 16, 3], "max_tokens": 40, "max_length": 8, "word_dim": 8,
+                   "encoder_filters": 8, "text_dim": 16, "condition_dim": 8, "latent_dim": 16,
+                   "generator_filters": 8, "discriminator_filters": 8, "pretrain_steps": 0},
+    "text2image_frozen": {"image_shape": [16, 16, 3], "max_tokens": 40, "max_length": 8, "word_dim": 8,
+                          "encoder_filters": 8, "text_dim": 16, "condition_dim": 8, "latent_dim": 16,
+                          "generator_filters": 8, "discriminator_filters": 8, "pretrain_steps": 0,
+                          "train_text_encoder": False},
 }
+#: Cases named otherwise than their plugin.
+PLUGIN_OF = {"text2image_frozen": "text2image"}
 
 
 def one_step(backend, spec, out):
@@ -71,6 +82,17 @@ def one_step(backend, spec, out):
 #: `ganzoo.testing.same_step.same_subgradients` aligns; now it agrees to 6e-8.)
 KNOWN = {}
 
+#: Variables that Keras' Adam updates otherwise on TensorFlow, per case: compared
+#: within FLIP_STEP (two learning rates) only. text2image's word embeddings:
+#: TensorFlow hands Adam the gradient of an embedding lookup as IndexedSlices,
+#: one slice per occurrence of a word, and Keras' Adam squares each slice
+#: before scatter-adding it (a word read k times in the batch gets
+#: v = sum g_i^2 instead of (sum g_i)^2), where JAX and PyTorch take the dense
+#: gradient. Measured: the rows of the padding and of words read more than once
+#: off by up to 7.4e-4 (learning rate 1e-3), every other row and both losses
+#: equal (1e-7); JAX and PyTorch agree with each other there exactly.
+SPARSE_ADAM = {"text2image": {"words/embeddings"}}
+
 
 def _problems(plugin, backend, reference, logs, expected, after):
     """What differs between TensorFlow's step and `backend`'s, beyond the tolerances."""
@@ -81,6 +103,10 @@ def _problems(plugin, backend, reference, logs, expected, after):
         return problems
     for key in expected.files:
         a, b = expected[key].astype(np.float64), after[key].astype(np.float64)
+        if key in SPARSE_ADAM.get(plugin, ()):
+            if np.any(np.abs(a - b) > FLIP_STEP):
+                problems.append(f"{key}: {float(np.max(np.abs(a - b))):.3g} off (sparse Adam on TensorFlow)")
+            continue
         off = np.abs(a - b) > ATOL + RTOL * np.max(np.abs(a), initial=0.0)
         flips = np.abs(a - b)[off]
         if off.sum() > max(1, FLIP_SHARE * a.size) or np.any(flips > FLIP_STEP):
@@ -91,7 +117,7 @@ def _problems(plugin, backend, reference, logs, expected, after):
 @pytest.mark.skipif(not OTHERS, reason="only TensorFlow is installed: nothing to compare it with")
 @pytest.mark.parametrize("plugin", sorted(CASES))
 def test_one_step_is_the_same_on_every_backend(plugin, tmp_path):
-    spec = {"plugin": plugin, "config": CASES[plugin], "batch_size": 4,
+    spec = {"plugin": PLUGIN_OF.get(plugin, plugin), "config": CASES[plugin], "batch_size": 4,
             "weights": str(tmp_path / "start.weights.h5")}
     reference = one_step("tensorflow", spec, str(tmp_path / "tensorflow"))
     expected = np.load(str(tmp_path / "tensorflow" / "after.npz"))
