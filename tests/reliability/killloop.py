@@ -1,6 +1,7 @@
 """Runs `ganzoo fit`, kills it with SIGKILL at random moments (some of them
 inside file writes), resumes it each time, and compares the end state with an
-uninterrupted run of the same seed."""
+uninterrupted run of the same seed. `backend` runs every process on that Keras
+backend (`KERAS_BACKEND`; None: the one this process inherits)."""
 
 from __future__ import annotations
 
@@ -32,8 +33,10 @@ main(sys.argv[1:])
 """
 
 
-def environment(extra=None):
+def environment(extra=None, backend=None):
     env = dict(os.environ, TF_DETERMINISTIC_OPS="1", TF_CPP_MIN_LOG_LEVEL="3", PYTHONHASHSEED="0")
+    if backend:
+        env["KERAS_BACKEND"] = backend
     env.update(extra or {})
     return env
 
@@ -42,14 +45,14 @@ def fit_command(args):
     return [sys.executable, "-c", _LAUNCH, "fit", *args, "--quiet"]
 
 
-def run_to_end(args, cwd):
-    result = subprocess.run(fit_command(args), cwd=cwd, env=environment(), capture_output=True, text=True,
-                            timeout=900)
+def run_to_end(args, cwd, backend=None):
+    result = subprocess.run(fit_command(args), cwd=cwd, env=environment(backend=backend), capture_output=True,
+                            text=True, timeout=900)
     assert result.returncode == 0, result.stderr[-2000:]
     return result
 
 
-def kill_loop(args, cwd, *, kills, rng, window=4.0, commit_share=0.5):
+def kill_loop(args, cwd, *, kills, rng, window=4.0, commit_share=0.5, backend=None):
     """Starts `ganzoo fit args`, then `--resume` until it finishes; kills the
     first `kills` attempts. Returns (kills done, resumes, outputs)."""
     done_kills = resumes = 0
@@ -64,7 +67,7 @@ def kill_loop(args, cwd, *, kills, rng, window=4.0, commit_share=0.5):
         by_commit = done_kills < kills and rng.random() < commit_share
         if by_commit:
             extra["KILL_AT_COMMIT"] = str(rng.randint(1, 12))
-        process = subprocess.Popen(command, cwd=cwd, env=environment(extra), stdout=subprocess.PIPE,
+        process = subprocess.Popen(command, cwd=cwd, env=environment(extra, backend), stdout=subprocess.PIPE,
                                    stderr=subprocess.STDOUT, text=True)
         seen = ""
         if done_kills < kills and not by_commit:
@@ -125,7 +128,7 @@ def compare_runs(reference, resumed):
     return problems
 
 
-if __name__ == "__main__":  # python tests/reliability/killloop.py PLUGIN KILLS ARGS...
+if __name__ == "__main__":  # [KERAS_BACKEND=jax] python tests/reliability/killloop.py PLUGIN KILLS ARGS...
     import tempfile
 
     plugin, kills, *rest = sys.argv[1:]
