@@ -46,6 +46,8 @@ _COMPILED = []
 
 def xla_compilations():
     """XLA compilations in this process since the first call (JAX), from `jax.monitoring`."""
+    if keras.backend.backend() != "jax":
+        return 0  # nothing is compiled by XLA on the other backends (and jax may not be installed)
     if not _COMPILED:
         import jax
 
