@@ -25,7 +25,7 @@ from ganzoo.testing import fixtures  # noqa: E402
 from ganzoo.training import distribution  # noqa: E402
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), os.pardir, "distribution"))
-from replication_check import CASES, GLOBAL_BATCH, create  # noqa: E402
+from replication_check import CASES, GLOBAL_BATCH, create, largest_relative_difference  # noqa: E402
 
 # What tf.distribute does per replica by design is the global batch's here:
 # dropout masks are drawn for the whole batch (and StyleGAN's minibatch
@@ -64,16 +64,7 @@ def run(case, strategy_name, steps, initial):
 def compare(case, steps):
     start, single, paths, _, _, single_losses = run(case, "one", steps, None)
     _, double, _, replicas, shardings, double_losses = run(case, "mirrored", steps, start)
-    worst, where, moved = 0.0, None, 0
-    for path, before, a, b in zip(paths, start, single, double):
-        a, b, before = (np.asarray(v, "float64") for v in (a, b, before))
-        if not a.size:
-            continue
-        change = float(np.linalg.norm(a - before))
-        diff = float(np.linalg.norm(a - b)) / max(change, 1e-6 * float(np.linalg.norm(a)), 1e-12)
-        moved += int(change > 0)
-        if diff > worst:
-            worst, where = diff, path
+    worst, where, moved = largest_relative_difference(paths, start, single, double)
     return {"case": case, "replicas": replicas, "shardings": sorted(shardings), "max_relative_difference": worst,
             "where": where, "weights": len(paths), "moved": moved, "losses_one": single_losses,
             "losses_two": double_losses}

@@ -145,17 +145,12 @@ def run(case, strategy, steps, initial):
     return start, model.get_weights(), [w.path for w in model.weights]
 
 
-def main():
-    args = [a for a in sys.argv[1:] if not a.startswith("--")]
-    case = args[0]
-    steps = int(args[1]) if len(args) > 1 else 2
-    mirrored = tf.distribute.MirroredStrategy(["/cpu:0", "/cpu:1"])
-    start, single, paths = run(case, tf.distribute.get_strategy(), steps, None)
-    _, double, _ = run(case, mirrored, steps, start)
-    # Per weight: the norm of the difference between the two runs over the
-    # norm of the change the steps made (Adam's first steps are nearly
-    # sign(gradient), so an element-wise ratio blows float noise in a
-    # near-zero gradient up to a whole step).
+def largest_relative_difference(paths, start, single, double):
+    """`(worst, where, moved)`: per weight, the norm of the difference
+    between the two runs over the norm of the change the steps made (Adam's
+    first steps are nearly sign(gradient), so an element-wise ratio blows
+    float noise in a near-zero gradient up to a whole step); the largest, its
+    weight's path, and how many weights moved."""
     worst, where, moved = 0.0, None, 0
     for path, before, a, b in zip(paths, start, single, double):
         a, b, before = (np.asarray(v, "float64") for v in (a, b, before))
@@ -166,6 +161,17 @@ def main():
         moved += int(change > 0)
         if diff > worst:
             worst, where = diff, path
+    return worst, where, moved
+
+
+def main():
+    args = [a for a in sys.argv[1:] if not a.startswith("--")]
+    case = args[0]
+    steps = int(args[1]) if len(args) > 1 else 2
+    mirrored = tf.distribute.MirroredStrategy(["/cpu:0", "/cpu:1"])
+    start, single, paths = run(case, tf.distribute.get_strategy(), steps, None)
+    _, double, _ = run(case, mirrored, steps, start)
+    worst, where, moved = largest_relative_difference(paths, start, single, double)
     print("RESULT " + json.dumps({"case": case, "max_relative_difference": worst, "where": where,
                                   "weights": len(paths), "moved": moved}))
 
