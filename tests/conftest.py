@@ -5,6 +5,16 @@ import pytest
 # Quiet TensorFlow's C++ start-up logging in test output.
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
+# On JAX every test model's step is compiled by XLA, and for the tiny models of
+# the tests compiling costs far more than running: XLA's machine-code
+# optimisation level 0 made tests/dcgan's fast tests on JAX 3.8x quicker
+# (69 s to 18 s). It changes how fast the compiled code runs, not what it
+# computes (the HLO passes are the same). Set here, in the environment, so that
+# the JAX subprocesses of the slow tests inherit it; a caller's own setting wins.
+QUICK_COMPILE_FLAGS = "--xla_backend_optimization_level=0 --xla_llvm_disable_expensive_passes=true"
+if "xla_backend_optimization_level" not in os.environ.get("XLA_FLAGS", ""):
+    os.environ["XLA_FLAGS"] = f"{os.environ.get('XLA_FLAGS', '')} {QUICK_COMPILE_FLAGS}".strip()
+
 
 @pytest.fixture(autouse=True)
 def _run_in_a_temporary_directory(tmp_path_factory, monkeypatch):

@@ -106,7 +106,13 @@ def test_div2k_of_another_scale_falls_back_to_bicubic_low_resolution(tmp_path):
         ds = gd.load("div2k/bicubic_x2", task="paired", image_shape=(32, 32, 3), batch_size=6,
                      data_dir=tmp_path, seed=0)
         lr, hr = (t.numpy() for t in next(iter(ds)))
-    np.testing.assert_allclose(lr, paired.quantize(paired.downscale(hr)).numpy(), atol=1e-6)
+    made_here = paired.quantize(paired.downscale(hr)).numpy()
+    # Equal to the bicubic downscaling made from the HR crop, up to a rounding tie: the
+    # pipeline's resize and this eager one may sum in another order (the CPU kernels split
+    # the work by the threads free), and a value on a half level then rounds the other
+    # way (1 of 1,152 values, once under load). The dataset's own x2 LR is far from it.
+    np.testing.assert_allclose(lr, made_here, atol=1 / 255 + 1e-6)
+    assert np.mean(np.abs(lr - made_here) > 1e-6) < 0.01
 
 
 def test_full_images_for_evaluation(tmp_path):
