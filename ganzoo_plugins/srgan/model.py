@@ -107,6 +107,9 @@ class SRGAN(GAN):
         r1_gamma: weight gamma of the R1 penalty gamma / 2 * E||grad D(x)||^2
             on real HR crops in the discriminator's loss (Mescheder et al.
             2018); 0 (default, the paper) leaves it out.
+        discriminator_antialias: blur the input of each of the
+            discriminator's stride-2 convolutions with a fixed 3x3 binomial
+            filter (no weights; default False, the paper).
         loss: adversarial loss name (the paper: "non_saturating", -log D(G(x))).
         seed: seed of the model's random stream.
 
@@ -131,7 +134,7 @@ class SRGAN(GAN):
     def __init__(self, image_shape=(96, 96, 3), generator_filters=64, residual_blocks=16, batch_norm=False,
                  bicubic_skip=True, discriminator_filters=64, discriminator_dense=1024, pretrain_steps=1000,
                  content_loss="mse", vgg_weights="imagenet", adversarial_weight=1e-3, learning_rate=1e-4,
-                 adversarial_learning_rate=None, r1_gamma=0.0, loss="non_saturating", seed=None, **kwargs):
+                 adversarial_learning_rate=None, r1_gamma=0.0, discriminator_antialias=False, loss="non_saturating", seed=None, **kwargs):
         super().__init__(image_shape=image_shape, seed=seed, **kwargs)
         self.default_loss = loss
         height, width, channels = self.image_shape
@@ -153,7 +156,8 @@ class SRGAN(GAN):
             raise GanzooError(f"r1_gamma must be >= 0, got {r1_gamma}")
         self.r1_gamma = float(r1_gamma)
         self.generator = build_generator(channels, SCALE, generator_filters, residual_blocks, batch_norm, bicubic_skip)
-        self.discriminator = build_discriminator(self.image_shape, discriminator_filters, discriminator_dense)
+        self.discriminator = build_discriminator(self.image_shape, discriminator_filters, discriminator_dense,
+                                                 antialias=bool(discriminator_antialias))
         # The VGG19 of the content loss: built when training starts (make_train_function).
         self._content = None
 
