@@ -109,7 +109,10 @@ class SRGAN(GAN):
             2018); 0 (default, the paper) leaves it out.
         discriminator_antialias: blur the input of each of the
             discriminator's stride-2 convolutions with a fixed 3x3 binomial
-            filter (no weights; default False, the paper).
+            filter (no weights; default False, the paper). The `cpu` preset
+            sets True: without the blur the strided convolutions' periodic
+            input gradient makes the generator print a diagonal hatching
+            within ~100 adversarial steps (docs/plugins/srgan.md).
         loss: adversarial loss name (the paper: "non_saturating", -log D(G(x))).
         seed: seed of the model's random stream.
 

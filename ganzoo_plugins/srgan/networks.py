@@ -16,6 +16,8 @@ so an untrained generator is exactly bicubic interpolation).
 Discriminator: eight 3x3 convolutions, 64 to 512 filters, strides 1, 2, 1, 2,
 ... (BatchNorm after all but the first, LeakyReLU 0.2), a dense layer of 1024
 units, LeakyReLU, and one logit (the paper's sigmoid lives in the loss).
+With `antialias=True` (the `cpu` preset) a fixed binomial blur (`Blur2D`, no
+weights) comes before each stride-2 convolution.
 """
 
 import math

@@ -82,3 +82,24 @@ def test_bad_stage_2_options_are_clear_errors():
         tiny(r1_gamma=-1.0)
     with pytest.raises(GanzooError, match="adversarial_learning_rate"):
         check_config(SRGAN, {"adversarial_learning_rate": 0.0}, "srgan")
+
+
+def test_the_cpu_preset_blurs_the_discriminators_downsampling():
+    from ganzoo.registry import get_plugin
+
+    plugin = get_plugin("srgan")
+    assert plugin.preset("cpu").config["discriminator_antialias"] is True
+    assert "discriminator_antialias" not in plugin.preset("paper").config   # the paper's discriminator
+
+
+def test_antialias_adds_blur_layers_and_no_weights():
+    plain, blurred = tiny(), tiny(discriminator_antialias=True)
+    assert [layer.name for layer in blurred.discriminator.layers if layer.name.startswith("blur_")] == [
+        "blur_1", "blur_3", "blur_5", "blur_7"]
+    assert [w.shape for w in plain.discriminator.weights] == [w.shape for w in blurred.discriminator.weights]
+    assert blurred.get_config()["discriminator_antialias"] is True
+    # The blur is a fixed binomial filter: a constant image passes unchanged away from the border.
+    from ganzoo_plugins.srgan.networks import Blur2D
+
+    out = np.asarray(Blur2D()(np.full((1, 8, 8, 2), 0.5, "float32")))
+    assert np.allclose(out[:, 1:-1, 1:-1], 0.5)
