@@ -137,7 +137,8 @@ class SRGAN(GAN):
     def __init__(self, image_shape=(96, 96, 3), generator_filters=64, residual_blocks=16, batch_norm=False,
                  bicubic_skip=True, discriminator_filters=64, discriminator_dense=1024, pretrain_steps=1000,
                  content_loss="mse", vgg_weights="imagenet", adversarial_weight=1e-3, learning_rate=1e-4,
-                 adversarial_learning_rate=None, r1_gamma=0.0, discriminator_antialias=False, loss="non_saturating", seed=None, **kwargs):
+                 adversarial_learning_rate=None, r1_gamma=0.0, discriminator_antialias=False, loss="non_saturating",
+                 seed=None, **kwargs):
         super().__init__(image_shape=image_shape, seed=seed, **kwargs)
         self.default_loss = loss
         height, width, channels = self.image_shape
