@@ -100,6 +100,19 @@ class SRGAN(GAN):
             over flat regions).
         learning_rate: Adam learning rate (beta_1 0.9) of both networks
             (the paper: 1e-4).
+        adversarial_learning_rate: the generator's Adam learning rate in
+            stage 2 (from step `pretrain_steps` on); None (default) keeps
+            `learning_rate`. (The paper drops both networks to 1e-5 for the
+            second half of its adversarial stage.)
+        r1_gamma: weight gamma of the R1 penalty gamma / 2 * E||grad D(x)||^2
+            on real HR crops in the discriminator's loss (Mescheder et al.
+            2018); 0 (default, the paper) leaves it out.
+        discriminator_antialias: blur the input of each of the
+            discriminator's stride-2 convolutions with a fixed 3x3 binomial
+            filter (no weights; default False, the paper). The `cpu` preset
+            sets True: without the blur the strided convolutions' periodic
+            input gradient makes the generator print a diagonal hatching
+            within ~100 adversarial steps (docs/plugins/srgan.md).
         loss: adversarial loss name (the paper: "non_saturating", -log D(G(x))).
         seed: seed of the model's random stream.
 
@@ -119,11 +132,13 @@ class SRGAN(GAN):
     trains_on_crops = True
     scale = SCALE
     renamed_options = {"filters": "generator_filters"}
+    option_ranges = {"adversarial_learning_rate": (0.0, None, False), "r1_gamma": (0.0, None, True)}
 
     def __init__(self, image_shape=(96, 96, 3), generator_filters=64, residual_blocks=16, batch_norm=False,
                  bicubic_skip=True, discriminator_filters=64, discriminator_dense=1024, pretrain_steps=1000,
                  content_loss="mse", vgg_weights="imagenet", adversarial_weight=1e-3, learning_rate=1e-4,
-                 loss="non_saturating", seed=None, **kwargs):
+                 adversarial_learning_rate=None, r1_gamma=0.0, discriminator_antialias=False, loss="non_saturating",
+                 seed=None, **kwargs):
         super().__init__(image_shape=image_shape, seed=seed, **kwargs)
         self.default_loss = loss
         height, width, channels = self.image_shape
@@ -140,8 +155,13 @@ class SRGAN(GAN):
         self.vgg_weights = vgg_weights
         self.adversarial_weight = float(adversarial_weight)
         self.learning_rate = float(learning_rate)
+        self.adversarial_learning_rate = None if adversarial_learning_rate is None else float(adversarial_learning_rate)
+        if float(r1_gamma) < 0:
+            raise GanzooError(f"r1_gamma must be >= 0, got {r1_gamma}")
+        self.r1_gamma = float(r1_gamma)
         self.generator = build_generator(channels, SCALE, generator_filters, residual_blocks, batch_norm, bicubic_skip)
-        self.discriminator = build_discriminator(self.image_shape, discriminator_filters, discriminator_dense)
+        self.discriminator = build_discriminator(self.image_shape, discriminator_filters, discriminator_dense,
+                                                 antialias=bool(discriminator_antialias))
         # The VGG19 of the content loss: built when training starts (make_train_function).
         self._content = None
 
@@ -150,7 +170,12 @@ class SRGAN(GAN):
         def adam():
             return keras.optimizers.Adam(learning_rate=self.learning_rate, beta_1=0.9, beta_2=0.999)
 
-        return {"generator": adam(), "discriminator": adam()}
+        generator = adam()
+        if self.adversarial_learning_rate is not None and self.adversarial_learning_rate != self.learning_rate:
+            # The generator updates once a step in both stages, so its own step counter is the model's.
+            generator = StagedAdam(learning_rate=self.learning_rate, beta_1=0.9, beta_2=0.999,
+                                   later_learning_rate=self.adversarial_learning_rate, later_from=self.pretrain_steps)
+        return {"generator": generator, "discriminator": adam()}
 
     def make_train_function(self, force=False):
         # Build the content loss (and load VGG19's weights, or fail with a clear
@@ -194,9 +219,15 @@ class SRGAN(GAN):
         """Stage 2: SRGAN's two passes on the perceptual loss."""
         super_res = self.generator(low_res, training=True)
         # 1. Freeze the generator, train the discriminator on real and upscaled crops.
-        d_loss = self.update(self.discriminator, self.optimizer["discriminator"],
-                             lambda: self.loss.discriminator(self.discriminator(high_res, training=True),
-                                                             self.discriminator(super_res, training=True)))
+        def discriminator_loss():
+            loss = self.loss.discriminator(self.discriminator(high_res, training=True),
+                                           self.discriminator(super_res, training=True))
+            if self.r1_gamma > 0:
+                critic = lambda x: self.discriminator(x, training=True)  # noqa: E731
+                loss = loss + 0.5 * self.r1_gamma * self.r1_penalty(critic, high_res)
+            return loss
+
+        d_loss = self.update(self.discriminator, self.optimizer["discriminator"], discriminator_loss)
         # 2. Freeze the discriminator, train the generator on content + adversarial loss.
         _, parts = self.update(self.generator, self.optimizer["generator"],
                                lambda: self.perceptual_loss(low_res, high_res), has_aux=True)
@@ -294,6 +325,34 @@ class SRGAN(GAN):
                 crops.append(crop.mean(axis=-1, keepdims=True) if channels == 1 else crop)
         high_res = np.stack(crops).astype("float32")
         return make_low_res(high_res, SCALE), high_res
+
+
+@keras.saving.register_keras_serializable(package="ganzoo_srgan")
+class StagedAdam(keras.optimizers.Adam):
+    """Adam whose learning rate changes once, from its own step `later_from` on.
+
+    Unlike a `LearningRateSchedule`, the learning rate stays a variable, so the
+    optimizer's state has the same variables as plain Adam's (a checkpoint of
+    either loads into the other).
+
+    Args:
+        later_learning_rate: the learning rate from step `later_from` on.
+        later_from: the optimizer step (its `iterations`) at which it applies.
+        **kwargs: those of `keras.optimizers.Adam` (`learning_rate` before).
+    """
+
+    def __init__(self, later_learning_rate, later_from, **kwargs):
+        super().__init__(**kwargs)
+        self.later_learning_rate = float(later_learning_rate)
+        self.later_from = int(later_from)
+
+    def _get_current_learning_rate(self):
+        early = super()._get_current_learning_rate()
+        return ops.where(ops.greater_equal(self.iterations, self.later_from),
+                         ops.cast(self.later_learning_rate, early.dtype), ops.convert_to_tensor(early))
+
+    def get_config(self):
+        return {**super().get_config(), "later_learning_rate": self.later_learning_rate, "later_from": self.later_from}
 
 
 def _windows(length, tile, overlap):
