@@ -23,7 +23,8 @@ weights) comes before each stride-2 convolution.
 import math
 
 import keras
-from keras import layers
+import numpy as np
+from keras import layers, ops
 
 from ganzoo.errors import GanzooError
 from ganzoo.layers import ICNR, PixelShuffle
@@ -138,9 +139,6 @@ class Blur2D(layers.Layer):
     stride's period (Odena et al. 2016)."""
 
     def call(self, images):
-        import numpy as np
-        from keras import ops
-
         channels = images.shape[-1]
         taps = np.outer([1.0, 2.0, 1.0], [1.0, 2.0, 1.0]) / 16.0
         kernel = ops.cast(np.tile(taps[:, :, None, None], (1, 1, channels, 1)), images.dtype)
