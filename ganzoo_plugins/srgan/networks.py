@@ -16,18 +16,17 @@ so an untrained generator is exactly bicubic interpolation).
 Discriminator: eight 3x3 convolutions, 64 to 512 filters, strides 1, 2, 1, 2,
 ... (BatchNorm after all but the first, LeakyReLU 0.2), a dense layer of 1024
 units, LeakyReLU, and one logit (the paper's sigmoid lives in the loss).
-With `antialias=True` (the `cpu` preset) a fixed binomial blur (`Blur2D`, no
+With `antialias=True` (the `cpu` preset) a fixed binomial blur (`ganzoo.layers.Blur`, no
 weights) comes before each stride-2 convolution.
 """
 
 import math
 
 import keras
-import numpy as np
-from keras import layers, ops
+from keras import layers
 
 from ganzoo.errors import GanzooError
-from ganzoo.layers import ICNR, PixelShuffle
+from ganzoo.layers import Blur, ICNR, PixelShuffle
 from ganzoo.layers import batch_normalization
 
 
@@ -129,25 +128,6 @@ def build_generator(channels=3, scale=4, filters=64, residual_blocks=16, batch_n
     return keras.Model(low_res, output, name=name)
 
 
-@keras.saving.register_keras_serializable(package="ganzoo_srgan")
-class Blur2D(layers.Layer):
-    """A fixed 3x3 binomial blur ([1, 2, 1] x [1, 2, 1] / 16) per channel; no weights.
-
-    Before a stride-2 convolution it low-passes what that convolution
-    subsamples (antialiased downsampling, Zhang 2019), and so also the
-    gradient that flows back through it, which without the blur has the
-    stride's period (Odena et al. 2016)."""
-
-    def call(self, images):
-        channels = images.shape[-1]
-        taps = np.outer([1.0, 2.0, 1.0], [1.0, 2.0, 1.0]) / 16.0
-        kernel = ops.cast(np.tile(taps[:, :, None, None], (1, 1, channels, 1)), images.dtype)
-        return ops.depthwise_conv(images, kernel, strides=1, padding="same")
-
-    def compute_output_shape(self, input_shape):
-        return input_shape
-
-
 def build_discriminator(image_shape, filters=64, dense_units=1024, name="discriminator", antialias=False):
     """The paper's discriminator on HR crops of `image_shape`: one logit per image.
 
@@ -157,7 +137,7 @@ def build_discriminator(image_shape, filters=64, dense_units=1024, name="discrim
             (the paper: 64 -> 512).
         dense_units: units of the hidden dense layer (the paper: 1024).
         name: model name.
-        antialias: blur (`Blur2D`) the input of each stride-2 convolution;
+        antialias: blur (`ganzoo.layers.Blur`, [1, 2, 1]) the input of each stride-2 convolution;
             no weights are added (the paper: no blur).
     """
     images = keras.Input(tuple(image_shape), name="image")
@@ -165,7 +145,7 @@ def build_discriminator(image_shape, filters=64, dense_units=1024, name="discrim
     x = layers.LeakyReLU(0.2)(x)
     for i in range(1, 8):
         if antialias and i % 2:
-            x = Blur2D(name=f"blur_{i}")(x)
+            x = Blur(name=f"blur_{i}")(x)
         x = layers.Conv2D(filters * 2 ** (i // 2), 3, strides=1 + i % 2, padding="same", use_bias=False,
                           name=f"conv_{i}")(x)
         x = batch_normalization(name=f"bn_{i}")(x)

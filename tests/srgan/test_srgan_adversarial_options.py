@@ -99,7 +99,7 @@ def test_antialias_adds_blur_layers_and_no_weights():
     assert [w.shape for w in plain.discriminator.weights] == [w.shape for w in blurred.discriminator.weights]
     assert blurred.get_config()["discriminator_antialias"] is True
     # The blur is a fixed binomial filter: a constant image passes unchanged away from the border.
-    from ganzoo_plugins.srgan.networks import Blur2D
+    from ganzoo.layers import Blur
 
-    out = np.asarray(Blur2D()(np.full((1, 8, 8, 2), 0.5, "float32")))
+    out = np.asarray(Blur()(np.full((1, 8, 8, 2), 0.5, "float32")))
     assert np.allclose(out[:, 1:-1, 1:-1], 0.5)
