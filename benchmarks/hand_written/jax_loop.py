@@ -11,7 +11,7 @@ statistic, optimizer slot and the random key travel in and out of the step
 import jax
 import keras
 
-from hand_written.steps import blend
+from hand_written.averaging import blend
 
 
 class JaxStep:

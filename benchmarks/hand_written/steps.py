@@ -47,13 +47,6 @@ class Recipe:
             optimizer.build(self.networks[player].trainable_variables)
 
 
-def blend(mine, theirs, trainable, decay):
-    """One variable of a moving average: trainable weights move towards the
-    source's, the others (BatchNorm statistics) are copied, as ganzoo does."""
-    theirs = ops.cast(theirs, mine.dtype)
-    return decay * mine + (1.0 - decay) * theirs if trainable else theirs
-
-
 def d_loss_of(real_logits, fake_logits):
     """-(log D(x) + log(1 - D(G(z)))), on logits."""
     return ops.mean(ops.softplus(-real_logits)) + ops.mean(ops.softplus(fake_logits))

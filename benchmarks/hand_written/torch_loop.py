@@ -10,7 +10,7 @@ usual way to freeze a network in PyTorch), then `optimizer.apply` under
 import keras
 import torch
 
-from hand_written.steps import blend
+from hand_written.averaging import blend
 
 
 class TorchStep:
