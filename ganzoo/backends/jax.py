@@ -302,12 +302,12 @@ class DataParallelStrategy:
             `jax.distributed` was initialised).
     """
 
-    kind = "DataParallel"
-
     def __init__(self, devices):
         self.distribution = keras.distribution.DataParallel(devices=list(devices))
         keras.distribution.set_distribution(self.distribution)
         self.num_replicas_in_sync = len(devices)
+        processes = jax.process_count()
+        self.kind = f"DataParallel on {processes} processes" if processes > 1 else "DataParallel"
 
     def scope(self):
         return self.distribution.scope()
@@ -322,17 +322,20 @@ def data_parallel(name):
     accelerator for "auto" when there are several), else TensorFlow's default
     strategy (one device: the process's distribution is cleared).
 
+    "multi-worker" joins the processes named by the `KERAS_DISTRIBUTION_*`
+    variables first (`join_processes`) and is a `DataParallelStrategy` over
+    every process's devices.
+
     Raises:
-        GanzooError: for "multi-worker", which reads TensorFlow's `TF_CONFIG`.
+        GanzooError: "multi-worker" without its variables, or too late to join.
     """
     import tensorflow as tf
 
     from ganzoo.errors import GanzooError
 
     if name == "multi-worker":
-        raise GanzooError("--strategy multi-worker is TensorFlow's (TF_CONFIG); on JAX, --strategy mirrored trains "
-                          "on this process's devices, and several processes are set up from Python (see "
-                          "docs/distributed.md, \"On JAX\")")
+        join_processes()
+        return DataParallelStrategy(jax.devices())
     devices = jax.devices()
     accelerators = [device for device in devices if device.platform != "cpu"]
     if name == "mirrored" or (name == "auto" and len(accelerators) > 1):
@@ -340,3 +343,36 @@ def data_parallel(name):
     # One device means no distribution, also after an earlier strategy of this process.
     keras.distribution.set_distribution(None)
     return tf.distribute.get_strategy()
+
+
+#: What `keras.distribution.initialize()` reads on every process of a multi-process JAX run.
+PROCESS_VARIABLES = ("KERAS_DISTRIBUTION_JOB_ADDRESSES", "KERAS_DISTRIBUTION_NUM_PROCESSES",
+                     "KERAS_DISTRIBUTION_PROCESS_ID")
+
+
+def join_processes():
+    """`jax.distributed.initialize` through `keras.distribution.initialize()`,
+    from the `KERAS_DISTRIBUTION_*` variables (`PROCESS_VARIABLES`); waits
+    until every process has joined. Once per process, before any JAX
+    computation: afterwards `jax.devices()` lists every process's devices.
+
+    Raises:
+        GanzooError: a variable is not set, or JAX has already computed.
+    """
+    import os
+
+    from ganzoo.errors import GanzooError
+
+    if jax.distributed.is_initialized():
+        return
+    missing = [name for name in PROCESS_VARIABLES if not os.environ.get(name)]
+    if missing:
+        raise GanzooError(f"--strategy multi-worker on JAX needs {', '.join(missing)} on every process "
+                          "(KERAS_DISTRIBUTION_JOB_ADDRESSES: the coordinator's host:port, the same everywhere; "
+                          "KERAS_DISTRIBUTION_PROCESS_ID: 0, 1, ...); see docs/distributed.md, \"Several processes\"")
+    try:
+        keras.distribution.initialize()
+    except (RuntimeError, ValueError) as exc:
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise GanzooError(f"could not join the JAX processes ({first}); check the KERAS_DISTRIBUTION_* variables "
+                          "and that the multi-worker strategy is chosen before any other JAX work") from None

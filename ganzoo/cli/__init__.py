@@ -197,7 +197,8 @@ def _shown(value):
 @click.option("--strategy", type=click.Choice(["auto", "one", "mirrored", "multi-worker"]), default="auto",
               show_default=True, help="Devices to train on: auto (every GPU when there are several), one, mirrored "
               "(every GPU of this machine; on JAX keras.distribution.DataParallel), multi-worker (the machines in "
-              "TF_CONFIG; TensorFlow). --batch-size is the global batch.")
+              "TF_CONFIG on TensorFlow; the processes in KERAS_DISTRIBUTION_* on JAX). --batch-size is the global "
+              "batch.")
 @click.option("--sync-batchnorm", is_flag=True, default=None,
               help="Synchronise BatchNorm statistics across replicas (dcgan, cgan, srgan, text2image; always so "
               "on JAX).")

@@ -33,7 +33,9 @@ On the JAX backend, `mirrored` (and `auto` over several accelerators) is
 `keras.distribution.DataParallel` over `jax.devices()`, set for the process
 (`ganzoo.backends.jax.DataParallelStrategy`, which has the strategy's
 `scope()` and `num_replicas_in_sync`); `one` and `auto` otherwise clear the
-distribution; `multi-worker` is refused. PyTorch trains on one device and
+distribution; `multi-worker` joins the processes named by the
+`KERAS_DISTRIBUTION_*` variables (`jax.distributed`) and is a `DataParallel`
+over every process's devices, process 0 the chief. PyTorch trains on one device and
 refuses `mirrored` and `multi-worker`.
 """
 

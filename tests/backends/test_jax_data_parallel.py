@@ -37,15 +37,6 @@ def test_mirrored_is_data_parallel_and_one_clears_it():
 
 
 @on_jax
-def test_multi_worker_is_refused_in_one_line_on_jax():
-    from ganzoo.training import distribution
-
-    with pytest.raises(GanzooError, match="^--strategy multi-worker is TensorFlow's \\(TF_CONFIG\\); on JAX, "
-                                          "--strategy mirrored trains on this process's devices"):
-        distribution.strategy("multi-worker")
-
-
-@on_jax
 def test_sync_batchnorm_builds_on_jax():
     """Keras refuses `synchronized=True` off TensorFlow; on JAX the statistics
     are the global batch's anyway (the step sees the whole sharded batch)."""
