@@ -72,6 +72,12 @@ class _Toolkit:
         self.state["non_trainable"] = moved
         return loss
 
+    def call(self, name, x):
+        network = self.recipe.networks[name]
+        y, self.state["non_trainable"][name] = network.stateless_call(
+            self.state["trainable"][name], self.state["non_trainable"][name], x, training=True)
+        return jax.lax.stop_gradient(y)
+
     def average(self, copy, source, decay):
         networks = self.recipe.networks
         value = {}   # id(variable) -> current value, of both networks

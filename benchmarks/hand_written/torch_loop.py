@@ -46,6 +46,10 @@ class TorchStep:
             self.recipe.optimizers[player].apply(grads, variables)
         return loss
 
+    def call(self, name, x):
+        with torch.no_grad():
+            return self.recipe.networks[name](x, training=True)
+
     def average(self, copy, source, decay):
         networks = self.recipe.networks
         with torch.no_grad():

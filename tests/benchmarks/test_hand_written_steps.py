@@ -25,7 +25,12 @@ TINY = {
     "dcgan": {"image_shape": (28, 28, 1), "latent_dim": 16, "generator_filters": 8, "discriminator_filters": 8},
     "cgan": {"image_shape": (16, 16, 3), "num_classes": 5, "latent_dim": 16, "architecture": "conv",
              "generator_filters": 8, "discriminator_filters": 8},
+    # Stage 2 (pretrain_steps 0) with the cpu preset's blurred discriminator; stage 1 below.
+    "srgan": {"image_shape": (32, 32, 3), "generator_filters": 8, "residual_blocks": 2, "discriminator_filters": 4,
+              "discriminator_dense": 16, "pretrain_steps": 0, "content_loss": "mse", "discriminator_antialias": True},
 }
+#: The losses each hand-written step returns (the plugin's names).
+LOGS = {"srgan": {"d_loss", "content_loss"}}
 
 
 @pytest.fixture
@@ -40,15 +45,19 @@ def same_draws(monkeypatch):
     return fixed_random_draws
 
 
-@pytest.mark.parametrize("plugin", sorted(steps.RECIPES))
-def test_first_step_losses_match_the_plugins(plugin, same_draws):
+CASES = [(plugin, {}) for plugin in sorted(steps.RECIPES)] + [("srgan", {"pretrain_steps": 10})]
+
+
+@pytest.mark.parametrize("plugin, overrides", CASES, ids=[f"{p}{'-stage1' if o else ''}" for p, o in CASES])
+def test_first_step_losses_match_the_plugins(plugin, overrides, same_draws):
     import ganzoo
     from ganzoo.testing import fixtures
 
     keras.utils.set_random_seed(0)
-    model = ganzoo.create(plugin, **TINY[plugin])
+    model = ganzoo.create(plugin, **{**TINY[plugin], **overrides})
     model.compile()
     batch = fixtures.for_task(model.task).batch(model, 4, np.random.default_rng(0))
     plugin_logs, hand_logs = steps.first_step_losses(plugin, model, batch, same_draws)
-    assert set(hand_logs) == {"d_loss", "g_loss"}
+    expected = LOGS.get(plugin, {"d_loss", "g_loss"})
+    assert set(hand_logs) == ({"mse_loss"} if overrides else expected)
     assert hand_logs == pytest.approx({key: plugin_logs[key] for key in hand_logs}, rel=1e-4, abs=1e-5)

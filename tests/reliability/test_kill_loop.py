@@ -36,7 +36,11 @@ SHORT_DCGAN = ["--epochs", "2", "--batch-size", "64", "--set", "generator_filter
 OTHER_BACKENDS = [name for name in ("jax", "torch") if importlib.util.find_spec(name) is not None]
 # TensorFlow runs every plugin; each other backend dcgan: BatchNorm statistics,
 # two Adam optimizers and the seeded latent stream, all in JAX's stateless step.
+# GANZOO_KILL_LOOP=all runs every plugin here on every installed backend (by
+# hand: about an hour on 2 CPU cores, eager PyTorch's cyclegan the dearest).
 CASES = [("tensorflow", plugin) for plugin in sorted(TINY)] + [(backend, "dcgan") for backend in OTHER_BACKENDS]
+if os.environ.get("GANZOO_KILL_LOOP") == "all":
+    CASES = [(backend, plugin) for backend in ("tensorflow", *OTHER_BACKENDS) for plugin in sorted(TINY)]
 
 
 @pytest.mark.parametrize("backend, plugin", CASES)
