@@ -169,13 +169,78 @@ class BuildsItsOwnState:
             out_shardings = None
             if distribution_lib.distribution() is not None:
                 out_shardings = (None, self._get_state_sharding_spec())
-            step = jax.jit(stateless_step, donate_argnums=0, out_shardings=out_shardings)
+
+            def compile_step(function):
+                return jax.jit(function, donate_argnums=0, out_shardings=out_shardings)
+
+            step = _HostDecisions(self, stateless_step, compile_step) if host_decisions() else \
+                compile_step(stateless_step)
         self.train_function = self._make_function(step)
         return self.train_function
 
     def train_on_batch(self, x=None, y=None, sample_weight=None, *args, **kwargs):
         x, y, sample_weight = _from_tensorflow((x, y, sample_weight))
         return super().train_on_batch(x, y, sample_weight, *args, **kwargs)
+
+
+def host_decisions():
+    """Whether `GAN.branch` is decided on the host, one compiled step per
+    decision (`_HostDecisions`), instead of by `jax.lax.cond` in the step:
+    on CPU. XLA:CPU runs a convolution inside a conditional without its fast
+    path (jax-ml/jax #12868 has the same inside loops): SRGAN's generator
+    gradient took 9.2 s inside `lax.cond` against 0.22 s outside (16 LR
+    crops of 16 px, 32 filters, 2-core CPU). GPUs keep `lax.cond`, which
+    needs no read of the step counter per step."""
+    return jax.default_backend() == "cpu"
+
+
+class _HostDecisions:
+    """The jitted step, one compilation per combination of `GAN.branch`
+    decisions, chosen on the host before each step.
+
+    The decisions are recorded while a compilation traces the step (each
+    branch's condition evaluated on that step's counter); before a later
+    step, the recorded conditions are evaluated on its counter, read from
+    the incoming state, and the matching compilation runs, or a new one is
+    traced. A step without branches is compiled once and never reads the
+    counter. What each branch computes is the same as under `lax.cond`.
+    """
+
+    def __init__(self, model, stateless_step, compile_step):
+        self.model, self.stateless_step, self.compile_step = model, stateless_step, compile_step
+        self.compiled = []   # [(decisions, jitted step)]; decisions: {key: (taken, condition)}
+        optimizer_variables = [id(variable) for variable in model.optimizer.variables]
+        self.counter = optimizer_variables.index(id(model.optimizer.iterations))
+
+    def __call__(self, state, data):
+        if len(self.compiled) == 1 and not self.compiled[0][0]:
+            return self.compiled[0][1](state, data)   # no branches: one form
+        # This process's copy: replicated over several processes, the array is not all addressable here.
+        step = int(state[2][self.counter].addressable_data(0))
+        for decisions, jitted in self.compiled:
+            if all(decide(condition, step) == taken for taken, condition in decisions.values()):
+                return jitted(state, data)
+        decisions = {}
+        model, stateless_step = self.model, self.stateless_step
+
+        def traced_step(state, data):
+            # Runs only while JAX traces: the branches read the plan then.
+            model.__dict__["_ganzoo_host_decisions"] = (step, decisions)
+            try:
+                return stateless_step(state, data)
+            finally:
+                del model.__dict__["_ganzoo_host_decisions"]
+
+        jitted = self.compile_step(traced_step)
+        self.compiled.append((decisions, jitted))
+        return jitted(state, data)
+
+
+def decide(condition, step):
+    """`condition(step)` as a Python bool, also while a step is traced (a
+    condition written with `keras.ops` would otherwise be staged into it)."""
+    with jax.ensure_compile_time_eval():
+        return bool(condition(step))
 
 
 class ModelHooks(BuildsItsOwnState):
@@ -250,6 +315,12 @@ class JaxAdapter(OneReplica, Adapter):
 
     # ------------------------------------------------------------------ the step
     def branch(self, model, condition, true_fn, false_fn):
+        plan = model.__dict__.get("_ganzoo_host_decisions")
+        if plan is not None:   # decided on the host for this compilation (`_HostDecisions`)
+            step, decisions = plan
+            taken = decide(condition, step)
+            decisions[(condition.__code__, len(decisions))] = (taken, condition)
+            return true_fn() if taken else false_fn()
         taken = condition(model.step)
         decided = _concrete(taken)
         if decided is not None:   # outside a traced step: a Python choice
