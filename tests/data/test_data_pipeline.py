@@ -97,7 +97,12 @@ def test_paired_scale_comes_from_the_model():
     x2 = SimpleNamespace(task="paired", image_shape=(32, 32, 3), scale=2)
     lr, hr = next(iter(gd.load("photos", x2, batch_size=4, seed=0)))
     assert lr.shape == (4, 16, 16, 3) and hr.shape == (4, 32, 32, 3)
-    np.testing.assert_allclose(lr, degrade.bicubic_degradation(hr, 2).numpy(), atol=1e-6)
+    # Up to a rounding tie (one value in 3,072 once, in CI under load): the pipeline's resize and this eager
+    # one may sum in another order, and a value on a half 8-bit level then rounds the other way
+    # (as tests/srgan/test_srgan_data.py's div2k case).
+    made_here = degrade.bicubic_degradation(hr, 2).numpy()
+    np.testing.assert_allclose(lr, made_here, atol=1 / 255 + 1e-6)
+    assert np.mean(np.abs(lr - made_here) > 1e-6) < 0.01
     lr, _ = next(iter(gd.load("photos", task="paired", image_shape=(32, 32, 3), batch_size=4, seed=0)))
     assert lr.shape == (4, 8, 8, 3)
     with pytest.raises(GanzooError, match="multiples of the scale 3"):
