@@ -16,15 +16,12 @@ plugin = Plugin(
         # Adversarial weight 1e-4, not the paper's 1e-3: at 1e-3 the short CPU schedule's adversarial stage
         # prints a 4x4 grid over flat regions. The discriminator's stride-2 convolutions blurred first: without
         # the blur its input gradient's period-2 pattern is copied by the generator as a diagonal hatching
-        # within ~100 adversarial steps; the blur alone still left it at 0.36 Y levels on seed 1, R1 on the real
-        # crops (gamma 1) on top kept seed 1 at the stage-1 level (docs/plugins/srgan.md, "The checkerboard").
+        # within ~100 adversarial steps (docs/plugins/srgan.md, "The checkerboard").
         Preset("cpu", "the default: no BatchNorm, bicubic skip, 1,000 SRResNet steps then SRGAN with the pixel "
-                      "MSE as content loss (offline: no VGG19 download), adversarial weight 1e-4, a "
-                      "discriminator that blurs before each stride-2 convolution and R1 (gamma 1) on real "
-                      "crops, batch 16 "
+                      "MSE as content loss (offline: no VGG19 download), adversarial weight 1e-4 and a "
+                      "discriminator that blurs before each stride-2 convolution, batch 16 "
                       "(beats bicubic within CPU minutes)",
-               config={"content_loss": "mse", "adversarial_weight": 1e-4, "discriminator_antialias": True,
-                       "r1_gamma": 1.0}),
+               config={"content_loss": "mse", "adversarial_weight": 1e-4, "discriminator_antialias": True}),
         Preset("paper", "the paper's networks and schedule: BatchNorm, no bicubic skip, 10^6 SRResNet steps "
                         "then VGG54 + 1e-3 adversarial (downloads the VGG19 ImageNet weights, 80 MB, "
                         "when training starts), 96 px crops, batch 16 (ImageNet-scale, for GPUs)",
