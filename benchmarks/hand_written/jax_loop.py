@@ -27,6 +27,7 @@ class JaxStep:
             "non_trainable": {name: [v.value for v in net.non_trainable_variables] for name, net in networks},
             "optimizers": {player: [v.value for v in opt.variables] for player, opt in recipe.optimizers.items()},
             "key": jax.random.PRNGKey(seed),
+            "own": {name: jax.numpy.asarray(value) for name, value in recipe.state.items()},
         }
         self.jitted = jax.jit(self.pure_step, donate_argnums=0)
 
@@ -50,6 +51,16 @@ class _Toolkit:
     def normal(self, shape):
         self.state["key"], key = jax.random.split(self.state["key"])
         return keras.random.normal(shape, seed=key)
+
+    def uniform(self, shape):
+        self.state["key"], key = jax.random.split(self.state["key"])
+        return keras.random.uniform(shape, seed=key)
+
+    def read(self, name):
+        return self.state["own"][name]
+
+    def write(self, name, value):
+        self.state["own"][name] = jax.numpy.asarray(value, self.state["own"][name].dtype)
 
     def update(self, player, loss_fn):
         networks = self.recipe.networks

@@ -20,6 +20,10 @@ The toolkit:
     t.average(copy, source, decay)   the moving average of `source`'s weights
     t.call(name, x)                  network `name` run with training=True outside
                                      any gradient (its BatchNorm statistics move)
+    t.uniform(shape)                 a draw of U[0, 1)
+    t.read(name), t.write(name, v)   the recipe's own state (`Recipe(state=...)`:
+                                     image pools, step counters, running means),
+                                     carried from step to step
 
 Each step computes what the plugin's `train_step` computes: the same draws in
 the same order, the same losses, Adam settings and moving averages
@@ -38,10 +42,13 @@ class Recipe:
         networks: `{name: keras.Model}`, the networks the step calls by name.
         optimizers: `{player: keras optimizer}`, one per trained network.
         step: `step(t, batch) -> {name: scalar}`, the step over a toolkit `t`.
+        state: `{name: initial value}` (NumPy arrays), the step's own state besides
+            the networks and optimizers, read and written with `t.read` / `t.write`.
     """
 
-    def __init__(self, networks, optimizers, step):
+    def __init__(self, networks, optimizers, step, state=None):
         self.networks, self.optimizers, self.step = networks, optimizers, step
+        self.state = dict(state or {})
 
     def build_optimizers(self):
         """Each player's optimizer built on its network's trainable variables (its slots made)."""

@@ -21,6 +21,7 @@ class TorchStep:
         self.recipe = recipe
         recipe.build_optimizers()
         self.seed = keras.random.SeedGenerator(seed)
+        self.own = {name: keras.ops.convert_to_tensor(value) for name, value in recipe.state.items()}
 
     def __call__(self, batch):
         batch = keras.tree.map_structure(keras.ops.convert_to_tensor, batch)
@@ -28,6 +29,15 @@ class TorchStep:
 
     def normal(self, shape):
         return keras.random.normal(shape, seed=self.seed)
+
+    def uniform(self, shape):
+        return keras.random.uniform(shape, seed=self.seed)
+
+    def read(self, name):
+        return self.own[name]
+
+    def write(self, name, value):
+        self.own[name] = keras.ops.cast(value, self.own[name].dtype).detach()
 
     def update(self, player, loss_fn):
         networks = self.recipe.networks
