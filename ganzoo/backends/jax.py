@@ -204,6 +204,12 @@ class _HostDecisions:
     the incoming state, and the matching compilation runs, or a new one is
     traced. A step without branches is compiled once and never reads the
     counter. What each branch computes is the same as under `lax.cond`.
+
+    Reading the counter waits for the step before it, which would leave the
+    host idle while a step computes (srgan: 0.91x the hand-written step).
+    So the counter is read once, where a state arrives that no step here
+    returned (the start of an epoch or of a `fit()`); after that it is known
+    on the host, since the engine adds exactly 1 per `train_step`.
     """
 
     def __init__(self, model, stateless_step, compile_step):
@@ -211,12 +217,27 @@ class _HostDecisions:
         self.compiled = []   # [(decisions, jitted step)]; decisions: {key: (taken, condition)}
         optimizer_variables = [id(variable) for variable in model.optimizer.variables]
         self.counter = optimizer_variables.index(id(model.optimizer.iterations))
+        self.returned = None   # (the counter array the last step returned, its value)
+        self.reads = 0         # counter reads from the device (a test's window on the syncs)
+
+    def step_of(self, state):
+        """The step counter of `state`: known when the last step returned this very array, else read."""
+        counter = state[2][self.counter]
+        if self.returned is not None and counter is self.returned[0]:
+            return self.returned[1]
+        self.reads += 1
+        # This process's copy: replicated over several processes, the array is not all addressable here.
+        return int(counter.addressable_data(0))
 
     def __call__(self, state, data):
         if len(self.compiled) == 1 and not self.compiled[0][0]:
             return self.compiled[0][1](state, data)   # no branches: one form
-        # This process's copy: replicated over several processes, the array is not all addressable here.
-        step = int(state[2][self.counter].addressable_data(0))
+        step = self.step_of(state)
+        logs, new_state = self.dispatch(state, data, step)
+        self.returned = (new_state[2][self.counter], step + 1)
+        return logs, new_state
+
+    def dispatch(self, state, data, step):
         for decisions, jitted in self.compiled:
             if all(decide(condition, step) == taken for taken, condition in decisions.values()):
                 return jitted(state, data)

@@ -56,6 +56,34 @@ def test_branches_decided_on_the_host_take_the_lax_cond_steps(monkeypatch):
     assert on_host.steps_done == 4
 
 
+def test_the_counter_is_read_once_per_epoch_not_per_step(monkeypatch):
+    # A read waits for the step before it; within an epoch the host knows the counter.
+    import tensorflow as tf
+
+    import ganzoo
+    from ganzoo.testing import fixtures
+
+    keras.utils.set_random_seed(0)
+    model = ganzoo.create("srgan", **TINY_SRGAN)
+    model.compile(optimizers={name: keras.optimizers.SGD(0.05) for name in ("generator", "discriminator")})
+    batch = fixtures.for_task(model.task).batch(model, 4, np.random.default_rng(0))
+    data = tf.data.Dataset.from_tensors(batch).repeat()
+    history = []
+    stages = keras.callbacks.LambdaCallback(on_train_batch_end=lambda batch, logs: history.append(logs))
+    model.fit(data, steps_per_epoch=3, epochs=1, verbose=0, callbacks=[stages])
+    dispatcher = _find_dispatcher(model.make_train_function())
+    assert dispatcher.reads == 1 and model.steps_done == 3
+    # A second fit() starts from the variables, which hold the arrays the last step returned: no read.
+    model.fit(data, steps_per_epoch=2, epochs=1, verbose=0, callbacks=[stages])
+    assert dispatcher.reads == 1 and model.steps_done == 5 and len(dispatcher.compiled) == 2
+    # A counter set from outside (a resume, set_weights) is a new array: read again, so stage 1 is back.
+    model.optimizer.iterations.assign(0)
+    model.fit(data, steps_per_epoch=1, epochs=1, verbose=0, callbacks=[stages])
+    assert dispatcher.reads == 2 and model.steps_done == 1
+    # The running mean of `stage` over each fit's steps: 1, 1, 4/3; 2, 2; then 1.
+    assert [round(float(entry["stage"]), 4) for entry in history] == [1.0, 1.0, 1.3333, 2.0, 2.0, 1.0]
+
+
 def test_a_step_without_branches_compiles_once_and_never_reads_the_counter(monkeypatch):
     import ganzoo
     from ganzoo.backends import jax as jax_adapter
