@@ -5,7 +5,9 @@
 # hand_written/steps.py), each side in its own process, alternating, 2 rounds of pairs per cell;
 # the ratio is the median of the paired ratios (speed_tables.py). The ganzoo side calls fit() twice,
 # a warm-up fit then the timed one. Plugins in priority order; JAX and PyTorch have hand-written
-# steps for dcgan, vanilla, cgan and srgan (either stage) so far (the others: the ganzoo side only there).
+# steps for dcgan, vanilla, cgan, srgan (either stage), stylegan2 (lazy R1 and path length decided per
+# step in Python: on JAX one jit per combination, so --warmup 2 compiles both of R1's before timing)
+# and stylegan (every growth level) so far (the others: the ganzoo side only there).
 #
 #   bash benchmarks/backend_speed.sh OUT.jsonl [BUDGET_SECONDS] [PLUGIN ...]
 #   python benchmarks/speed_tables.py --by-backend OUT.jsonl
@@ -37,11 +39,12 @@ default_steps="--steps 8 --warmup 2"
 # SRGAN's VGG19 weights cannot be downloaded offline.
 declare -A extra=([srgan]="--set content_loss=mse")
 # Where a hand-written step exists on the backend: hand_written/<plugin>.py on TensorFlow, an entry of
-# steps.py's RECIPES on JAX and PyTorch (read from the file: importing Keras takes seconds).
+# steps.py's RECIPES on JAX and PyTorch (read from the file, over one line or more: importing Keras
+# takes seconds).
 hand_written() {
   case $2 in
     tensorflow) [[ -f "$here/hand_written/$1.py" ]];;
-    *) grep -qE "^RECIPES = .*\"$1\": " "$here/hand_written/steps.py";;
+    *) sed -n '/^RECIPES = {/,/}/p' "$here/hand_written/steps.py" | grep -q "\"$1\": ";;
   esac
 }
 

@@ -24,12 +24,35 @@ The toolkit:
     t.read(name), t.write(name, v)   the recipe's own state (`Recipe(state=...)`:
                                      image pools, step counters, running means),
                                      carried from step to step
+    t.integers(shape, minval, maxval)  int32 draws, uniform in minval .. maxval - 1
+    t.update(player, loss_fn, has_aux=True)
+                                     `loss_fn` returns `(loss, aux)`; returns
+                                     `(loss, aux)`, aux outside the gradient (the
+                                     loss's parts, a running mean's new value)
+    t.input_gradient(fn, x)          inside a `loss_fn`: the gradient of
+                                     sum(fn(x)) (float32) with respect to x, itself
+                                     differentiable with respect to the weights
+                                     (R1, path length); `fn` calls networks through
+                                     `call`, and what they move (BatchNorm
+                                     statistics) leaves the inner gradient as its
+                                     output, never as an inner trace's value
+    t.every(interval)                whether this step's number (counted from
+                                     `Recipe(first_step=...)`) is a multiple of
+                                     `interval`: a Python bool, so a schedule that
+                                     is only sometimes on (lazy R1) is a Python
+                                     `if`; JAX compiles one step per combination
+                                     of decisions and picks it before each step
+
+A player may train several networks with one optimizer (`Recipe(players=...)`:
+StyleGAN's generator is its mapping and synthesis networks).
 
 Each step computes what the plugin's `train_step` computes: the same draws in
 the same order, the same losses, Adam settings and moving averages
 (`tests/benchmarks/test_hand_written_steps.py` checks that the first step's
 losses match the plugin's from the same weights and draws). float32 only.
 """
+
+import math
 
 import keras
 from keras import ops
@@ -44,16 +67,26 @@ class Recipe:
         step: `step(t, batch) -> {name: scalar}`, the step over a toolkit `t`.
         state: `{name: initial value}` (NumPy arrays), the step's own state besides
             the networks and optimizers, read and written with `t.read` / `t.write`.
+        players: `{player: [network names]}` for a player that trains several networks
+            with its one optimizer; by default each player trains the network of its name.
+        first_step: the number of the loop's first step, from which `t.every` counts
+            (the model's steps done when the recipe is made).
     """
 
-    def __init__(self, networks, optimizers, step, state=None):
+    def __init__(self, networks, optimizers, step, state=None, players=None, first_step=0):
         self.networks, self.optimizers, self.step = networks, optimizers, step
         self.state = dict(state or {})
+        self.players = dict(players or {})
+        self.first_step = int(first_step)
+
+    def trained(self, player):
+        """The names of the networks `player` trains."""
+        return list(self.players.get(player, [player]))
 
     def build_optimizers(self):
-        """Each player's optimizer built on its network's trainable variables (its slots made)."""
+        """Each player's optimizer built on its networks' trainable variables (its slots made)."""
         for player, optimizer in self.optimizers.items():
-            optimizer.build(self.networks[player].trainable_variables)
+            optimizer.build([v for name in self.trained(player) for v in self.networks[name].trainable_variables])
 
 
 def d_loss_of(real_logits, fake_logits):
@@ -187,7 +220,200 @@ def srgan(model):
     return Recipe(networks, {"generator": _adam(model, 0.9), "discriminator": _adam(model, 0.9)}, step)
 
 
-RECIPES = {"dcgan": dcgan, "vanilla": vanilla, "cgan": cgan, "srgan": srgan}
+def _style_adam(learning_rate, interval=0):
+    # Both papers: beta_1 0, beta_2 0.99, epsilon 1e-8. A lazily regularised player (every
+    # `interval` steps) gets lr * c and beta_2 ** c, c = k / (k + 1), as the StyleGAN2 paper.
+    c = interval / (interval + 1.0) if interval else 1.0
+    return keras.optimizers.Adam(learning_rate=learning_rate * c, beta_1=0.0, beta_2=0.99 ** c, epsilon=1e-8)
+
+
+def _style_networks(model):
+    """Mapping, synthesis, discriminator and, with `ema`, the averaged mapping and synthesis."""
+    networks = {"mapping": model.mapping, "synthesis": model.synthesis, "discriminator": model.discriminator}
+    if model.ema > 0:
+        networks.update(mapping_ema=model.averaged(model.mapping), synthesis_ema=model.averaged(model.synthesis))
+    return networks
+
+
+def _mixing_plan(t, model, n):
+    """Two z per sample and a crossover layer, num_ws (no mixing) with probability 1 - style_mixing."""
+    z1 = t.normal((n, model.latent_dim))
+    z2 = t.normal((n, model.latent_dim))
+    crossover = t.integers((n,), 1, model.num_ws)
+    mixing = t.uniform((n,)) < model.style_mixing
+    return z1, z2, ops.where(mixing, crossover, model.num_ws)
+
+
+def _mixed_styles(call, model, z1, z2, crossover):
+    """ws (n, num_ws, style_dim), w(z1) on the layers before the crossover and w(z2) from it; and w(z1)."""
+    w = call("mapping", z1)
+    ws = ops.repeat(ops.expand_dims(w, 1), model.num_ws, axis=1)
+    if model.style_mixing > 0:
+        ws2 = ops.repeat(ops.expand_dims(call("mapping", z2), 1), model.num_ws, axis=1)
+        first = ops.expand_dims(ops.arange(model.num_ws)[None, :] < ops.reshape(crossover, (-1, 1)), -1)
+        ws = ops.where(first, ws, ws2)
+    return ws, w
+
+
+def _r1(t, critic, real):
+    """E ||grad_x D(x)||^2 over the real images."""
+    gradients = ops.cast(t.input_gradient(critic, real), "float32")
+    return ops.mean(ops.sum(ops.square(ops.reshape(gradients, (ops.shape(real)[0], -1))), axis=1))
+
+
+def _averages(t, model, w):
+    """The tracked average of w (truncation) and the moving averages of mapping and synthesis."""
+    w_mean = ops.mean(ops.cast(w, "float32"), axis=0)
+    t.write("w_avg", w_mean + (t.read("w_avg") - w_mean) * model.w_avg_decay)
+    if model.ema > 0:
+        t.average("mapping_ema", "mapping", model.ema)
+        t.average("synthesis_ema", "synthesis", model.ema)
+
+
+def stylegan2(model):
+    """StyleGAN2 (Karras et al. 2020): style mixing and fresh noise; the discriminator on the
+    non-saturating loss plus, every `r1_interval` steps (step 0 included), r1_interval * gamma / 2 * R1;
+    mapping + synthesis (one player) on the non-saturating loss plus, when `path_length_weight > 0`,
+    every `path_length_interval` steps weight * interval * (|J_w^T y| - running mean)^2, the running
+    mean (the recipe's state) moving 0.01 towards the batch's mean inside the gradient, as the plugin;
+    the w average and the moving averages of mapping and synthesis. The lazy players' Adam as the
+    plugin's `default_optimizers`. Each regulariser's schedule is `t.every`: the plugin's R1 is an
+    `ops.cond` inside the discriminator's loss, its path length a `GAN.branch`; the same work on average.
+    """
+    networks = _style_networks(model)
+    height, width = model.image_shape[:2]
+    noise_shapes = [tuple(shape) for shape in model.noise_shapes()]
+    r1_scale = 0.5 * model.r1_gamma * model.r1_interval
+    path_length = model.path_length_weight > 0
+
+    def path_length_penalty(t, call, ws, noises):
+        # The plugin's synthesis pass whose output only gives y's shape, as the TF reference keeps it.
+        fake = call("synthesis", [ws, *noises])
+        y = t.normal(ops.shape(fake)) / math.sqrt(height * width)
+        gradients = ops.cast(t.input_gradient(
+            lambda v: ops.cast(call("synthesis", [v, *noises]), "float32") * y, ws), "float32")
+        lengths = ops.sqrt(ops.mean(ops.sum(ops.square(gradients), axis=2), axis=1))
+        mean = t.read("path_length_mean") + (ops.mean(lengths) - t.read("path_length_mean")) * 0.01
+        return ops.mean(ops.square(lengths - mean)), mean
+
+    def step(t, images):
+        real = _to_range(images)
+        n = ops.shape(real)[0]
+        latents = _mixing_plan(t, model, n)
+        noises = [t.normal((n, *shape)) for shape in noise_shapes]
+        ws, w = _mixed_styles(t.call, model, *latents)
+        fake = t.call("synthesis", [ws, *noises])
+        regularise_d = t.every(model.r1_interval)
+
+        def d_loss(call):
+            adversarial = d_loss_of(ops.cast(call("discriminator", real), "float32"),
+                                    ops.cast(call("discriminator", fake), "float32"))
+            if not regularise_d:
+                return adversarial, {"adversarial": adversarial, "r1": ops.zeros((), "float32")}
+            r1 = _r1(t, lambda x: call("discriminator", x), real)
+            return adversarial + r1_scale * r1, {"adversarial": adversarial, "r1": r1}
+
+        _, d_parts = t.update("discriminator", d_loss, has_aux=True)
+        regularise_g = path_length and t.every(model.path_length_interval)
+
+        def g_loss(call):
+            ws_g = _mixed_styles(call, model, *latents)[0]
+            adversarial = g_loss_of(ops.cast(call("discriminator", call("synthesis", [ws_g, *noises])), "float32"))
+            if not regularise_g:
+                return adversarial, {"adversarial": adversarial, "mean": t.read("path_length_mean")}
+            penalty, mean = path_length_penalty(t, call, ws_g, noises)
+            total = adversarial + model.path_length_weight * model.path_length_interval * penalty
+            return total, {"adversarial": adversarial, "mean": mean}
+
+        _, g_parts = t.update("generator", g_loss, has_aux=True)
+        t.write("path_length_mean", g_parts["mean"])
+        _averages(t, model, w)
+        return {"d_loss": d_parts["adversarial"], "g_loss": g_parts["adversarial"], "r1": d_parts["r1"],
+                "path_length": g_parts["mean"]}
+
+    optimizers = {"generator": _style_adam(model.learning_rate, model.path_length_interval if path_length else 0),
+                  "discriminator": _style_adam(model.learning_rate,
+                                               model.r1_interval if model.r1_interval > 1 else 0)}
+    state = {"w_avg": ops.convert_to_numpy(model.w_avg),
+             "path_length_mean": ops.convert_to_numpy(model.path_length_mean)}
+    return Recipe(networks, optimizers, step, state, players={"generator": ["mapping", "synthesis"]},
+                  first_step=model.steps_done)
+
+
+def stylegan(model):
+    """StyleGAN (Karras et al. 2019), grown progressively: the growth level from `images_seen` (the
+    recipe's state, counted after each step) and the real batch shown at it (a 2x2 average-pool
+    pyramid, upsampled and blended as the generator blends its outputs); style mixing and fresh
+    noise; the discriminator on the non-saturating loss + gamma / 2 * R1 every step; mapping +
+    synthesis (one player) on the non-saturating loss; the w average and the moving averages of
+    mapping and synthesis. `progressive=False` trains at the image size, without the level input.
+    Adam(lr, beta_1 0, beta_2 0.99, eps 1e-8) for both players, as the plugin."""
+    networks = _style_networks(model)
+    noise_shapes = [tuple(shape) for shape in model.noise_shapes()]
+    stages, base_height = model.plan.stages, model.plan.base[0]
+    fade, stable = float(model.fade_images), float(model.stable_images)
+
+    def level_of(images_seen):
+        # 0: the base alone; s - 1 + alpha while stage s fades in; s once it is stable.
+        if not model.progressive:
+            return ops.convert_to_tensor(float(stages))
+        shown = ops.maximum(ops.cast(images_seen, "float32") - stable, 0.0)
+        completed = ops.floor(shown / (fade + stable))
+        alpha = ops.minimum((shown - completed * (fade + stable)) / fade, 1.0)
+        return ops.minimum(completed + alpha, float(stages))
+
+    def show_at_level(real, level):
+        pyramid = [real]
+        for _ in range(stages):
+            pyramid.append(ops.average_pool(pyramid[-1], 2, strides=2, padding="valid"))
+        shown = pyramid[-1]
+        for stage in range(1, stages + 1):
+            shown = ops.repeat(ops.repeat(shown, 2, axis=1), 2, axis=2)
+            shown = shown + (pyramid[stages - stage] - shown) * ops.clip(level - (stage - 1), 0.0, 1.0)
+        return shown
+
+    def step(t, images):
+        real = _to_range(images)
+        n = ops.shape(real)[0]
+        level = level_of(t.read("images_seen"))
+        levels = ops.full((n, 1), level)
+
+        def critic(call, x):
+            return ops.cast(call("discriminator", [x, levels] if model.progressive else x), "float32")
+
+        def synthesize(call, ws, noises):
+            return call("synthesis", [ws, levels, *noises] if model.progressive else [ws, *noises])
+
+        if model.progressive:
+            real = show_at_level(real, level)
+        latents = _mixing_plan(t, model, n)
+        noises = [t.normal((n, *shape)) for shape in noise_shapes]
+        ws, w = _mixed_styles(t.call, model, *latents)
+        fake = synthesize(t.call, ws, noises)
+
+        def d_loss(call):
+            adversarial = d_loss_of(critic(call, real), critic(call, fake))
+            r1 = _r1(t, lambda x: critic(call, x), real)
+            return adversarial + 0.5 * model.r1_gamma * r1, {"adversarial": adversarial, "r1": r1}
+
+        _, d_parts = t.update("discriminator", d_loss, has_aux=True)
+        g_loss = t.update("generator", lambda call: g_loss_of(
+            critic(call, synthesize(call, _mixed_styles(call, model, *latents)[0], noises))))
+        _averages(t, model, w)
+        # The resolution and fade-in weight this step trained at, then count its images.
+        fraction = level - ops.floor(level)
+        t.write("images_seen", t.read("images_seen") + ops.cast(n, "float32"))
+        return {"d_loss": d_parts["adversarial"], "g_loss": g_loss, "r1": d_parts["r1"],
+                "resolution": base_height * ops.power(2.0, ops.ceil(level)),
+                "alpha": ops.where(fraction > 0.0, fraction, 1.0)}
+
+    optimizers = {"generator": _style_adam(model.learning_rate), "discriminator": _style_adam(model.learning_rate)}
+    state = {"w_avg": ops.convert_to_numpy(model.w_avg), "images_seen": ops.convert_to_numpy(model.images_seen)}
+    return Recipe(networks, optimizers, step, state, players={"generator": ["mapping", "synthesis"]})
+
+
+RECIPES = {"dcgan": dcgan, "vanilla": vanilla, "cgan": cgan, "srgan": srgan, "stylegan2": stylegan2,
+           "stylegan": stylegan}
 
 
 def available(plugin_name):
@@ -222,12 +448,16 @@ def first_step_losses(plugin_name, model, batch, same_draws):
     for name, network in recipe_.networks.items():
         network.set_weights(start[name])
     same_draws()
-    hand_logs = {key: float(value) for key, value in loop(recipe_)(batch).items()}
+    step = loop(recipe_)
+    hand_logs = {key: float(value) for key, value in step(batch).items()}
+    step.sync()
     return plugin_logs, hand_logs
 
 
 def loop(recipe_, seed=1):
-    """The step of this process's Keras backend: `loop(recipe)(batch) -> logs` trains one batch."""
+    """The step of this process's Keras backend: `loop(recipe)(batch) -> logs` trains one batch;
+    its `sync()` writes the networks' weights back into their Keras variables (JAX keeps them in the
+    step's state), its `own` is the recipe's state now (`t.read`'s values)."""
     backend = keras.backend.backend()
     if backend == "jax":
         from hand_written.jax_loop import JaxStep
