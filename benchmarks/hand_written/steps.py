@@ -277,8 +277,8 @@ def stylegan2(model):
     every `path_length_interval` steps weight * interval * (|J_w^T y| - running mean)^2, the running
     mean (the recipe's state) moving 0.01 towards the batch's mean inside the gradient, as the plugin;
     the w average and the moving averages of mapping and synthesis. The lazy players' Adam as the
-    plugin's `default_optimizers`. Each regulariser's schedule is `t.every`: the plugin's R1 is an
-    `ops.cond` inside the discriminator's loss, its path length a `GAN.branch`; the same work on average.
+    plugin's `default_optimizers`. Each regulariser's schedule is `t.every`: the plugin's R1 and path
+    length are `GAN.branch`es (decided on the host on JAX's CPU); the same work on average.
     """
     networks = _style_networks(model)
     height, width = model.image_shape[:2]
@@ -287,9 +287,7 @@ def stylegan2(model):
     path_length = model.path_length_weight > 0
 
     def path_length_penalty(t, call, ws, noises):
-        # The plugin's synthesis pass whose output only gives y's shape, as the TF reference keeps it.
-        fake = call("synthesis", [ws, *noises])
-        y = t.normal(ops.shape(fake)) / math.sqrt(height * width)
+        y = t.normal((ops.shape(ws)[0], height, width, model.image_shape[2])) / math.sqrt(height * width)
         gradients = ops.cast(t.input_gradient(
             lambda v: ops.cast(call("synthesis", [v, *noises]), "float32") * y, ws), "float32")
         lengths = ops.sqrt(ops.mean(ops.sum(ops.square(gradients), axis=2), axis=1))

@@ -67,7 +67,7 @@ class StyleSteps(keras.Model):
         self.style_mixing = float(model.style_mixing)
         self.r1_gamma = float(model.r1_gamma)
         self.w_avg_decay = float(model.w_avg_decay)
-        self.height, self.width = model.image_shape[:2]
+        self.height, self.width, self.channels = model.image_shape
         # The noise inputs are the synthesis network's last inputs: (H, W, 1) each.
         self.noise_shapes = [tuple(t.shape[1:]) for t in self.synthesis.inputs[-num_noise_inputs:]]
         self.w_avg = self.add_weight(name="w_avg", shape=(int(model.style_dim),), initializer="zeros",

@@ -8,9 +8,8 @@ steps (step 0 included), `r1_interval * gamma / 2 * R1` (lazy R1, in a
 `tf.cond` as the plugin has it); mapping + synthesis on the non-saturating
 loss, plus, when `path_length_weight > 0`, every `path_length_interval` steps
 `weight * interval * (|J_w^T y| - running mean)^2` (path-length
-regularisation: one more synthesis forward, whose output only gives y's
-shape as in the plugin, then a synthesis forward under an inner tape and its
-gradient with respect to ws; the running mean moves by 0.01 towards the
+regularisation: a synthesis forward under an inner tape and its gradient
+with respect to ws; the running mean moves by 0.01 towards the
 batch mean and takes part in the gradient, as in the plugin); the w average
 and the moving averages of mapping and synthesis. Optimizers as the
 plugin's `default_optimizers`: Adam(lr, beta_1 0, beta_2 0.99, eps 1e-8),
@@ -60,8 +59,7 @@ class HandWrittenStyleGAN2(StyleSteps):
 
     def path_lengths(self, ws, noises):
         """|J_w^T y| per sample, y ~ N(0, I) / sqrt(pixels), averaged over the layers' ws."""
-        fake = self.synthesis([ws, *noises], training=True)   # the plugin's pass for y's shape
-        y = tf.random.normal(fake.shape if fake.shape.is_fully_defined() else tf.shape(fake))
+        y = tf.random.normal((tf.shape(ws)[0], self.height, self.width, self.channels))
         y = y / math.sqrt(self.height * self.width)
         with tf.GradientTape() as tape:
             tape.watch(ws)

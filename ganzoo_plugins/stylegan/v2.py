@@ -102,9 +102,9 @@ class StyleGAN2(StyleGANBase):
 
     def path_lengths(self, ws, noises):
         """Jacobian-vector norms ||J_w^T y|| per sample, y ~ N(0, I) / sqrt(pixels)."""
-        fake = self.synthesis([ws, *noises], training=True)
-        height, width = self.image_shape[:2]
-        y = self.random.normal(ops.shape(fake)) / math.sqrt(height * width)
+        height, width, channels = self.image_shape
+        # y has the images' shape, known without a synthesis pass (one forward pass less per regularised step).
+        y = self.random.normal((ops.shape(ws)[0], height, width, channels)) / math.sqrt(height * width)
         _, gradients = self.input_gradients(
             lambda v: ops.cast(self.synthesis([v, *noises], training=True), "float32") * y, ws)
         return ops.sqrt(ops.mean(ops.sum(ops.square(ops.cast(gradients, "float32")), axis=2), axis=1))
@@ -131,7 +131,10 @@ class StyleGAN2(StyleGANBase):
         #    steps also on interval * gamma / 2 * R1 (lazy regularisation).
         def d_loss_fn():
             adversarial = self.loss.discriminator(self.critic(real), self.critic(fake))
-            r1 = ops.cond(regularise_d, lambda: self.r1(real, self.critic), lambda: ops.zeros((), "float32"))
+            # A branch, not ops.cond: on JAX's CPU a convolution inside a traced conditional runs without
+            # XLA's fast path, so GAN.branch decides on the host there.
+            r1 = self.branch(lambda step: self._every(self.r1_interval, step), lambda: self.r1(real, self.critic),
+                             lambda: ops.zeros((), "float32"))
             return adversarial + 0.5 * self.r1_gamma * self.r1_interval * r1, {"adversarial": adversarial, "r1": r1}
 
         _, d_parts = self.update(self.discriminator, self.optimizer["discriminator"], d_loss_fn, has_aux=True)
