@@ -5,7 +5,9 @@
 # hand_written/steps.py), each side in its own process, alternating, 2 rounds of pairs per cell;
 # the ratio is the median of the paired ratios (speed_tables.py). The ganzoo side calls fit() twice,
 # a warm-up fit then the timed one. Plugins in priority order; JAX and PyTorch have hand-written
-# steps for dcgan, vanilla, cgan and srgan (either stage) so far (the others: the ganzoo side only there).
+# steps for dcgan, vanilla, cgan, srgan (either stage), cyclegan and text2image (the GAN stage, after the
+# cpu preset's encoder pre-training, which the ganzoo side runs in its warm-up fit) so far (the others:
+# the ganzoo side only there).
 #
 #   bash benchmarks/backend_speed.sh OUT.jsonl [BUDGET_SECONDS] [PLUGIN ...]
 #   python benchmarks/speed_tables.py --by-backend OUT.jsonl

@@ -62,26 +62,32 @@ class _Toolkit:
     def write(self, name, value):
         self.state["own"][name] = jax.numpy.asarray(value, self.state["own"][name].dtype)
 
-    def update(self, player, loss_fn):
+    def update(self, player, loss_fn, has_aux=False):
         networks = self.recipe.networks
         optimizer = self.recipe.optimizers[player]
+        names = self.recipe.players[player]
 
         def loss_of(trainable):
-            values = dict(self.state["trainable"], **{player: trainable})
+            values = dict(self.state["trainable"], **trainable)
             moved = dict(self.state["non_trainable"])
 
             def call(name, x):
                 y, moved[name] = networks[name].stateless_call(values[name], moved[name], x, training=True)
                 return y
 
-            return loss_fn(call), moved
+            loss, aux = loss_fn(call) if has_aux else (loss_fn(call), None)
+            return loss, (moved, aux)
 
-        (loss, moved), grads = jax.value_and_grad(loss_of, has_aux=True)(self.state["trainable"][player])
+        mine = {name: self.state["trainable"][name] for name in names}
+        (loss, (moved, aux)), grads = jax.value_and_grad(loss_of, has_aux=True)(mine)
+        # The optimizer holds one list: its networks' variables in the player's order.
         trainable, self.state["optimizers"][player] = optimizer.stateless_apply(
-            self.state["optimizers"][player], grads, self.state["trainable"][player])
-        self.state["trainable"][player] = trainable
+            self.state["optimizers"][player], [g for name in names for g in grads[name]],
+            [v for name in names for v in mine[name]])
+        for name in names:
+            self.state["trainable"][name], trainable = trainable[:len(mine[name])], trainable[len(mine[name]):]
         self.state["non_trainable"] = moved
-        return loss
+        return (loss, jax.lax.stop_gradient(aux)) if has_aux else loss
 
     def call(self, name, x):
         network = self.recipe.networks[name]

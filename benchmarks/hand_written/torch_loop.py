@@ -39,9 +39,10 @@ class TorchStep:
     def write(self, name, value):
         self.own[name] = keras.ops.cast(value, self.own[name].dtype).detach()
 
-    def update(self, player, loss_fn):
+    def update(self, player, loss_fn, has_aux=False):
         networks = self.recipe.networks
-        frozen = [v.value for name in self.recipe.optimizers if name != player
+        names = self.recipe.players[player]
+        frozen = [v.value for members in self.recipe.players.values() for name in members if name not in names
                   for v in networks[name].trainable_variables]
         for weight in frozen:
             weight.requires_grad_(False)
@@ -50,11 +51,12 @@ class TorchStep:
         finally:
             for weight in frozen:
                 weight.requires_grad_(True)
-        variables = networks[player].trainable_variables
+        loss, aux = loss if has_aux else (loss, None)
+        variables = self.recipe.trainable_variables(player)
         grads = torch.autograd.grad(loss, [v.value for v in variables])
         with torch.no_grad():
             self.recipe.optimizers[player].apply(grads, variables)
-        return loss
+        return (loss, keras.tree.map_structure(lambda x: x.detach(), aux)) if has_aux else loss
 
     def call(self, name, x):
         with torch.no_grad():
