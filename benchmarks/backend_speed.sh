@@ -6,8 +6,9 @@
 # the ratio is the median of the paired ratios (speed_tables.py). The ganzoo side calls fit() twice,
 # a warm-up fit then the timed one. Plugins in priority order; JAX and PyTorch have hand-written
 # steps for dcgan, vanilla, cgan, srgan (either stage), stylegan2 (lazy R1 and path length decided per
-# step in Python: on JAX one jit per combination, so --warmup 2 compiles both of R1's before timing)
-# and stylegan (every growth level) so far (the others: the ganzoo side only there).
+# step in Python: on JAX one jit per combination, so --warmup 2 compiles both of R1's before timing),
+# stylegan (every growth level), cyclegan and text2image (the GAN stage, after the cpu preset's encoder
+# pre-training, which the ganzoo side runs in its warm-up fit).
 #
 #   bash benchmarks/backend_speed.sh OUT.jsonl [BUDGET_SECONDS] [PLUGIN ...]
 #   python benchmarks/speed_tables.py --by-backend OUT.jsonl
