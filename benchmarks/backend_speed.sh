@@ -35,6 +35,8 @@ declare -A steps=(
   [dcgan/tensorflow]="--steps 48 --warmup 8"  [dcgan/jax]="--steps 16 --warmup 4"  [dcgan/torch]="--steps 8 --warmup 2"
   [vanilla/tensorflow]="--steps 300 --warmup 30" [vanilla/jax]="--steps 300 --warmup 30" [vanilla/torch]="--steps 100 --warmup 10"
   [cgan/tensorflow]="--steps 48 --warmup 8"   [cgan/jax]="--steps 16 --warmup 4"   [cgan/torch]="--steps 8 --warmup 2"
+  # Lazy R1 every 16 steps (the cpu preset): 32 timed steps hold two R1 steps, the same share as training.
+  [stylegan2/tensorflow]="--steps 32 --warmup 2" [stylegan2/jax]="--steps 32 --warmup 2" [stylegan2/torch]="--steps 32 --warmup 2"
 )
 default_steps="--steps 8 --warmup 2"
 # SRGAN's VGG19 weights cannot be downloaded offline.

@@ -233,6 +233,20 @@ class GAN(backends.get().ModelHooks, SavedState, Players, Averages, GameLosses, 
         self.task.check_batch(self, x, y)
         return super().train_on_batch(x, y, *args, **kwargs)
 
+    def layers_outside_the_step(self):
+        """Layers the model holds that `train_step` never runs (none by default).
+
+        Keras compiles the step (`jit_compile="auto"`) only when every layer
+        of the model can be traced; a layer listed here does not count. For
+        preprocessing the model keeps for saving and `generate()` but applies
+        in the data pipeline (text2image's TextVectorization, whose token ids
+        are what the step reads).
+
+        Returns:
+            A list of layers.
+        """
+        return []
+
     def update(self, networks, optimizer, loss_fn, has_aux=False):
         """One gradient step on `networks` only; everything else stays frozen.
 

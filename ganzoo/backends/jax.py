@@ -165,7 +165,7 @@ class BuildsItsOwnState:
             return logs, tuple([scope.current(variable) for variable in variables] for variables in lists)
 
         step = stateless_step
-        if not self.run_eagerly and self.jit_compile:
+        if not self.run_eagerly and (self.jit_compile or _step_supports_jit(self)):
             out_shardings = None
             if distribution_lib.distribution() is not None:
                 out_shardings = (None, self._get_state_sharding_spec())
@@ -181,6 +181,22 @@ class BuildsItsOwnState:
     def train_on_batch(self, x=None, y=None, sample_weight=None, *args, **kwargs):
         x, y, sample_weight = _from_tensorflow((x, y, sample_weight))
         return super().train_on_batch(x, y, sample_weight, *args, **kwargs)
+
+
+def _step_supports_jit(model):
+    """Keras' "auto" `jit_compile` for the training step alone: Keras turns
+    jit off on JAX when any layer of the model cannot be traced (a
+    TextVectorization), and the whole step would then run op by op; a layer
+    the model holds but its step never runs (`layers_outside_the_step`: text
+    preprocessing in the data pipeline) does not count here. An explicit
+    `jit_compile=False` stays off."""
+    if getattr(model, "_ganzoo_compile_kwargs", {}).get("jit_compile", "auto") != "auto":
+        return False
+    outside = getattr(model, "layers_outside_the_step", lambda: [])()
+    if not outside:
+        return False   # Keras' own answer stands
+    skipped = {id(inner) for layer in outside for inner in layer._flatten_layers()}
+    return all(layer.supports_jit for layer in model._flatten_layers() if id(layer) not in skipped)
 
 
 def host_decisions():

@@ -303,11 +303,19 @@ class TextToImageGAN(GAN):
         pipeline (`tokenized`: the step never sees a string), and a fresh
         model pre-trains its text encoder (`pretrain_steps`), with a progress
         bar as `fit()`'s `verbose` asks. Returns the tokenised data."""
+        pretraining = bool(self.pretrain_steps and self.pretrain_report is None and self.compiled
+                           and self.steps_done == 0)
+        if not hasattr(data, "element_spec") and (self.needs_vocabulary or pretraining):
+            # fit(images, captions) on arrays: this method sees the images alone.
+            raise GanzooError(
+                "text2image builds its vocabulary and pre-trains its text encoder from (images, captions) "
+                "batches: pass a dataset, e.g. fit(tf.data.Dataset.from_tensor_slices((images, captions)).batch(64)) "
+                "or ganzoo.data.load(...); arrays work with a vocabulary, pretrain_steps=0 and token ids "
+                "(model.tokenize(captions))")
         if self.needs_vocabulary:
             self.adapt(data)
         data = self.tokenized(data)
-        if self.pretrain_steps and self.pretrain_report is None and self.compiled and self.steps_done == 0 \
-                and hasattr(data, "repeat"):
+        if pretraining:
             self.pretrain_text_encoder(data, verbose=getattr(self, "fit_verbose", 0))
         return data
 
@@ -342,6 +350,12 @@ class TextToImageGAN(GAN):
                 and spec[1].dtype.name == "string" and self.encoder_parts.splits):
             return data
         return data.map(lambda images, texts, *rest: (images, self.tokenize(texts), *rest))
+
+    def layers_outside_the_step(self):
+        # The captions become token ids in the data pipeline (`tokenized`): the
+        # step runs the encoder from its ids on, so its TextVectorization, which
+        # JAX cannot trace, must not keep the step from being compiled.
+        return [self.encoder_parts.vectorizer] if self.encoder_parts.splits else []
 
     def encode(self, tokens, training=False):
         """phi(t) of the captions' token ids, in the compute dtype."""

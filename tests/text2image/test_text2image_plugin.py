@@ -133,6 +133,20 @@ def test_pretraining_trains_the_encoder_first_then_keeps_it_fixed():
     assert trained.train_text_encoder and trained.text_encoder in trained.optimizer_targets()["discriminator"]
 
 
+def test_fit_on_arrays_needs_a_dataset_to_pretrain_and_trains_on_token_ids():
+    images = np.random.default_rng(0).random((4, 16, 16, 3), dtype=np.float32)
+    for options in ({"pretrain_steps": 3}, {"vocabulary": None, "pretrain_steps": 0}):
+        model = tiny(**options)
+        model.compile()
+        with pytest.raises(GanzooError, match=r"pass a dataset, e\.g\. fit\(tf\.data\.Dataset"):
+            model.fit(images, np.array(CAPTIONS), batch_size=4, verbose=0)
+        assert int(model.step) == 0
+    model = tiny(pretrain_steps=0)
+    model.compile()
+    history = model.fit(images, numpy(model.tokenize(np.array(CAPTIONS))), batch_size=4, verbose=0)
+    assert int(model.step) == 1 and np.isfinite(history.history["d_loss"][0])
+
+
 def test_pretraining_says_what_it_does_with_a_progress_bar(capsys):
     """The pre-training before the GAN's first step (about a minute on CPU by
     default) is announced and counted, as `fit()`'s `verbose` asks (issue 20 item 4)."""
