@@ -10,7 +10,8 @@ meaningful when the machine's speed drifts between rounds.
 
 `--by-backend`: one table of plugin x Keras backend (ganzoo's images/s, the
 hand-written step's, the median paired ratio, busy cores), then the fastest
-backend of each plugin for ganzoo.
+backend of each plugin for ganzoo. Files are read in order; a cell measured
+again with other options keeps only the last options' runs.
 """
 
 import collections
@@ -76,6 +77,17 @@ def median_or_none(values):
 
 def by_backend(records):
     """backend_speed.sh's table: plugin x backend, ganzoo against the hand-written step."""
+    # A cell measured again with other step options (a later file) keeps only its latest options' runs;
+    # runs with the same options pool.
+    def options(rec):
+        return " ".join(rec["common"].split())
+
+    latest = {}
+    for rec in records:
+        if rec["result"] is not None:
+            latest[(rec["result"]["plugin"], rec["result"].get("backend", "tensorflow"))] = options(rec)
+    records = [rec for rec in records if rec["result"] is None or options(rec) == latest[
+        (rec["result"]["plugin"], rec["result"].get("backend", "tensorflow"))]]
     references = references_of(records)
     cells = collections.defaultdict(lambda: {"ganzoo": [], "loop": []})
     failed = collections.Counter()
@@ -89,7 +101,10 @@ def by_backend(records):
           "(median of pairs) | busy cores ganzoo / hand-written | runs |")
     print("|---|---|---|---|---|---|---|---|")
     fastest = {}
-    for (plugin, backend), sides in cells.items():
+    plugins = list(dict.fromkeys(plugin for plugin, _ in cells))   # in the order first measured
+    order = {"tensorflow": 0, "jax": 1, "torch": 2}
+    for (plugin, backend), sides in sorted(cells.items(), key=lambda item: (plugins.index(item[0][0]),
+                                                                            order.get(item[0][1], 3))):
         speed = {side: median_or_none([r["result"]["images_per_s"] for r in recs]) for side, recs in sides.items()}
         cores = {side: median_or_none([r["result"]["cores"] for r in recs]) for side, recs in sides.items()}
         ratio = median_or_none(paired_ratios(sides["ganzoo"], references))
