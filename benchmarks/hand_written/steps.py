@@ -60,6 +60,8 @@ import keras
 import numpy as np
 from keras import ops
 
+from ganzoo.schedules import second_half_decay
+
 
 class Recipe:
     """A hand-written step and what it trains.
@@ -413,19 +415,6 @@ def stylegan(model):
     return Recipe(networks, optimizers, step, state, players={"generator": ["mapping", "synthesis"]})
 
 
-class SecondHalfDecay(keras.optimizers.schedules.LearningRateSchedule):
-    """The paper's CycleGAN schedule over a run of `total_steps` optimizer steps: constant for the first half,
-    then linearly to zero over the second."""
-
-    def __init__(self, learning_rate, total_steps):
-        self.learning_rate, self.start = learning_rate, total_steps // 2
-        self.steps = max(1, total_steps - self.start)
-
-    def __call__(self, step):
-        done = ops.clip((ops.cast(step, "float32") - self.start) / float(self.steps), 0.0, 1.0)
-        return self.learning_rate * (1.0 - done)
-
-
 def pool_state(name, size, image_shape):
     """The initial state of an image pool of `size` images: empty."""
     return {} if size == 0 else {name: np.zeros((size, *image_shape), "float32"), f"{name}_count": np.int32(0)}
@@ -478,8 +467,7 @@ def cyclegan(model):
     size = model.pool_size
 
     def adam():
-        rate = SecondHalfDecay(model.learning_rate, model.training_steps) if model.training_steps > 0 \
-            else model.learning_rate
+        rate = second_half_decay(model.learning_rate, model.training_steps)   # the plugins' schedule
         return keras.optimizers.Adam(learning_rate=rate, beta_1=model.beta_1, beta_2=0.999)
 
     def l1(x, y):
@@ -547,8 +535,7 @@ def text2image(model):
     beta, weight = model.interpolation_beta, model.diversity_weight
 
     def adam():
-        rate = SecondHalfDecay(model.learning_rate, model.training_steps) if model.training_steps > 0 \
-            else model.learning_rate
+        rate = second_half_decay(model.learning_rate, model.training_steps)   # the plugins' schedule
         return keras.optimizers.Adam(learning_rate=rate, beta_1=0.5, beta_2=0.999)
 
     def rolled(x):   # the caption before each one in the batch
