@@ -206,15 +206,23 @@ class GAN(backends.get().ModelHooks, SavedState, Players, Averages, GameLosses, 
         """`keras.Model.fit`, after `prepare_training(x)` (which may read
         `fit_verbose`, fit()'s `verbose`, to show its own progress). A
         `tf.data` dataset is shuffled by its own pipeline (`ganzoo.data.load`),
-        so `shuffle` defaults to False for one (Keras warns that it ignores True).
+        so `shuffle` defaults to False for one (Keras warns that it ignores True),
+        and its autotuner is turned off unless its options set it
+        (`ganzoo.data.autotune`: the end of fit() could wait for it).
         A fit() stopped early frees its data iterator before returning, so
         that a next fit() does not run beside the last one's data threads."""
         self.fit_verbose = kwargs.get("verbose", "auto")
         self.task.check_batch(self, x, args[0] if args else kwargs.get("y"))
         prepared = self.prepare_training(x)
         x = x if prepared is None else prepared
-        if hasattr(x, "element_spec") and "shuffle" not in kwargs and len(args) < 8:  # shuffle: fit's 9th argument
-            kwargs["shuffle"] = False
+        if hasattr(x, "element_spec"):
+            from ganzoo.data.autotune import without_autotuner
+
+            # Its iterator is deleted when fit() ends, which could wait for
+            # the autotuning thread's next wake-up, up to a minute.
+            x = without_autotuner(x)
+            if "shuffle" not in kwargs and len(args) < 8:  # shuffle: fit's 9th argument
+                kwargs["shuffle"] = False
         history = super().fit(x, *args, **kwargs)
         if self.stop_training:
             # Stopped early (a callback's `stop_training`: EarlyStopping, the

@@ -41,7 +41,7 @@ def load(source, model=None, *, task=None, image_shape=None, batch_size=64, spli
             and the task draws no random crops (not `"paired"`), `True`/`False` force it.
 
     Returns:
-        A `tf.data.Dataset` of the task's elements: float32 NHWC images in [0, 1] (`"unconditional"`),
+        A `tf.data.Dataset` (tf.data's autotuner off: `ganzoo.data.autotune`) of the task's elements: float32 NHWC images in [0, 1] (`"unconditional"`),
         `(images, labels)` with int32 labels of shape (batch,) (`"conditional"`), and so on.
 
     Raises:
@@ -57,6 +57,7 @@ def load(source, model=None, *, task=None, image_shape=None, batch_size=64, spli
     """
     from ganzoo import registry
     from ganzoo.data import pipeline
+    from ganzoo.data.autotune import without_autotuner
 
     if model is not None:
         task = task if task is not None else getattr(model, "task", None)
@@ -69,10 +70,12 @@ def load(source, model=None, *, task=None, image_shape=None, batch_size=64, spli
     image_shape = pipeline.check_image_shape(image_shape, info)
     if not task.random_elements:   # random crops (paired) choose their own part of each image
         warn_crops(info, image_shape)
-    return pipeline.build(
+    # No autotuning thread: deleting the iterator at the end of every fit()
+    # could wait for its next wake-up (ganzoo.data.autotune).
+    return without_autotuner(pipeline.build(
         ds, info, task, image_shape, batch_size=batch_size, shuffle=shuffle, seed=seed,
         repeat=repeat, drop_remainder=drop_remainder, cache=cache, model=model, start=start,
-    )
+    ))
 
 
 def inspect(source, *, split="train", data_dir=None, task=None):

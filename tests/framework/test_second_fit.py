@@ -103,3 +103,37 @@ def test_a_second_fit_inherits_no_iterator_thread_or_trace():
         assert len(calls) == traces, "a later fit() traced the train step again"
     if keras.backend.backend() == "jax":
         assert xla_compilations() == compiled, "a later fit() compiled the train step again"
+
+
+def datasets_given_to_keras(monkeypatch, model):
+    """Records the `x` that `GAN.fit` hands to Keras' own `fit` (and trains nothing)."""
+    keras_fit = next(cls for cls in type(model).__mro__[1:] if "fit" in cls.__dict__ and cls is not ganzoo.GAN)
+    given = []
+
+    def fit(self, x=None, *args, **kwargs):
+        given.append(x)
+        return keras.callbacks.History()
+
+    monkeypatch.setattr(keras_fit, "fit", fit)
+    return given
+
+
+def test_fit_turns_off_the_autotuner_unless_the_pipeline_chose(monkeypatch):
+    # Deleting an iterator whose pipeline runs tf.data's autotuner can wait
+    # for the autotuner's next wake-up, at the end of every fit() (measured
+    # by benchmarks/fit_end_wait.py; not timed here): fit() turns it off
+    # where the dataset's options leave it unset, and keeps an author's choice.
+    import tensorflow as tf
+
+    model = ganzoo.create("dcgan", image_shape=(28, 28, 1), latent_dim=8, generator_filters=4,
+                          discriminator_filters=4, seed=0)
+    model.compile()
+    given = datasets_given_to_keras(monkeypatch, model)
+    images = tf.zeros((16, 28, 28, 1))
+    unset = tf.data.Dataset.from_tensor_slices(images).batch(8).prefetch(tf.data.AUTOTUNE)
+    assert unset.options().autotune.enabled is None
+    chosen = tf.data.Options()
+    chosen.autotune.enabled = True
+    model.fit(unset, epochs=1, verbose=0)
+    model.fit(unset.with_options(chosen), epochs=1, verbose=0)
+    assert [x.options().autotune.enabled for x in given] == [False, True]
