@@ -2,7 +2,7 @@
 # Training speed per plugin and Keras backend (issue 18): images/s of ganzoo's `fit()` path and of a
 # hand-written step on the same networks and backend (TensorFlow: keras.io's tf.function step,
 # hand_written/<plugin>.py; JAX: one jax.jit stateless step; PyTorch: a plain eager torch step;
-# hand_written/steps.py), each side in its own process, alternating, 2 rounds of pairs per cell;
+# hand_written/recipes/, over steps.py's toolkit), each side in its own process, alternating, 2 rounds of pairs per cell;
 # the ratio is the median of the paired ratios (speed_tables.py). The ganzoo side calls fit() twice,
 # a warm-up fit then the timed one. Plugins in priority order; JAX and PyTorch have hand-written
 # steps for dcgan, vanilla, cgan, srgan (either stage), stylegan2 (lazy R1 and path length decided per
@@ -32,22 +32,22 @@ rounds=2
 # Timed and warm-up steps per plugin and backend: about 5-10 s of timed steps per process on an idle
 # 2-core CPU (PyTorch's eager convolutions are the slowest per step, TensorFlow's the fastest).
 declare -A steps=(
-  [dcgan/tensorflow]="--steps 48 --warmup 8"  [dcgan/jax]="--steps 16 --warmup 4"  [dcgan/torch]="--steps 8 --warmup 2"
+  [dcgan/tensorflow]="--steps 48 --warmup 8"  [dcgan/jax]="--steps 16 --warmup 4"  [dcgan/torch]="--steps 48 --warmup 4"
   [vanilla/tensorflow]="--steps 300 --warmup 30" [vanilla/jax]="--steps 300 --warmup 30" [vanilla/torch]="--steps 100 --warmup 10"
-  [cgan/tensorflow]="--steps 48 --warmup 8"   [cgan/jax]="--steps 16 --warmup 4"   [cgan/torch]="--steps 8 --warmup 2"
+  [cgan/tensorflow]="--steps 48 --warmup 8"   [cgan/jax]="--steps 16 --warmup 4"   [cgan/torch]="--steps 48 --warmup 4"
+  [text2image/torch]="--steps 32 --warmup 4"
   # Lazy R1 every 16 steps (the cpu preset): 32 timed steps hold two R1 steps, the same share as training.
   [stylegan2/tensorflow]="--steps 32 --warmup 2" [stylegan2/jax]="--steps 32 --warmup 2" [stylegan2/torch]="--steps 32 --warmup 2"
 )
 default_steps="--steps 8 --warmup 2"
 # SRGAN's VGG19 weights cannot be downloaded offline.
 declare -A extra=([srgan]="--set content_loss=mse")
-# Where a hand-written step exists on the backend: hand_written/<plugin>.py on TensorFlow, an entry of
-# steps.py's RECIPES on JAX and PyTorch (read from the file, over one line or more: importing Keras
-# takes seconds).
+# Where a hand-written step exists on the backend: hand_written/<plugin>.py on TensorFlow,
+# hand_written/recipes/<plugin>.py on JAX and PyTorch (asked of the files: importing Keras takes seconds).
 hand_written() {
   case $2 in
     tensorflow) [[ -f "$here/hand_written/$1.py" ]];;
-    *) sed -n '/^RECIPES = {/,/}/p' "$here/hand_written/steps.py" | grep -q "\"$1\": ";;
+    *) [[ -f "$here/hand_written/recipes/$1.py" ]];;
   esac
 }
 

@@ -23,7 +23,7 @@ GPUs when there are N, else N logical devices splitting this machine's CPU
 
 `--backend jax|torch` runs the process on that Keras backend (set before Keras
 is imported, as `ganzoo fit --backend` does): the ganzoo side is the same,
-the loop side the hand-written step of `hand_written/steps.py` (JAX: one
+the loop side the hand-written step of `hand_written/recipes/` (JAX: one
 `jax.jit` stateless step, keras.io style; PyTorch: a plain eager torch step),
 on the plugin model's own networks with fresh optimizers; `--check` first
 runs one step of the plugin and one of the hand-written loop from the same
@@ -155,19 +155,18 @@ def compile_options(args):
 
 
 def data_of(model, settings, args):
+    """The stream both sides read, with tf.data's autotuner as `--autotune` says: off by default, as
+    `ganzoo.data.load` and `GAN.fit` leave a pipeline (ganzoo/data/autotune.py), so that both sides read
+    the same pipeline; `on` sets it on explicitly (`fit()` keeps an explicit choice)."""
     stream = data_lib.load(settings.source, model, batch_size=settings.batch_size, seed=1, repeat=True)
-    if args.data == "pipeline":
-        if args.data_threads or args.no_autotune:
-            options = tf.data.Options()
-            if args.data_threads:
-                options.threading.private_threadpool_size = args.data_threads
-                options.threading.max_intra_op_parallelism = 1
-            if args.no_autotune:
-                options.autotune.enabled = False
-            stream = stream.with_options(options)
-        return stream
-    batch = next(iter(stream))
-    return tf.data.Dataset.from_tensors(batch).repeat()
+    if args.data == "memory":
+        stream = tf.data.Dataset.from_tensors(next(iter(stream))).repeat()
+    options = tf.data.Options()
+    options.autotune.enabled = args.autotune == "on"
+    if args.data_threads:
+        options.threading.private_threadpool_size = args.data_threads
+        options.threading.max_intra_op_parallelism = 1
+    return stream.with_options(options)
 
 
 def run_loop(model, data, args, batch):
@@ -195,7 +194,7 @@ def run_loop(model, data, args, batch):
 
 
 def run_backend_loop(model, data, args, batch):
-    """JAX and PyTorch: a Python loop over the hand-written step of `hand_written/steps.py`."""
+    """JAX and PyTorch: a Python loop over the hand-written step of `hand_written/recipes/`."""
     step = steps.loop(steps.recipe(args.plugin, model))
     iterator = steps.prepared(args.plugin, model, data).as_numpy_iterator()
     for _ in range(max(1, args.warmup)):
@@ -299,7 +298,8 @@ def main():
     parser.add_argument("--steps-per-execution", type=int, default=1)
     parser.add_argument("--data", choices=("memory", "pipeline"), default="memory")
     parser.add_argument("--data-threads", type=int, help="pipeline: tf.data's private thread pool of this size")
-    parser.add_argument("--no-autotune", action="store_true", help="pipeline: tf.data autotuning off")
+    parser.add_argument("--autotune", choices=("off", "on"), default="off",
+                        help="tf.data's autotuner on both sides' data (default off, as ganzoo's pipelines)")
     parser.add_argument("--steps", type=int, default=200, help="timed steps")
     parser.add_argument("--warmup", type=int, default=20, help="untimed steps first (tracing, autotuning)")
     parser.add_argument("--train-function", choices=("flat", "keras"), default="keras",
@@ -326,7 +326,7 @@ def main():
     if backend != "tensorflow" and (args.replicas != 1 or args.side == "keras_io" or args.step != "hand"):
         parser.error(f"on {backend}: one replica, and the ganzoo side or the hand-written loop only")
     if backend != "tensorflow" and args.side == "loop" and not steps.available(args.plugin):
-        parser.error(f"no hand-written {backend} step for {args.plugin} in benchmarks/hand_written/steps.py")
+        parser.error(f"no hand-written {backend} step for {args.plugin} in benchmarks/hand_written/recipes/")
     strategy = replicated(args.replicas)
     plugin, settings = settings_of(args)
     with strategy.scope():

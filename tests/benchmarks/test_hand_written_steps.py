@@ -1,4 +1,4 @@
-"""The hand-written JAX and PyTorch steps of the speed benchmarks (benchmarks/hand_written/steps.py)
+"""The hand-written JAX and PyTorch steps of the speed benchmarks (benchmarks/hand_written/recipes/)
 compute what the plugins' steps compute: from the same weights, batch and random draws, the first
 step's losses match the plugin's `fit()` step. They run on the backend of the process (CI runs this
 file on JAX and on PyTorch); TensorFlow's hand-written steps are keras.io's own

@@ -31,7 +31,7 @@ LAYERS = (
     # Tasks' batch mapping: example dicts -> the elements a model trains on.
     ("mapping", ("paired", "elements")),
     # Open + map + cache/shuffle/batch/prefetch, and the public load/inspect.
-    ("pipeline", ("pipeline", "__init__")),
+    ("pipeline", ("pipeline", "autotune", "__init__")),
 )
 
 
