@@ -5,12 +5,12 @@ thread that sleeps between rounds, 10 ms, then 20, 40, ... doubling up to a
 minute. Deleting the pipeline's iterator, as every `fit()` does when it ends,
 cancels that thread, and on TensorFlow 2.21 the cancellation is sometimes
 missed: the deletion then waits for the thread's next wake-up. Measured on the
-2-core CPU (benchmarks/fit_end_wait.py, docs/engine.md): 2 to 3 of every 8
-`fit()` calls of 30 steps returned 0.7 s (TensorFlow), 1.9 s (PyTorch) and
-2.9 s (JAX) after their last step, each call ending at exactly 2.55, 5.11 or
-10.23 s after its iterator was made (10 ms x (2^k - 1)); in a long run the wait
-can reach a minute. The same deletion in plain TensorFlow, without Keras,
-waits the same way.
+2-core CPU (benchmarks/fit_end_wait.py, docs/benchmarks.md): of 8 `fit()` calls
+of 30 steps, 3 (TensorFlow), 4 (JAX) and 1 (PyTorch) returned 0.9 to 8.1 s
+after their last step, each ending exactly 10 ms x (2^k - 1) after its
+iterator was made; with the autotuner off, none of 24. In a long run the
+thread sleeps a minute between rounds, so the wait can reach a minute. Plain
+TensorFlow, without Keras, waits the same way.
 
 With the autotuner off there is no such thread: `AUTOTUNE` parallelism and
 buffer sizes take tf.data's fixed defaults. On the 2-core CPU the digits and
