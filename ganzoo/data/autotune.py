@@ -6,7 +6,7 @@ minute. Deleting the pipeline's iterator, as every `fit()` does when it ends,
 cancels that thread, and on TensorFlow 2.21 the cancellation is sometimes
 missed: the deletion then waits for the thread's next wake-up. Measured on the
 2-core CPU (benchmarks/fit_end_wait.py, docs/benchmarks.md): of 8 `fit()` calls
-of 30 steps, 3 (TensorFlow), 4 (JAX) and 1 (PyTorch) returned 0.9 to 8.1 s
+of 30 steps, 3 (TensorFlow), 4 (JAX) and 1 (PyTorch) returned 0.87 to 8.1 s
 after their last step, each ending exactly 10 ms x (2^k - 1) after its
 iterator was made; with the autotuner off, none of 24. In a long run the
 thread sleeps a minute between rounds, so the wait can reach a minute. Plain
