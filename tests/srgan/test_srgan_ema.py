@@ -101,3 +101,13 @@ def test_a_run_without_ema_continues_with_it(tmp_path, suffix):
     other.compile()
     with pytest.raises(ValueError):
         other.load_weights(path)
+
+
+def test_the_cpu_preset_upscales_with_the_average():
+    from ganzoo.registry import get_plugin
+
+    plugin = get_plugin("srgan")
+    assert plugin.preset("cpu").config["ema"] == 0.99
+    assert "ema" not in plugin.preset("paper").config      # the paper upscales with its generator
+    model = tiny(ema=plugin.preset("cpu").config["ema"])
+    assert model.averaged(model.generator) is not model.generator
