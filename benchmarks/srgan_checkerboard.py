@@ -1,7 +1,10 @@
 """Y-PSNR against bicubic and the sub-pixel grid pattern of trained SRGAN
 models, on photos that were never trained on.
 
-    python benchmarks/srgan_checkerboard.py RUN_OR_KERAS [MORE ...] [--picture grids.png]
+    python benchmarks/srgan_checkerboard.py RUN_OR_KERAS [MORE ...] [--picture grids.png] [--trained]
+
+A model trained with `ema` upscales with its moving average of the
+generator; `--trained` measures the trained generator of the same run instead.
 
 Held-out photos: the two held-back photos of the embedded set (chelsea,
 coffee) and, when scikit-image is installed, three of its sample photos that
@@ -117,6 +120,8 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("models", nargs="+", help="run directories or .keras files")
     parser.add_argument("--picture", help="write bicubic | SR | HR | 0.5 + 8 (SR - bicubic) for the last model")
+    parser.add_argument("--trained", action="store_true",
+                        help="models with `ema`: measure the trained generator, not its moving average")
     args = parser.parse_args()
 
     from ganzoo import images
@@ -127,6 +132,12 @@ def main():
     rows = []
     for path in args.models:
         model = load_run_model(path)
+        average = model.averaged(model.generator)
+        if args.trained and average is not model.generator:
+            average.set_weights(model.generator.get_weights())   # upscale with the trained generator
+            path = f"{path} (trained generator)"
+        elif average is not model.generator:
+            path = f"{path} (ema {getattr(model, 'ema', '?')})"
         rows = measure(model, photos)
         deltas = [r["psnr"] - r["bicubic"] for r in rows]
         print(f"{path}: step {int(model.step)}: mean dPSNR {np.mean(deltas):+.3f} dB over bicubic; "

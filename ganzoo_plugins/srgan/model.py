@@ -7,6 +7,7 @@ import numpy as np
 import keras
 from keras import ops
 
+from ganzoo.averaging import Average
 from ganzoo.model import GAN
 from ganzoo.errors import GanzooError
 from ganzoo.precision import precision_policy
@@ -113,6 +114,15 @@ class SRGAN(GAN):
             sets True: without the blur the strided convolutions' periodic
             input gradient makes the generator print a diagonal hatching
             within ~100 adversarial steps (docs/plugins/srgan.md).
+        ema: decay of an exponential moving average of the generator's
+            weights over stage 2, which then upscales (`generate()`,
+            samples, evaluation, exported graphs); 0 (default, the paper)
+            upscales with the trained generator itself. The average copies
+            the generator through stage 1 and the first adversarial step,
+            and averages from there on, so it holds no stage-1 weights but
+            the last. The `cpu` preset sets 0.99 (about the last 100 steps):
+            the trained generator still ends some runs with a hatching that
+            comes and goes between steps (docs/plugins/srgan.md).
         loss: adversarial loss name (the paper: "non_saturating", -log D(G(x))).
         seed: seed of the model's random stream.
 
@@ -137,8 +147,8 @@ class SRGAN(GAN):
     def __init__(self, image_shape=(96, 96, 3), generator_filters=64, residual_blocks=16, batch_norm=False,
                  bicubic_skip=True, discriminator_filters=64, discriminator_dense=1024, pretrain_steps=1000,
                  content_loss="mse", vgg_weights="imagenet", adversarial_weight=1e-3, learning_rate=1e-4,
-                 adversarial_learning_rate=None, r1_gamma=0.0, discriminator_antialias=False, loss="non_saturating",
-                 seed=None, **kwargs):
+                 adversarial_learning_rate=None, r1_gamma=0.0, discriminator_antialias=False, ema=0.0,
+                 loss="non_saturating", seed=None, **kwargs):
         super().__init__(image_shape=image_shape, seed=seed, **kwargs)
         self.default_loss = loss
         height, width, channels = self.image_shape
@@ -162,8 +172,28 @@ class SRGAN(GAN):
         self.generator = build_generator(channels, SCALE, generator_filters, residual_blocks, batch_norm, bicubic_skip)
         self.discriminator = build_discriminator(self.image_shape, discriminator_filters, discriminator_dense,
                                                  antialias=bool(discriminator_antialias))
+        if not 0.0 <= float(ema) < 1.0:
+            raise GanzooError(f"ema must be a decay in [0, 1) (0: off), got {ema}")
+        self.ema = float(ema)
+        if self.ema:
+            # The engine's average, with the decay switched on by the stage (StageTwoAverage).
+            copy = self.average(self.generator, decay=self.ema)
+            self._averages[-1] = StageTwoAverage(self.generator, copy, self.ema, self)
         # The VGG19 of the content loss: built when training starts (make_train_function).
         self._content = None
+
+    def load_weights(self, filepath, skip_mismatch=False, **kwargs):
+        """Keras' `load_weights`; with `ema` on, also a file of the same model
+        trained without it (a stage-1 run continued with `ema`): everything
+        else loads as saved and the average starts as a copy of the generator."""
+        average = self.averaged(self.generator)
+        if average is self.generator or kwargs or _holds(filepath, average.name):
+            return super().load_weights(filepath, skip_mismatch=skip_mismatch, **kwargs)
+        from keras.src.saving import saving_lib
+
+        saving_lib.load_weights_only(self, filepath, skip_mismatch=skip_mismatch,
+                                     objects_to_skip=[average, *average._flatten_layers(include_self=False)])
+        average.set_weights(self.generator.get_weights())
 
     # ------------------------------------------------------------------ training
     def default_optimizers(self):
@@ -253,7 +283,8 @@ class SRGAN(GAN):
 
     # ------------------------------------------------------------------ generation
     def generate_batch(self, n, seed, images):
-        return self.generator(self.to_network_range(images, "float32"), training=False)
+        # The moving average of the generator when `ema` is on.
+        return self.averaged(self.generator)(self.to_network_range(images, "float32"), training=False)
 
     def generate(self, n=None, *, images=None, seed=None, batch_size=16, tile_size=128, tile_overlap=24):
         """Upscales images four times, float32 NHWC in [0, 1] as a NumPy array.
@@ -327,6 +358,35 @@ class SRGAN(GAN):
         return make_low_res(high_res, SCALE), high_res
 
 
+class StageTwoAverage(Average):
+    """The generator's moving average over stage 2 only.
+
+    Up to and including step `pretrain_steps` (the first adversarial step)
+    the copy follows the generator exactly (decay 0); from the next step on
+    it is `decay * copy + (1 - decay) * generator`. So stage 2 starts its
+    average from the generator as stage 1 left it, not from a blend of
+    stage 1's early weights, and a run resumed into stage 2 from a checkpoint
+    that holds no average (one trained without `ema`) starts it there too.
+
+    Args:
+        source, copy, decay: those of `ganzoo.averaging.Average`.
+        model: the SRGAN whose step counter and `pretrain_steps` decide.
+    """
+
+    def __init__(self, source, copy, decay, model):
+        super().__init__(source, copy, decay)
+        self.model = model
+
+    def update(self):
+        # Called after the step, before the step counter counts it: `step` is this step's index.
+        decay = ops.where(ops.greater(self.model.step, self.model.pretrain_steps), self.decay, 0.0)
+        for mine, theirs in zip(self.copy.weights, self.source.weights):
+            value = ops.cast(theirs, mine.dtype)
+            if theirs.trainable:
+                value = ops.cast(decay, mine.dtype) * mine + ops.cast(1.0 - decay, mine.dtype) * value
+            mine.assign(value)
+
+
 @keras.saving.register_keras_serializable(package="ganzoo_srgan")
 class StagedAdam(keras.optimizers.Adam):
     """Adam whose learning rate changes once, from its own step `later_from` on.
@@ -353,6 +413,26 @@ class StagedAdam(keras.optimizers.Adam):
 
     def get_config(self):
         return {**super().get_config(), "later_learning_rate": self.later_learning_rate, "later_from": self.later_from}
+
+
+def _holds(filepath, name):
+    """Whether the weights file `filepath` (.keras or .weights.h5) has a top-level entry `name`."""
+    import zipfile
+
+    import h5py
+
+    path = str(filepath)
+    try:
+        if path.endswith(".keras"):
+            with zipfile.ZipFile(path) as archive, archive.open("model.weights.h5") as member, \
+                    h5py.File(member, "r") as f:
+                return name in f
+        if path.endswith(".weights.h5"):
+            with h5py.File(path, "r") as f:
+                return name in f
+    except (OSError, KeyError, zipfile.BadZipFile):
+        pass
+    return True     # unknown or unreadable: Keras' own load decides and reports
 
 
 def _windows(length, tile, overlap):
