@@ -36,31 +36,39 @@ class Average:
         source: the trained network.
         copy: its averaged copy (same architecture).
         decay: the average's decay per step, in [0, 1).
+        start: the first step that averages; before it the copy follows the
+            source exactly (decay 0).
     """
 
-    def __init__(self, source, copy, decay):
+    def __init__(self, source, copy, decay, start=0):
         if not 0.0 <= float(decay) < 1.0:
             raise ValueError(f"an EMA decay must be in [0, 1), got {decay}")
         self.source = source
         self.copy = copy
         self.decay = float(decay)
+        self.start = int(start)
         if len(source.weights) != len(copy.weights):
             raise ValueError(f"{copy.name} does not mirror {source.name}: "
                              f"{len(copy.weights)} weights against {len(source.weights)}")
 
-    def update(self):
-        """One step of the average (called by the engine after each train_step)."""
+    def update(self, step):
+        """One step of the average (called by the engine after each train_step,
+        with that step's index, before the counter counts it)."""
+        decay = self.decay
+        if self.start > 0:
+            decay = ops.where(ops.greater_equal(step, self.start), decay, 0.0)
         for mine, theirs in zip(self.copy.weights, self.source.weights):
             value = ops.cast(theirs, mine.dtype)
             if theirs.trainable:
-                value = self.decay * mine + (1.0 - self.decay) * value
+                rate = ops.cast(decay, mine.dtype) if self.start > 0 else decay
+                value = rate * mine + (1.0 - rate) * value
             mine.assign(value)
 
 
 class Averages:
     """Mixin of `ganzoo.GAN`: the moving averages a plugin asks for."""
 
-    def average(self, network, decay=0.999):
+    def average(self, network, decay=0.999, start=0):
         """An exponential moving average of `network`'s weights.
 
         Returns a non-trainable copy of `network` that the engine updates
@@ -74,6 +82,9 @@ class Averages:
         Args:
             network: the trained network (a functional or sequential model).
             decay: the decay per step, in [0, 1) (StyleGAN: about 0.999).
+            start: the first step that averages; until then the copy follows
+                `network` exactly (SRGAN averages its adversarial stage only,
+                from the step after its first adversarial one).
 
         Returns:
             The averaged copy, also set as the attribute `NAME_ema` (NAME the
@@ -89,7 +100,7 @@ class Averages:
         """
         copy = copy_network(network, f"{network.name}_ema")
         setattr(self, f"{network.name}_ema", copy)
-        self._averages.append(Average(network, copy, decay))
+        self._averages.append(Average(network, copy, decay, start))
         return copy
 
     def averaged(self, network):

@@ -431,6 +431,6 @@ def _after_step(model):
     """What the engine does after each `train_step`: advances the moving
     averages and counts the step."""
     for entry in model._averages:
-        entry.update()
+        entry.update(model.step)
     if model.compiled:
         model.optimizer.iterations.assign_add(1)

@@ -7,7 +7,6 @@ import numpy as np
 import keras
 from keras import ops
 
-from ganzoo.averaging import Average
 from ganzoo.model import GAN
 from ganzoo.errors import GanzooError
 from ganzoo.precision import precision_policy
@@ -176,9 +175,10 @@ class SRGAN(GAN):
             raise GanzooError(f"ema must be a decay in [0, 1) (0: off), got {ema}")
         self.ema = float(ema)
         if self.ema:
-            # The engine's average, with the decay switched on by the stage (StageTwoAverage).
-            copy = self.average(self.generator, decay=self.ema)
-            self._averages[-1] = StageTwoAverage(self.generator, copy, self.ema, self)
+            # Through stage 1 and the first adversarial step the average is the
+            # generator, so stage 2 averages from where stage 1 left it, never
+            # blending in early stage-1 weights (nor a checkpoint's missing average).
+            self.average(self.generator, decay=self.ema, start=self.pretrain_steps + 1)
         # The VGG19 of the content loss: built when training starts (make_train_function).
         self._content = None
 
@@ -356,35 +356,6 @@ class SRGAN(GAN):
                 crops.append(crop.mean(axis=-1, keepdims=True) if channels == 1 else crop)
         high_res = np.stack(crops).astype("float32")
         return make_low_res(high_res, SCALE), high_res
-
-
-class StageTwoAverage(Average):
-    """The generator's moving average over stage 2 only.
-
-    Up to and including step `pretrain_steps` (the first adversarial step)
-    the copy follows the generator exactly (decay 0); from the next step on
-    it is `decay * copy + (1 - decay) * generator`. So stage 2 starts its
-    average from the generator as stage 1 left it, not from a blend of
-    stage 1's early weights, and a run resumed into stage 2 from a checkpoint
-    that holds no average (one trained without `ema`) starts it there too.
-
-    Args:
-        source, copy, decay: those of `ganzoo.averaging.Average`.
-        model: the SRGAN whose step counter and `pretrain_steps` decide.
-    """
-
-    def __init__(self, source, copy, decay, model):
-        super().__init__(source, copy, decay)
-        self.model = model
-
-    def update(self):
-        # Called after the step, before the step counter counts it: `step` is this step's index.
-        decay = ops.where(ops.greater(self.model.step, self.model.pretrain_steps), self.decay, 0.0)
-        for mine, theirs in zip(self.copy.weights, self.source.weights):
-            value = ops.cast(theirs, mine.dtype)
-            if theirs.trainable:
-                value = ops.cast(decay, mine.dtype) * mine + ops.cast(1.0 - decay, mine.dtype) * value
-            mine.assign(value)
 
 
 @keras.saving.register_keras_serializable(package="ganzoo_srgan")
