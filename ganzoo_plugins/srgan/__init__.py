@@ -35,9 +35,9 @@ plugin = Plugin(
                batch_size=16),
     ),
     default_preset="cpu",
-    default_run=DefaultRun(steps=1_640, minutes=20, megabytes=318,
-                           how="benchmarks/srgan_speed.py at load 1.3: 0.51 s a stage-1 step, 0.91 s a stage-2 step, "
-                               "plus start-up and 20 checkpoints; model.keras is 308 MB (both networks, their "
-                               "Adam state and the generator's average), the run folder 318 MB at step 1,640 "
-                               "with ema 0.99"),
+    default_run=DefaultRun(steps=1_640, minutes=21, megabytes=316,
+                           how="`ganzoo fit srgan --seed 3` timed end to end on the idle 2-core CPU: 1,247 s "
+                               "(0.38 s a stage-1 step, 1.27 s a stage-2 step with the blurred discriminator and "
+                               "the generator's average, start-up and 20 checkpoints); model.keras is 308 MB (both "
+                               "networks, their Adam state and the generator's average), the run folder 316 MB"),
 )
